@@ -1,0 +1,1 @@
+"""SMS: templates and length, provider adapters, credentials (the outbox builds on these)."""

@@ -1,0 +1,168 @@
+"""The generic http provider: POST one JSON message to a gateway of the shop's own.
+
+Request: POST {url} with JSON {"phone", "text", "template_code", "params", "out_id"}; `phone` is
+the 11-digit mobile without country code, `text` the full text with its 【signature】. Headers:
+`Idempotency-Key: <out_id>` (a gateway may dedupe on it) and `Authorization: Bearer <token>`
+when a token is configured.
+
+How answers are classed, and why:
+- 2xx with a JSON object holding a non-empty "id": sent. A 2xx without one: unknown (the gateway
+  took the request but did not say it sent anything).
+- An error body may name a code, which wins over the status: throttled → retry; business_limit →
+  defer; day_limit, month_limit, no_balance, account_disabled, unauthorized → stop; bad_number,
+  bad_template, bad_signature, opted_out → failed.
+- Otherwise by status: 429 and 408 → retry (refused before processing, Retry-After honoured);
+  401, 402, 403 → stop (every later message would fail the same way, so marking each failed would
+  burn the whole queue); other 4xx → failed; 5xx and anything else → unknown.
+- No connection (refused, DNS, TLS handshake, connect timeout), or the request could not be
+  written: urllib raises URLError before a complete request left, so nothing can have been sent →
+  retry. A timeout or reset while waiting for the answer happens after the gateway had the whole
+  request → unknown.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+
+from .base import (
+    DEFER,
+    FAILED,
+    RETRY,
+    SENT,
+    STOP,
+    UNKNOWN,
+    BaseProvider,
+    OutgoingMessage,
+    SendResult,
+    check_phone,
+    scrub,
+)
+
+_BODY_CODES = {
+    "throttled": RETRY,
+    "business_limit": DEFER,
+    "day_limit": STOP,
+    "month_limit": STOP,
+    "no_balance": STOP,
+    "account_disabled": STOP,
+    "unauthorized": STOP,
+    "bad_number": FAILED,
+    "bad_template": FAILED,
+    "bad_signature": FAILED,
+    "opted_out": FAILED,
+}
+_MAX_BODY = 64 * 1024
+
+
+class HttpProvider(BaseProvider):
+    name = "http"
+
+    def __init__(self, url: str, *, timeout: float = 5.0, token=None):
+        from urllib.parse import urlparse
+
+        from ...errors import ConfigError
+
+        parsed = urlparse(url or "")
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"sms.http.url must be an http(s) URL, got {url!r}")
+        self.url = url
+        self.timeout = timeout
+        self._token = token  # a credentials.Secret or None
+
+    def __repr__(self) -> str:
+        return f"<HttpProvider {self.url} timeout={self.timeout}s token={'set' if self._token else 'none'}>"
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        import urllib.error
+        import urllib.request
+
+        refused = check_phone(message)
+        if refused:
+            return refused
+        body = json.dumps(
+            {
+                "phone": message.phone,
+                "text": message.text,
+                "template_code": message.template_code,
+                "params": dict(message.params),
+                "out_id": message.out_id,
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Accept": "application/json",
+            "Idempotency-Key": message.out_id,
+            "User-Agent": "shoptool",
+        }
+        if self._token:
+            headers["Authorization"] = "Bearer " + self._token.reveal()
+        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
+        secret = self._token.reveal() if self._token else None
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                status = response.status
+                raw = response.read(_MAX_BODY)
+                retry_after = response.headers.get("Retry-After")
+        except urllib.error.HTTPError as exc:
+            try:
+                raw = exc.read(_MAX_BODY)
+            except (OSError, ValueError):
+                raw = b""
+            return self._classify(exc.code, raw, exc.headers.get("Retry-After") if exc.headers else None, secret)
+        except urllib.error.URLError as exc:
+            # Raised only while connecting or writing the request: no complete request left.
+            reason = exc.reason
+            what = "connect timeout" if isinstance(reason, (TimeoutError, socket.timeout)) else type(reason).__name__
+            return SendResult(RETRY, code="connect_error", detail=scrub(f"{what}: {reason}", secret))
+        except (TimeoutError, socket.timeout):
+            return SendResult(UNKNOWN, code="timeout", detail=f"no answer within {self.timeout:g}s after sending")
+        except OSError as exc:  # reset, remote closed, bad status line: after the request went out
+            return SendResult(UNKNOWN, code="connection_lost", detail=scrub(f"{type(exc).__name__}: {exc}", secret))
+        return self._classify(status, raw, retry_after, secret)
+
+    def _classify(self, status: int, raw: bytes, retry_after: str | None, secret: str | None) -> SendResult:
+        data = _json(raw)
+        wait = _retry_after(retry_after)
+        if 200 <= status < 300:
+            ident = data.get("id") if isinstance(data, dict) else None
+            if ident not in (None, ""):
+                return SendResult(SENT, provider_id=str(ident), code=f"http_{status}")
+            return SendResult(UNKNOWN, code=f"http_{status}", detail="2xx answer without an id")
+        code = data.get("code") if isinstance(data, dict) else None
+        message = data.get("message") if isinstance(data, dict) else None
+        detail = scrub(f"HTTP {status}" + (f" {code}" if code else "") + (f": {message}" if message else ""), secret)
+        if isinstance(code, str) and code in _BODY_CODES:
+            return SendResult(_BODY_CODES[code], code=code, detail=detail, retry_after=wait)
+        if status in (429, 408):
+            return SendResult(RETRY, code=f"http_{status}", detail=detail, retry_after=wait)
+        if status in (401, 402, 403):
+            return SendResult(STOP, code=f"http_{status}", detail=detail)
+        if 400 <= status < 500:
+            return SendResult(FAILED, code=f"http_{status}", detail=detail)
+        return SendResult(UNKNOWN, code=f"http_{status}", detail=detail, retry_after=wait)
+
+
+def _json(raw: bytes):
+    try:
+        return json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
