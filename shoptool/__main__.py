@@ -1,0 +1,3 @@
+from shoptool.cli import app
+
+app(prog_name="shoptool")

@@ -1,0 +1,75 @@
+"""The `shoptool` command: joins the per-command modules and maps errors to exit codes in one place."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__, output
+from ..errors import EXIT_INTERNAL, EXIT_LOCKED, ShoptoolError
+
+
+class ShoptoolGroup(TyperGroup):
+    """Every ShoptoolError becomes its message on stderr and its exit code (PRODUCT §12); an
+    unexpected exception exits 70, never 1, so agents can trust that 1 means findings."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ShoptoolError as exc:
+            output.error(exc.message, exc.hint)
+            raise typer.Exit(exc.exit_code) from None
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                output.error(f"the shop database is busy: {exc}")
+                raise typer.Exit(EXIT_LOCKED) from None
+            return _internal(exc)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            if type(exc).__module__.startswith("typer"):  # Exit, Abort, usage errors: Typer's own
+                raise
+            return _internal(exc)
+
+
+def _internal(exc: Exception):
+    if os.environ.get("SHOPTOOL_DEBUG"):
+        raise exc
+    output.error(f"internal error: {type(exc).__name__}: {exc}",
+                 hint="this is a bug in shoptool; rerun with SHOPTOOL_DEBUG=1 for the traceback")
+    raise typer.Exit(EXIT_INTERNAL) from None
+
+
+app = typer.Typer(
+    cls=ShoptoolGroup,
+    name="shoptool",
+    help="Daily customer-service jobs for a Taobao/Tmall-style shop, over the platform's own exports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # tracebacks with locals would print buyers' data
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"shoptool {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Show the version and exit.")] = None,
+) -> None:
+    """Daily customer-service jobs for a Taobao/Tmall-style shop, over the platform's own exports."""
+
+
+from . import export_cmd, import_cmd, init_cmd  # noqa: E402  (commands register themselves on `app`)
+
+__all__ = ["app", "export_cmd", "import_cmd", "init_cmd"]

@@ -1,0 +1,44 @@
+"""What a column of a result is: its JSON key, its headers for staff, and what kind of value it holds.
+
+The kind drives everything the output layer does with a value: masking (phone, name, address),
+money as yuan, ids kept as text in Excel, times as real dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Kinds a column can have. Personal-data kinds are masked unless --show-pii.
+TEXT = "text"
+ID = "id"  # order numbers, SKU codes, tracking numbers: text, exact to the last digit
+INT = "int"
+MONEY = "money"  # integer fen in rows; yuan with two decimals out
+TIME = "time"  # ISO-8601 with offset in rows
+LIST = "list"
+BOOL = "bool"
+PHONE = "phone"
+NAME = "name"
+ADDRESS = "address"
+JSON = "json"
+
+PII_KINDS = frozenset({PHONE, NAME, ADDRESS})
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    en: str | None = None
+    kind: str = TEXT
+    width: int | None = None  # characters, for Excel; None = from the header and kind
+
+    def header(self, language: str) -> str:
+        if language == "en":
+            return self.en or self.key
+        if language == "key":
+            return self.key
+        return self.zh
+
+    @property
+    def is_pii(self) -> bool:
+        return self.kind in PII_KINDS

@@ -1,0 +1,1 @@
+"""Importing exports into the shop database (PRODUCT §3)."""

@@ -1,0 +1,96 @@
+"""Order vocabulary shared by every check: canonical statuses, pre-sale stages, COD.
+
+Platforms write statuses in Chinese (with ASCII or full-width commas) or as API names
+(FORMATS.md); everything downstream uses the canonical words below.
+"""
+
+from __future__ import annotations
+
+import re
+
+UNPAID, PAID, PARTLY_SHIPPED, SHIPPED, SIGNED, COMPLETED, CLOSED = (
+    "unpaid", "paid", "partly_shipped", "shipped", "signed", "completed", "closed",
+)
+STATUSES = (UNPAID, PAID, PARTLY_SHIPPED, SHIPPED, SIGNED, COMPLETED, CLOSED)
+SHIPPED_STATES = (SHIPPED, SIGNED, COMPLETED)
+FINISHED_STATES = (COMPLETED, CLOSED)
+
+_STATUS_TEXT = {
+    "等待买家付款": UNPAID,
+    "买家已付款,等待卖家发货": PAID,
+    "买家已付款": PAID,
+    "等待卖家发货": PAID,
+    "等待发货": PAID,
+    "待发货": PAID,
+    "卖家部分发货": PARTLY_SHIPPED,
+    "部分发货": PARTLY_SHIPPED,
+    "卖家已发货,等待买家确认": SHIPPED,
+    "卖家已发货": SHIPPED,
+    "已发货": SHIPPED,
+    "买家已签收(货到付款专用)": SIGNED,
+    "买家已签收": SIGNED,
+    "交易成功": COMPLETED,
+    "交易关闭": CLOSED,
+    "交易已关闭": CLOSED,
+    "待付款": UNPAID,
+    "wait_buyer_pay": UNPAID,
+    "trade_no_create_pay": UNPAID,
+    "wait_seller_send_goods": PAID,
+    "seller_consigned_part": PARTLY_SHIPPED,
+    "wait_buyer_confirm_goods": SHIPPED,
+    "trade_buyer_signed": SIGNED,
+    "trade_finished": COMPLETED,
+    "trade_closed": CLOSED,
+    "trade_closed_by_taobao": CLOSED,
+}
+_PUNCTUATION = str.maketrans({"，": ",", "（": "(", "）": ")", " ": None, "\u3000": None})
+STATUS_TEXT = {key.translate(_PUNCTUATION).lower(): value for key, value in _STATUS_TEXT.items()}
+
+
+def canonical_status(text: str | None) -> str | None:
+    """'买家已付款，等待卖家发货' → 'paid'; None when the text is not a known order status."""
+    if not text:
+        return None
+    key = text.strip().translate(_PUNCTUATION).lower()
+    if key in STATUS_TEXT:
+        return STATUS_TEXT[key]
+    if key in STATUSES:
+        return key
+    return None
+
+
+_YES = {"是", "y", "yes", "true", "1", "cod", "货到付款"}
+
+
+def is_cod(*, cod: str | None = None, trade_type: str | None = None,
+           status_text: str | None = None, shipping_method: str | None = None) -> bool:
+    """Cash on delivery, from whichever column the export gives (FORMATS.md 'Flags and COD')."""
+    if cod and cod.strip().lower() in _YES:
+        return True
+    for text in (trade_type, status_text, shipping_method):
+        if text and ("货到付款" in text or text.strip().lower() == "cod"):
+            return True
+    return False
+
+
+DEPOSIT_UNPAID, BALANCE_UNPAID, PRESALE_PAID, PRESALE = (
+    "deposit_unpaid", "balance_unpaid", "all_paid", "presale",
+)
+_PRESALE_NONE = {"", "-", "无", "否", "非预售", "普通订单", "none", "null"}
+
+
+def presale_stage(text: str | None, trade_type: str | None = None) -> str | None:
+    """Stage of a pre-sale (预售) order; None for an ordinary order."""
+    raw = (text or "").strip()
+    lowered = re.sub(r"\s", "", raw).lower()
+    if lowered in _PRESALE_NONE:
+        if trade_type and "预售" in trade_type:
+            return PRESALE
+        return None
+    if "尾款已付" in lowered or "全款" in lowered or "front_paid_final_paid" in lowered:
+        return PRESALE_PAID
+    if "尾款未付" in lowered or "定金已付" in lowered or "front_paid_final_nopaid" in lowered:
+        return BALANCE_UNPAID
+    if "定金未付" in lowered or "front_nopaid_final_nopaid" in lowered:
+        return DEPOSIT_UNPAID
+    return PRESALE

@@ -1,0 +1,288 @@
+"""The only module that prints. Renders a command's result as a table (people on a terminal),
+JSON (agents, pipes, cron), CSV or xlsx (staff), and writes messages to stderr.
+
+stdout carries data only (PRODUCT §12); masking of personal data happens here, once, for every
+format, unless --show-pii.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Mapping, Sequence
+
+from . import columns as K
+from .columns import Column
+from .privacy import mask
+
+FORMATS = ("auto", "table", "json", "csv", "xlsx")
+
+
+@dataclass
+class Result:
+    command: str
+    columns: Sequence[Column]
+    rows: list[dict]
+    summary: dict = field(default_factory=dict)
+    exit_code: int = 0
+    title: str | None = None
+    # Extra sheets for a workbook (daily): name → (columns, rows). The main rows come first.
+    sheets: list[tuple[str, Sequence[Column], list[dict]]] = field(default_factory=list)
+    summary_line: str | None = None  # one line for stderr
+
+
+@dataclass
+class OutputOptions:
+    format: str = "auto"
+    output: str | None = None
+    headers: str = "zh"
+    show_pii: bool = False
+    encoding: str = "utf-8-sig"
+    quiet: bool = False
+    generated_at: str | None = None
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+_err_console = None
+
+
+def err_console():
+    """Rich console on stderr: colour only on a terminal, never in cron or pipes."""
+    global _err_console
+    if _err_console is None:
+        from rich.console import Console
+
+        terminal = stderr_is_terminal()
+        _err_console = Console(stderr=True, force_terminal=terminal, no_color=not terminal or None,
+                               highlight=False, soft_wrap=not terminal)
+    return _err_console
+
+
+def info(message: str) -> None:
+    _err_print(message)
+
+
+def warn(message: str) -> None:
+    _err_print(f"warning: {message}", style="yellow")
+
+
+def error(message: str, hint: str | None = None) -> None:
+    _err_print(f"error: {message}", style="bold red")
+    if hint:
+        _err_print(f"  hint: {hint}", style="dim")
+
+
+def _err_print(message: str, style: str | None = None) -> None:
+    if not stderr_is_terminal():
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+        return
+    from rich.markup import escape
+
+    err_console().print(escape(message), style=style)
+
+
+# ---------------------------------------------------------------- masking / values
+
+def masked_rows(columns: Sequence[Column], rows: Iterable[Mapping], show_pii: bool) -> list[dict]:
+    pii = [c for c in columns if c.is_pii]
+    if show_pii or not pii:
+        return [dict(r) for r in rows]
+    result = []
+    for row in rows:
+        copy = dict(row)
+        for column in pii:
+            if column.key in copy:
+                copy[column.key] = mask(column.kind, copy[column.key])
+        result.append(copy)
+    return result
+
+
+def json_value(column: Column | None, value: Any) -> Any:
+    if value is None:
+        return None
+    if column is not None and column.kind == K.MONEY and isinstance(value, int):
+        return round(value / 100, 2)
+    if column is not None and column.kind == K.BOOL:
+        return bool(value)
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value
+
+
+def json_rows(columns: Sequence[Column], rows: Iterable[Mapping]) -> list[dict]:
+    by_key = {c.key: c for c in columns}
+    out = []
+    for row in rows:
+        out.append({key: json_value(by_key.get(key), value) for key, value in row.items()
+                    if key in by_key or not key.startswith("_")})
+    return out
+
+
+def json_document(result: Result, rows: list[dict], generated_at: str | None) -> dict:
+    return {
+        "command": result.command,
+        "generated_at": generated_at,
+        "summary": result.summary,
+        "rows": json_rows(result.columns, rows),
+    }
+
+
+# ---------------------------------------------------------------- render
+
+def resolve_format(options: OutputOptions) -> str:
+    fmt = options.format
+    if options.output:
+        if fmt in ("auto", "table"):
+            suffix = os.path.splitext(options.output)[1].lower()
+            return {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".txt": "csv", ".tsv": "csv"}.get(suffix, "csv")
+        return fmt
+    if fmt == "auto":
+        return "table" if stdout_is_terminal() else "json"
+    return fmt
+
+
+def render(result: Result, options: OutputOptions) -> str:
+    """Print or write the result; returns the format used."""
+    from .errors import UsageError
+
+    fmt = resolve_format(options)
+    rows = masked_rows(result.columns, result.rows, options.show_pii)
+    if fmt == "xlsx" and not options.output:
+        raise UsageError("--format xlsx needs --output FILE.xlsx")
+    if options.output:
+        _write_file(result, rows, fmt, options)
+    elif fmt == "json":
+        if not options.quiet:
+            _stdout(json.dumps(json_document(result, rows, options.generated_at), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        if not options.quiet:
+            _stdout_csv(result.columns, rows, options)
+    else:
+        if not options.quiet:
+            _table(result, rows, options)
+    if result.summary_line:
+        info(result.summary_line)
+    return fmt
+
+
+def _stdout(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _stdout_csv(columns: Sequence[Column], rows: list[dict], options: OutputOptions) -> None:
+    import csv
+
+    from .tables.writers import csv_cell
+
+    writer = csv.writer(sys.stdout)
+    writer.writerow([c.header(options.headers) for c in columns])
+    for row in rows:
+        writer.writerow([csv_cell(c, row.get(c.key), options.headers) for c in columns])
+    sys.stdout.flush()
+
+
+def _write_file(result: Result, rows: list[dict], fmt: str, options: OutputOptions) -> None:
+    from .errors import UsageError
+    from .tables import writers
+
+    path = options.output
+    try:
+        if fmt == "json":
+            text = json.dumps(json_document(result, rows, options.generated_at), ensure_ascii=False, indent=2)
+            writers._atomic(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
+            count = len(rows)
+        elif fmt == "xlsx":
+            sheets = [writers.SheetData(result.title or result.command, result.columns, rows)]
+            for name, columns, extra_rows in result.sheets:
+                sheets.append(writers.SheetData(name, columns, masked_rows(columns, extra_rows, options.show_pii)))
+            count = writers.write_workbook(path, sheets, headers=options.headers)[0]
+        elif fmt == "csv":
+            count = writers.write_table(path, result.columns, rows, fmt="csv", encoding=options.encoding,
+                                        headers=options.headers)
+        else:
+            raise UsageError(f"cannot write format {fmt!r} to a file; use .csv, .xlsx or .json")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    info(f"wrote {count} row(s) to {path}")
+
+
+def table_cell(column: Column, value: Any) -> str:
+    if value is None:
+        return ""
+    kind = column.kind
+    if kind == K.MONEY and isinstance(value, int):
+        return f"{value / 100:.2f}"
+    if kind == K.TIME:
+        try:
+            return datetime.fromisoformat(str(value)).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return str(value)
+    if kind == K.LIST and isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if kind == K.BOOL:
+        return "是" if value else "否"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _table(result: Result, rows: list[dict], options: OutputOptions) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    if not rows:
+        err_console().print(f"{result.title or result.command}: nothing to show", style="dim")
+        return
+    table = Table(title=result.title, show_lines=False, header_style="bold")
+    for column in result.columns:
+        justify = "right" if column.kind in (K.MONEY, K.INT) else "left"
+        if column.kind in (K.TEXT, K.ADDRESS, K.LIST):
+            table.add_column(column.header(options.headers), justify=justify, overflow="fold", max_width=40)
+        else:  # ids, numbers, times and phones are read whole or not at all
+            table.add_column(column.header(options.headers), justify=justify, no_wrap=True)
+    for row in rows:
+        table.add_row(*(escape(table_cell(c, row.get(c.key))) for c in result.columns))
+    console.print(table)
+
+
+class Progress:
+    """A progress bar on stderr for long imports and sends, only when a person is watching."""
+
+    def __init__(self, description: str, total: int | None = None):
+        self.description = description
+        self.total = total
+        self._progress = None
+        self._task = None
+
+    def __enter__(self) -> "Progress":
+        if stderr_is_terminal():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn() if self.total else TextColumn(""),
+                       MofNCompleteColumn() if self.total else TextColumn("{task.completed} rows"), TimeElapsedColumn()]
+            self._progress = RichProgress(*columns, console=err_console(), transient=True)
+            self._progress.__enter__()
+            self._task = self._progress.add_task(self.description, total=self.total)
+        return self
+
+    def update(self, completed: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, completed=completed)
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)

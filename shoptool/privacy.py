@@ -1,0 +1,79 @@
+"""Masking of buyers' personal data (PRODUCT §12): tables, JSON, files and logs show only enough to
+recognise an order, never enough to contact or locate the buyer, unless --show-pii is given."""
+
+from __future__ import annotations
+
+import re
+
+MASK = "****"
+
+_ADMIN_PREFIX = re.compile(
+    r"^(?:[^\s\d]{2,8}?(?:省|自治区|特别行政区))?"
+    r"(?:[^\s\d]{1,10}?(?:市|自治州|州|盟|地区))?"
+    r"(?:[^\s\d]{1,10}?(?:区|县|市|旗))?"
+)
+
+
+def mask_phone(value: str | None) -> str | None:
+    """138****5678; a landline keeps its area code; an extension stays (it is not personal)."""
+    if not value:
+        return value
+    text = str(value).strip()
+    if "*" in text:
+        return text  # already masked by the platform
+    main, sep, ext = _split_extension(text)
+    digits = re.sub(r"\D", "", main)
+    if len(digits) >= 11 and digits.startswith("1") and "-" not in main:
+        masked = digits[:3] + MASK + digits[-4:]
+    elif "-" in main:
+        area, _, number = main.partition("-")
+        masked = area + "-" + MASK + number[-4:] if len(number) > 4 else area + "-" + MASK
+    elif len(digits) >= 8:
+        masked = digits[:3] + MASK + digits[-4:]
+    else:
+        masked = MASK + digits[-2:] if len(digits) > 2 else MASK
+    return masked + (sep + ext if ext else "")
+
+
+def _split_extension(text: str) -> tuple[str, str, str]:
+    match = re.match(r"^(\+?[\d\s()-]*?\d)\s*(转|-|#|,|ext\.?|x)\s*(\d{1,6})$", text, re.I)
+    if match and len(re.sub(r"\D", "", match.group(1))) == 11:
+        return match.group(1), match.group(2), match.group(3)
+    return text, "", ""
+
+
+def mask_name(value: str | None) -> str | None:
+    """张*, 欧***: the family name stays so staff can greet the buyer."""
+    if not value:
+        return value
+    text = str(value).strip()
+    if "*" in text or not text:
+        return text
+    return text[0] + "*" * min(max(len(text) - 1, 1), 3)
+
+
+def mask_address(value: str | None) -> str | None:
+    """Keeps province, city and district; the street and house number become ****."""
+    if not value:
+        return value
+    text = str(value).strip()
+    if text.endswith("*"):
+        return text
+    parts = text.split()
+    if len(parts) >= 4:
+        return " ".join(parts[:3]) + " " + MASK
+    if len(parts) > 1:
+        return " ".join(parts[:-1]) + " " + MASK
+    prefix = _ADMIN_PREFIX.match(text)
+    kept = prefix.group(0) if prefix else ""
+    if not kept:
+        kept = text[:2]
+    return kept + MASK
+
+
+MASKERS = {"phone": mask_phone, "name": mask_name, "address": mask_address}
+
+
+def mask(kind: str, value):
+    masker = MASKERS.get(kind)
+    return masker(value) if masker and isinstance(value, str) else value

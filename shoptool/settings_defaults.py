@@ -1,0 +1,122 @@
+"""Every setting shoptool knows, with its default and the comment `shoptool init` writes beside it.
+
+One declaration drives the commented shoptool.toml, environment-variable overrides
+(SHOPTOOL_<SECTION>_<KEY>), type checking and `shoptool doctor`'s provenance listing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    path: str  # dotted: "shop.cutoff"
+    default: Any
+    comment: str = ""
+    secret: bool = False  # never printed, even by doctor
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "shoptool.db", "the shop database; relative paths are relative to this file"),
+    # [shop]
+    Setting("shop.name", "示例旗舰店", "used in texts"),
+    Setting("shop.timezone", "Asia/Shanghai", "decides quiet hours, cut-offs and times without an offset"),
+    Setting("shop.cutoff", "16:00", "截单时间: paid before it ships today"),
+    Setting("shop.staff", "kf01", "default staff id for notes"),
+    Setting("shop.unpaid_close_after", "24h", "platform auto-close window for unpaid orders"),
+    # [import]
+    Setting("import.max_file_size", "512MB", "larger files are refused"),
+    Setting("import.max_cell_length", 32767, "longer cells are rejected (Excel's own limit)"),
+    Setting("import.max_xlsx_expanded", "2GB", "an xlsx whose parts unpack to more is refused (zip bomb)"),
+    Setting("import.max_xlsx_ratio", 200, "an xlsx part compressed more than this many times is refused"),
+    # [stock]
+    Setting("stock.safety", 0, "units kept back from the page, per SKU overrides in [stock.sku]"),
+    Setting("stock.ratio", 1.0, "share of available stock shown on the page"),
+    Setting("stock.tolerance", 0, "underlisted only when page < available - tolerance"),
+    Setting("stock.sku", {}, 'per-SKU safety stock, e.g. "TS-001-BLK-M" = 5'),
+    # [sms]
+    Setting("sms.provider", "file", "file | aliyun | tencent | http"),
+    Setting("sms.sign_name", "示例旗舰店", "the 【signature】 registered with the provider"),
+    Setting("sms.credentials_file", "", "owner-only file with provider keys (else from the environment)"),
+    Setting("sms.outbox_dir", "sms-upload", "where the file provider writes sheets for bulk upload"),
+    Setting("sms.per_phone_per_minute", 1, "cap across all purposes"),
+    Setting("sms.per_phone_per_day", 10, "cap across all purposes"),
+    Setting("sms.max_attempts", 5, "transient failures are retried at most this many times"),
+    Setting("sms.http.url", "http://127.0.0.1:8025/send", "POST target of the http provider"),
+    Setting("sms.http.timeout", "5s", ""),
+    Setting("sms.http.token_env", "SHOPTOOL_SMS_HTTP_TOKEN", "environment variable holding a bearer token, if any"),
+    Setting("sms.aliyun.endpoint", "dysmsapi.aliyuncs.com", ""),
+    Setting("sms.aliyun.region", "cn-hangzhou", ""),
+    Setting("sms.tencent.endpoint", "sms.tencentcloudapi.com", ""),
+    Setting("sms.tencent.region", "ap-guangzhou", ""),
+    Setting("sms.tencent.sdk_app_id", "", "SmsSdkAppId of the Tencent SMS application"),
+    Setting("sms.quiet_hours.notification", "21:00-08:00", "shop time; deferred, not dropped"),
+    Setting("sms.quiet_hours.reminder", "20:00-08:00", ""),
+    Setting("sms.quiet_hours.marketing", "20:00-08:00", ""),
+    Setting(
+        "sms.templates.shipped",
+        {
+            "class": "notification",
+            "code": "SMS_SHIPPED",
+            "text": "您在{shop}的订单已由{courier}发出，运单号{tracking_no}，请留意查收。",
+        },
+        "shipping notice: provider template code and the local text used for preview and length",
+    ),
+    Setting(
+        "sms.templates.unpaid",
+        {
+            "class": "reminder",
+            "code": "SMS_UNPAID",
+            "text": "您在{shop}拍下的宝贝还未付款，{cutoff_hint}库存有限，请尽快完成支付。",
+        },
+        "unpaid reminder; {cutoff_hint} reads e.g. 16:00前付款当天发货， when the cut-off applies",
+    ),
+    # [reminders]
+    Setting("reminders.schedule", ["30m"], 'offsets after the order was placed, e.g. ["30m", "3h", "close-1h"]'),
+    Setting("reminders.per_buyer_per_day", 1, "at most this many reminders per buyer per shop per 24 h"),
+    # [notify]
+    Setting("notify.max_age", "2d", "no shipping notice for parcels shipped longer ago"),
+    # [postage]
+    Setting("postage.rule", "max", "max | first | flat:N | free_over:N  (one parcel's postage)"),
+    # [merge]
+    Setting("merge.window", "3d", "longest time between a group's first and last order"),
+    Setting(
+        "merge.courier_words",
+        ["顺丰", "京东快递", "EMS", "邮政", "中通", "圆通", "申通", "韵达", "极兔", "德邦", "指定快递"],
+        "a buyer message or note naming one of these asks for its own courier",
+    ),
+    # [address]
+    Setting(
+        "address.placeholder_words",
+        ["不详", "待定", "未知", "测试", "test", "无效", "xxx", "暂无"],
+        "an address containing one of these cannot be shipped",
+    ),
+    Setting("address.min_detail_length", 5, "shorter street details are too short to deliver to"),
+    Setting(
+        "address.remote_regions",
+        ["新疆", "西藏", "青海", "内蒙古", "甘肃", "宁夏", "海南"],
+        "remote provinces: shown as info",
+    ),
+    Setting("address.courier_unreachable", {}, 'courier → regions it does not reach, e.g. 极兔 = ["西藏"]'),
+    # [reviews]
+    Setting("reviews.window_days", 30, "days the seller may explain and the buyer may revise"),
+    Setting("reviews.alert_after", "2d", "exit 1 when an open negative review is older than this"),
+    Setting(
+        "reviews.tags",
+        {
+            "物流": ["物流", "快递", "发货慢", "太慢", "几天", "没收到", "配送"],
+            "质量": ["质量", "做工", "线头", "起球", "掉色", "劣质", "假货", "坏了"],
+            "尺码": ["尺码", "偏大", "偏小", "码数", "太大", "太小", "不合身"],
+            "色差": ["色差", "颜色不一样", "颜色不对", "和图片不"],
+            "破损": ["破损", "破了", "压坏", "摔坏", "裂", "漏"],
+            "服务": ["客服", "态度", "不理", "不回复", "服务"],
+        },
+        "reason tags: a review mentioning any keyword gets the tag",
+    ),
+    # [privacy]
+    Setting("privacy.retention", "180d", "default cut for `shoptool purge`"),
+)
+
+BY_PATH = {setting.path: setting for setting in SETTINGS}

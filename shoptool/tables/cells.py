@@ -1,0 +1,238 @@
+"""Cleaning one cell of a platform/ERP export into the value shoptool stores.
+
+Exports wrap long numbers to stop Excel from mangling them (`="…"`, a leading `'` or tab), use
+full-width digits, `¥` and thousands separators. A value Excel has already mangled (1.23457E+18)
+cannot be recovered: it raises CellError so the row is rejected with that reason, never stored
+wrong. These functions run once per cell on million-row files, so each has a cheap fast path.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, tzinfo
+from decimal import Decimal, InvalidOperation
+
+from .. import clock
+
+
+class CellError(ValueError):
+    """This cell cannot be stored faithfully; the message says why, in words for CS staff."""
+
+
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
+_DECIMAL_ID = re.compile(r"^(\d+)\.(\d+)$")
+_TRACKING_LABEL = re.compile(r"^(?:no|运单号|单号|快递单号|物流单号)\s*[.:：#]?\s*", re.I)
+_MONEY_JUNK = str.maketrans("", "", "¥￥,，元 \u00a0\u3000$")
+# Excel keeps 15 significant digits; an id longer than that which went through a number is lost.
+_EXACT_DIGITS = 15
+
+
+def unwrap(value: str) -> str:
+    """Strip the protections exports put around numbers: ="…", a leading ' or tab, spaces."""
+    text = value.strip()
+    if not text:
+        return text
+    first = text[0]
+    if first == "=" and len(text) >= 3 and text[1] == '"' and text[-1] == '"':
+        text = text[2:-1].strip()
+    elif first in "'`\t":
+        text = text[1:].strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).strip()
+    return text
+
+
+def text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        stripped = value.strip()
+        return stripped or None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def identifier(value) -> str | None:
+    """Order numbers, SKU codes, item ids: text, exact to the last digit."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if value.isascii() and value.isdigit():
+            return value
+        cleaned = unwrap(value)
+        if not cleaned:
+            return None
+        if cleaned.isdigit():
+            return cleaned
+        if _SCIENTIFIC.match(cleaned):
+            raise CellError(
+                f"number mangled by Excel ({cleaned}): the digits are lost; export it again "
+                "and do not re-save it in Excel"
+            )
+        match = _DECIMAL_ID.match(cleaned)
+        if match:
+            digits, decimals = match.groups()
+            if decimals.strip("0"):
+                return cleaned  # a real code with a dot in it, e.g. "1.5"
+            if len(digits.lstrip("0")) > _EXACT_DIGITS:
+                raise CellError(
+                    f"number passed through Excel ({cleaned}): digits after the 15th may be lost"
+                )
+            return digits
+        return cleaned
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 10**_EXACT_DIGITS:
+            return str(int(value))
+        raise CellError(
+            f"number stored as a floating-point value ({value:.6g}): digits after the 15th are "
+            "lost; store the column as text"
+        )
+    return str(value)
+
+
+def tracking(value) -> str | None:
+    """A tracking number, without the `No:` label some sheets put in front."""
+    cleaned = identifier(value)
+    if cleaned and not cleaned.isdigit():
+        cleaned = _TRACKING_LABEL.sub("", cleaned).strip() or None
+    return cleaned
+
+
+def phone(value) -> str | None:
+    """Phones stay text as given (validation is address-check's job), minus export wrappers."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if value.isascii() and value.isdigit():
+            return value
+        cleaned = unwrap(value)
+        return cleaned or None
+    return identifier(value)
+
+
+def money(value) -> int | None:
+    """Yuan as exported → integer fen, exactly. More than two decimals is not money."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise CellError(f"not an amount: {value!r}")
+    if isinstance(value, int):
+        return value * 100
+    if isinstance(value, float):
+        fen = round(value * 100)
+        if abs(value * 100 - fen) > 1e-6:
+            raise CellError(f"not an amount in yuan and fen: {value!r}")
+        return fen
+    raw = value.strip()
+    if not raw:
+        return None
+    cleaned = unwrap(raw).translate(_MONEY_JUNK)
+    if not cleaned or cleaned == "-":
+        return None
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise CellError(f"not an amount: {raw!r}") from None
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise CellError(f"not an amount in yuan and fen: {raw!r}")
+    return int(fen)
+
+
+def integer(value) -> int | None:
+    """Quantities and stock (negative stock is real and must survive)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise CellError(f"not a whole number: {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise CellError(f"not a whole number: {value!r}")
+    raw = value.strip()
+    if not raw:
+        return None
+    if raw.isascii() and (raw.isdigit() or (raw[0] == "-" and raw[1:].isdigit())):
+        return int(raw)
+    cleaned = unwrap(raw).replace(",", "").replace("，", "").replace(" ", "")
+    if cleaned in ("", "-"):
+        return None
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise CellError(f"not a whole number: {raw!r}") from None
+    if number != number.to_integral_value():
+        raise CellError(f"not a whole number: {raw!r}")
+    return int(number)
+
+
+class TimeCleaner:
+    """Moments → ISO-8601 with the shop's offset. Built once per import: for a zone without DST
+    (Asia/Shanghai) the common `YYYY-MM-DD HH:MM:SS` shape is converted by slicing."""
+
+    _COMMON = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$")
+
+    def __init__(self, tz: tzinfo):
+        self.tz = tz
+        probe = datetime.now(tz)
+        winter = datetime(probe.year, 1, 15, tzinfo=tz).utcoffset()
+        summer = datetime(probe.year, 7, 15, tzinfo=tz).utcoffset()
+        self._fixed_suffix = (
+            datetime(probe.year, 1, 15, tzinfo=tz).isoformat()[19:] if winter == summer else None
+        )
+
+    def __call__(self, value) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            raw = value.strip()
+            if not raw or raw in {"-", "--", "0000-00-00 00:00:00", "null", "NULL"}:
+                return None
+            if self._fixed_suffix and self._COMMON.match(raw):
+                return raw[:10] + "T" + raw[11:] + self._fixed_suffix
+            raw = unwrap(raw)
+        else:
+            raw = value
+        try:
+            moment = clock.parse_time(raw, self.tz)
+        except ValueError:
+            raise CellError(f"not a date/time: {value!r}") from None
+        return clock.to_iso(moment, self.tz)
+
+
+def flag(value) -> str | None:
+    """Seller flag 旗帜: 0–5 or a colour name → red/yellow/green/blue/purple, None for no flag."""
+    if value is None:
+        return None
+    raw = unwrap(str(value)) if not isinstance(value, (int, float)) else str(int(value))
+    if not raw:
+        return None
+    key = raw.lower().removesuffix("旗").removesuffix("色")
+    result = FLAG_NAMES.get(key)
+    if result is None:
+        raise CellError(f"not a flag: {value!r} (use 0–5 or 红/黄/绿/蓝/紫)")
+    return result or None
+
+
+FLAG_COLOURS = ("red", "yellow", "green", "blue", "purple")
+FLAG_NAMES: dict[str, str] = {"0": "", "": "", "无": "", "none": ""}
+for _number, (_colour, _zh) in enumerate(zip(FLAG_COLOURS, "红黄绿蓝紫"), start=1):
+    FLAG_NAMES[str(_number)] = _colour
+    FLAG_NAMES[_colour] = _colour
+    FLAG_NAMES[_zh] = _colour
+
+
+def as_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None

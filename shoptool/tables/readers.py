@@ -1,0 +1,300 @@
+"""Opening any export as rows: CSV in UTF-8/UTF-8-BOM/GBK/GB18030/UTF-16, .xlsx and .xls.
+
+The format is decided by the file's bytes, not its name (platforms name CSV files .xls). The
+header row is found by what it says, below any title rows. Hostile files are refused before they
+can cost memory: oversized files, zip bombs posing as xlsx, binary junk, absurdly long cells.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..errors import InputError
+
+HEADER_SCAN_ROWS = 30
+SAMPLE_BYTES = 1 << 20
+
+
+@dataclass
+class Limits:
+    max_file_size: int = 512 * 1024**2
+    max_cell_length: int = 32767
+    max_xlsx_expanded: int = 2 * 1024**3
+    max_xlsx_ratio: int = 200
+
+
+@dataclass
+class Table:
+    path: Path
+    format: str  # csv | xlsx | xls
+    encoding: str | None
+    sheet: str | None
+    header: list[str]
+    header_row: int  # 1-based, as Excel numbers rows
+    rows: Iterator[tuple[int, list]]  # (row number, cells), blank rows skipped
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for closer in self._closers:
+            closer()
+        self._closers.clear()
+
+    def __enter__(self) -> "Table":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def sniff_format(path: Path, head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if stripped.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
+        raise InputError(
+            "this is a web page (HTML/XML) saved with a spreadsheet name, not a spreadsheet",
+            file=str(path), hint="open it in Excel or WPS and save it as .xlsx or .csv",
+        )
+    if head.startswith(b"PK"):
+        raise InputError("damaged or truncated zip/xlsx file", file=str(path))
+    return "csv"
+
+
+def open_table(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    header_score: Callable[[list[str]], float],
+    limits: Limits | None = None,
+) -> Table:
+    """Open a file and position it just below its header row (the best-scoring of the first rows)."""
+    path = Path(path)
+    limits = limits or Limits()
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(SAMPLE_BYTES)
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
+    if size == 0:
+        raise InputError("the file is empty", file=str(path))
+    if size > limits.max_file_size:
+        raise InputError(
+            f"the file is {size / 1024**2:.0f} MB, more than the {limits.max_file_size / 1024**2:.0f} MB "
+            "allowed (setting import.max_file_size)", file=str(path),
+        )
+    fmt = sniff_format(path, head)
+    if fmt == "csv":
+        return _open_csv(path, head, encoding, header_score, limits)
+    if fmt == "xlsx":
+        _check_zip(path, limits)
+    return _open_workbook(path, fmt, sheet, header_score, limits)
+
+
+# ---------------------------------------------------------------- CSV
+
+def detect_encoding(head: bytes, path: Path) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        raise InputError(
+            "binary data, not a CSV or Excel file", file=str(path),
+            hint="export the sheet again as .csv or .xlsx",
+        )
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+        return "gb18030"  # a superset of GBK and GB2312: what Chinese Excel writes
+    except UnicodeDecodeError:
+        raise InputError(
+            "unknown text encoding (neither UTF-8 nor GBK/GB18030)", file=str(path),
+            hint="pass --encoding, or save the file again as 'CSV UTF-8'",
+        ) from None
+
+
+def _open_csv(path: Path, head: bytes, encoding: str | None, header_score, limits: Limits) -> Table:
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r}", file=str(path)) from None
+    chosen = encoding or detect_encoding(head, path)
+    sample = head.decode(chosen, errors="replace")
+    first_line = sample.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    fh = path.open("r", encoding=chosen, newline="", errors="strict")
+    csv.field_size_limit(max(limits.max_cell_length * 4 + 16, 131072))
+    reader = csv.reader(fh, delimiter=delimiter)
+    counter = [0]
+
+    def records() -> Iterator[tuple[int, list]]:
+        try:
+            for record in reader:
+                counter[0] += 1
+                yield counter[0], record
+        except UnicodeDecodeError:
+            raise InputError(
+                f"not valid {display_encoding(chosen)} text after row {counter[0]}",
+                file=str(path), row=counter[0] + 1,
+                hint="pass --encoding gbk or --encoding utf-8",
+            ) from None
+        except csv.Error as exc:
+            message = str(exc)
+            if "field larger than field limit" in message:
+                message = f"a cell is longer than {limits.max_cell_length} characters"
+            raise InputError(message, file=str(path), row=counter[0] + 1) from None
+
+    table = _position(path, "csv", display_encoding(chosen), None, records(), header_score, limits)
+    table._closers.append(fh.close)
+    return table
+
+
+def display_encoding(name: str) -> str:
+    return {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "gb18030": "GBK/GB18030", "utf-16": "UTF-16"}.get(
+        name, name
+    )
+
+
+# ---------------------------------------------------------------- Excel
+
+def _check_zip(path: Path, limits: Limits) -> None:
+    """Read the zip's declared sizes before any XML is parsed: a bomb is refused unopened."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise InputError("damaged or truncated xlsx file (not a valid zip)", file=str(path)) from None
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_xlsx_expanded:
+        raise InputError(
+            f"the workbook unpacks to {total / 1024**2:.0f} MB, more than allowed "
+            "(setting import.max_xlsx_expanded): refused as a possible zip bomb", file=str(path),
+        )
+    for info in infos:
+        if info.file_size > 8 * 1024**2 and info.file_size > limits.max_xlsx_ratio * max(info.compress_size, 1):
+            raise InputError(
+                f"part {info.filename} is compressed {info.file_size // max(info.compress_size, 1)} times: "
+                "refused as a possible zip bomb", file=str(path),
+            )
+    if not any(info.filename.startswith("xl/") for info in infos):
+        raise InputError("a zip file, but not an Excel workbook", file=str(path))
+
+
+def _open_workbook(path: Path, fmt: str, sheet: str | None, header_score, limits: Limits) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = list(workbook.sheet_names)
+    except Exception as exc:  # calamine raises its own family and plain errors for junk
+        raise InputError(f"cannot read this {fmt} file: {_short(exc)}", file=str(path)) from None
+    if sheet is not None:
+        if sheet in names:
+            candidates = [sheet]
+        elif sheet.isdigit() and 1 <= int(sheet) <= len(names):
+            candidates = [names[int(sheet) - 1]]
+        else:
+            raise InputError(f"no sheet {sheet!r}; sheets: {', '.join(names)}", file=str(path))
+    else:
+        candidates = names
+    last_error: InputError | None = None
+    for name in candidates:
+        try:
+            rows = workbook.get_sheet_by_name(name).iter_rows()
+        except Exception as exc:
+            raise InputError(f"cannot read sheet {name!r}: {_short(exc)}", file=str(path)) from None
+
+        def records(rows=rows) -> Iterator[tuple[int, list]]:
+            try:
+                for number, record in enumerate(rows, start=1):
+                    yield number, record
+            except Exception as exc:
+                raise InputError(f"cannot read the sheet: {_short(exc)}", file=str(path)) from None
+
+        try:
+            return _position(path, fmt, None, name, records(), header_score, limits)
+        except InputError as exc:
+            if sheet is not None:
+                raise
+            last_error = exc
+    raise last_error or InputError("the workbook has no sheets", file=str(path))
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+# ---------------------------------------------------------------- header
+
+def _position(path, fmt, encoding, sheet, records, header_score, limits: Limits) -> Table:
+    buffered: list[tuple[int, list]] = []
+    for number, record in records:
+        buffered.append((number, record))
+        if len(buffered) >= HEADER_SCAN_ROWS:
+            break
+    best_index, best_score = -1, 0.0
+    for index, (_, record) in enumerate(buffered):
+        score = header_score([_header_text(c) for c in record])
+        if score > best_score:
+            best_index, best_score = index, score
+    where = f" (sheet {sheet})" if sheet else ""
+    if best_index < 0:
+        raise InputError(
+            f"no recognisable header row in the first {HEADER_SCAN_ROWS} rows{where}",
+            file=str(path), hint="check the file is a platform/ERP export, or pass --as KIND",
+        )
+    header_number, header_cells = buffered[best_index]
+    header = [_header_text(c) for c in header_cells]
+    max_cell = limits.max_cell_length
+
+    def data_rows() -> Iterator[tuple[int, list]]:
+        def rest():
+            yield from buffered[best_index + 1:]
+            yield from records
+
+        for number, record in rest():
+            blank = True
+            for position, cell in enumerate(record):
+                if cell is None or cell == "":
+                    continue
+                blank = False
+                if isinstance(cell, str) and len(cell) > max_cell:
+                    column = header[position] if position < len(header) and header[position] else f"#{position + 1}"
+                    raise InputError(
+                        f"cell of {len(cell)} characters, more than the {max_cell} allowed",
+                        file=str(path), row=number, column=column,
+                    )
+            if not blank:
+                yield number, record
+
+    return Table(path, fmt, encoding, sheet, header, header_number, data_rows())
+
+
+def _header_text(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+

@@ -1,0 +1,247 @@
+"""Writing results for staff: CSV that Chinese Excel opens (UTF-8 with BOM, or GBK on request)
+and styled xlsx (bold frozen header, autofilter, widths, ids as text, dates as dates, money as
+numbers). Every text cell that could be read as a formula is neutralised (PRODUCT §4).
+
+Values arrive already masked by the output layer; money arrives as integer fen.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from .. import columns as K
+from ..columns import Column
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = ("csv", "xlsx")
+
+
+@dataclass
+class SheetData:
+    name: str
+    columns: Sequence[Column]
+    rows: Iterable[Mapping]
+
+
+def neutralise(value: str) -> str:
+    """A text that Excel would run as a formula gets a leading apostrophe; negative numbers
+    written as text ("-5", "-1.50") are left alone."""
+    if value and value.startswith(FORMULA_STARTS):
+        if value[0] in "-+" and _is_number(value):
+            return value
+        return "'" + value
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+        return True
+    except ValueError:
+        return False
+
+
+def format_for(path: str | os.PathLike, fmt: str | None = None) -> str:
+    if fmt:
+        return fmt
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix in ("xlsx", "xlsm"):
+        return "xlsx"
+    if suffix in ("csv", "txt", "tsv"):
+        return "csv"
+    raise ValueError(f"cannot tell the format of {Path(path).name}: use .csv or .xlsx")
+
+
+def write_table(
+    path: str | os.PathLike,
+    columns: Sequence[Column],
+    rows: Iterable[Mapping],
+    *,
+    fmt: str | None = None,
+    encoding: str = "utf-8-sig",
+    headers: str = "zh",
+    sheet_name: str = "Sheet1",
+) -> int:
+    """Write rows to .csv or .xlsx; returns the number of rows written. The file appears whole or
+    not at all (written beside, then renamed)."""
+    fmt = format_for(path, fmt)
+    if fmt == "xlsx":
+        return write_workbook(path, [SheetData(sheet_name, columns, rows)], headers=headers)[0]
+    return _atomic(path, lambda tmp: _write_csv(tmp, columns, rows, encoding, headers))
+
+
+def write_workbook(path: str | os.PathLike, sheets: Sequence[SheetData], *, headers: str = "zh") -> list[int]:
+    counts: list[int] = []
+    _atomic(path, lambda tmp: counts.extend(_write_xlsx(tmp, sheets, headers)) or 0)
+    return counts
+
+
+def _atomic(path, writer) -> int:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        result = writer(Path(tmp))
+        os.chmod(tmp, 0o600)  # results carry buyers' data: readable by the owner only
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return result
+
+
+# ---------------------------------------------------------------- CSV
+
+def _csv_encoding(encoding: str) -> str:
+    lowered = encoding.lower().replace("-", "").replace("_", "")
+    if lowered in ("gbk", "gb2312", "gb18030", "cp936"):
+        return "gb18030"  # GBK-compatible, and can still write an emoji from a buyer message
+    if lowered in ("utf8", "utf8sig"):
+        return "utf-8-sig" if lowered == "utf8sig" or encoding == "utf-8-sig" else "utf-8"
+    return encoding
+
+
+def csv_cell(column: Column, value, headers: str = "zh") -> str:
+    if value is None:
+        return ""
+    kind = column.kind
+    if kind == K.MONEY:
+        return f"{value / 100:.2f}" if isinstance(value, int) else str(value)
+    if kind == K.TIME:
+        return _local_time_text(value)
+    if kind == K.LIST:
+        return "、".join(str(v) for v in value) if isinstance(value, (list, tuple)) else neutralise(str(value))
+    if kind == K.BOOL:
+        return ("是" if value else "否") if headers == "zh" else ("yes" if value else "no")
+    if kind == K.INT and isinstance(value, int):
+        return str(value)
+    return neutralise(str(value))
+
+
+def _write_csv(path: Path, columns, rows, encoding: str, headers: str) -> int:
+    count = 0
+    with path.open("w", encoding=_csv_encoding(encoding), newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([c.header(headers) for c in columns])
+        for row in rows:
+            writer.writerow([csv_cell(c, row.get(c.key), headers) for c in columns])
+            count += 1
+    return count
+
+
+def _local_time_text(value) -> str:
+    """Staff read shop time; the offset stays in JSON and the database."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    text = str(value)
+    try:
+        return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return neutralise(text)
+
+
+# ---------------------------------------------------------------- xlsx
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+_DEFAULT_WIDTH = {K.ID: 22, K.TIME: 20, K.MONEY: 12, K.INT: 10, K.PHONE: 16, K.ADDRESS: 40, K.NAME: 10}
+
+
+def _write_xlsx(path: Path, sheets: Sequence[SheetData], headers: str) -> list[int]:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    counts = []
+    used_names: set[str] = set()
+    for sheet in sheets:
+        ws = workbook.create_sheet(_sheet_title(sheet.name, used_names))
+        columns = list(sheet.columns)
+        for index, column in enumerate(columns, start=1):
+            width = column.width or max(
+                display_width(column.header(headers)) + 4, _DEFAULT_WIDTH.get(column.kind, 14)
+            )
+            ws.column_dimensions[get_column_letter(index)].width = min(width, 60)
+        ws.freeze_panes = "A2"
+        header_cells = []
+        for column in columns:
+            cell = WriteOnlyCell(ws, value=column.header(headers))
+            cell.font = bold
+            header_cells.append(cell)
+        ws.append(header_cells)
+        count = 0
+        for row in sheet.rows:
+            ws.append([_xlsx_cell(ws, WriteOnlyCell, c, row.get(c.key), headers) for c in columns])
+            count += 1
+        last = get_column_letter(max(len(columns), 1))
+        ws.auto_filter.ref = f"A1:{last}{count + 1}"
+        counts.append(count)
+    if not sheets:
+        workbook.create_sheet("Sheet1")
+    workbook.save(path)
+    return counts
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    title = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Sheet"
+    base, n = title, 2
+    while title in used:
+        title = f"{base[:28]}_{n}"
+        n += 1
+    used.add(title)
+    return title
+
+
+def _xlsx_cell(ws, cell_type, column: Column, value, headers: str):
+    kind = column.kind
+    if value is None:
+        return None
+    if kind == K.MONEY and isinstance(value, int):
+        cell = cell_type(ws, value=value / 100)
+        cell.number_format = "#,##0.00"
+        return cell
+    if kind in (K.INT,) and isinstance(value, (int, float)):
+        return value
+    if kind == K.TIME:
+        moment = value if isinstance(value, datetime) else _parse_iso(value)
+        if moment is None:
+            return _text_cell(ws, cell_type, str(value))
+        cell = cell_type(ws, value=moment.replace(tzinfo=None))
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        return cell
+    if kind == K.BOOL:
+        return ("是" if value else "否") if headers == "zh" else ("yes" if value else "no")
+    if kind == K.LIST and isinstance(value, (list, tuple)):
+        return _text_cell(ws, cell_type, "、".join(str(v) for v in value))
+    if isinstance(value, (int, float)) and kind not in (K.ID, K.PHONE):
+        return value
+    cell = _text_cell(ws, cell_type, str(value))
+    if kind in (K.ID, K.PHONE):
+        cell.number_format = "@"  # stays text when staff edit it: no 1.23457E+18
+    return cell
+
+
+def _text_cell(ws, cell_type, text: str):
+    cell = cell_type(ws, value=neutralise(text))
+    cell.data_type = "s"  # never a formula, whatever it starts with
+    return cell
+
+
+def _parse_iso(value) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
