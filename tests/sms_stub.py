@@ -22,7 +22,8 @@ never hears back, which is exactly the case the outbox must survive.
 
 Behaviours: success, business_limit, bad_number, bad_template, no_balance, day_limit,
 account_disabled, throttled, server_error, system_error, slow[:SECONDS] (answers success after
-the delay, so the client times out; the text still counts as sent).
+the delay, so the client times out; the text still counts as sent), garbled (sends the text, then
+answers 200 with a body no client can read).
 """
 
 from __future__ import annotations
@@ -52,9 +53,10 @@ BEHAVIOURS = (
     "server_error",
     "system_error",
     "slow",
+    "garbled",
 )
 # Behaviours after which the provider has the text and sends it.
-ACCEPTED = ("success", "slow")
+ACCEPTED = ("success", "slow", "garbled")
 CHINA = timezone(timedelta(hours=8))
 
 _ALIYUN_CODES = {
@@ -105,13 +107,15 @@ class SmsStub:
         self._log = None
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
+        self._server.block_on_close = False  # stop() must not wait out a slow answer
         self._thread: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> "SmsStub":
         if self._log_path:
             self._log = open(self._log_path, "a", encoding="utf-8")
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll keeps stop() quick: shutdown() waits for the loop to look.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self._thread.start()
         return self
 
@@ -262,7 +266,9 @@ def _handler_for(stub: SmsStub):
                 authorization=auth,
                 idempotency_key=self.headers.get("Idempotency-Key"),
             )
-            if behaviour in ACCEPTED:
+            if behaviour == "garbled":
+                self._answer(200, b"OK", ctype="text/plain")
+            elif behaviour in ACCEPTED:
                 self._answer(200, {"id": entry["provider_id"]})
             elif behaviour == "throttled":
                 self._answer(429, {"code": "throttled", "message": "slow down"}, headers={"Retry-After": "1"})
@@ -292,7 +298,9 @@ def _handler_for(stub: SmsStub):
                 sign_name=query.get("SignName"),
                 signed=bool(self.headers.get("Authorization") or query.get("Signature")),
             )
-            if behaviour in ACCEPTED:
+            if behaviour == "garbled":
+                self._answer(200, b"<html>gateway</html>", ctype="text/html")
+            elif behaviour in ACCEPTED:
                 self._answer(200, {"Code": "OK", "Message": "OK", "BizId": entry["provider_id"],
                                    "RequestId": request_id})
             elif behaviour == "throttled":
@@ -364,6 +372,9 @@ def _handler_for(stub: SmsStub):
                 return
             if behaviour == "server_error":
                 self._answer(502, b"Bad Gateway", ctype="text/plain")
+                return
+            if behaviour == "garbled":
+                self._answer(200, b"<html>gateway</html>", ctype="text/html")
                 return
             if behaviour in ACCEPTED:
                 status = {"SerialNo": entry["provider_id"], "PhoneNumber": e164, "Fee": 1,

@@ -136,7 +136,10 @@ class HttpProvider(BaseProvider):
         message = data.get("message") if isinstance(data, dict) else None
         detail = scrub(f"HTTP {status}" + (f" {code}" if code else "") + (f": {message}" if message else ""), secret)
         if isinstance(code, str) and code in _BODY_CODES:
-            return SendResult(_BODY_CODES[code], code=code, detail=detail, retry_after=wait)
+            outcome = _BODY_CODES[code]
+            if outcome == DEFER and wait is None:
+                wait = 3600.0  # a per-number limit rarely lifts sooner; the gateway may say otherwise
+            return SendResult(outcome, code=code, detail=detail, retry_after=wait)
         if status in (429, 408):
             return SendResult(RETRY, code=f"http_{status}", detail=detail, retry_after=wait)
         if status in (401, 402, 403):
