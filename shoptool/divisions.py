@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 
-__all__ = ["Division", "Region", "resolve", "divisions", "label", "normalize_text"]
+__all__ = ["Division", "Region", "resolve", "divisions", "label", "normalize_text", "short_name"]
 
 OK = "ok"
 MISMATCH = "mismatch"  # an impossible combination: 杭州市 + 朝阳区
@@ -165,6 +165,9 @@ class _Snapshot:
                 self.all.append(city)
             self.children[prov] = cities.freeze()
             self.all.append(prov)
+        self.shorts = {}
+        for node in reversed(self.all):  # provinces first: 吉林 the province before 吉林市
+            self.shorts.setdefault(node.name, node.short)
         self.provinces.freeze()
         self.global_cities.freeze()
         self.global_districts.freeze()
@@ -224,6 +227,11 @@ def _snapshot() -> _Snapshot:
         aliases = json.loads(folder.joinpath("division_aliases.json").read_text(encoding="utf-8"))
         _SNAPSHOT = _Snapshot(data, aliases["aliases"])
     return _SNAPSHOT
+
+
+def short_name(name: str) -> str:
+    """The short form of a current division's name (杭州市 -> 杭州, 内蒙古自治区 -> 内蒙古)."""
+    return _snapshot().shorts.get(name, name)
 
 
 def divisions() -> list[Division]:
