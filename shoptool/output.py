@@ -32,6 +32,7 @@ class Result:
     # Extra sheets for a workbook (daily): name → (columns, rows). The main rows come first.
     sheets: list[tuple[str, Sequence[Column], list[dict]]] = field(default_factory=list)
     summary_line: str | None = None  # one line for stderr
+    table_keys: Sequence[str] | None = None  # the columns worth a terminal's width; None = all
 
 
 @dataclass
@@ -248,14 +249,15 @@ def _table(result: Result, rows: list[dict], options: OutputOptions) -> None:
         err_console().print(f"{result.title or result.command}: nothing to show", style="dim")
         return
     table = Table(title=result.title, show_lines=False, header_style="bold")
-    for column in result.columns:
+    shown = [c for c in result.columns if result.table_keys is None or c.key in result.table_keys]
+    for column in shown:
         justify = "right" if column.kind in (K.MONEY, K.INT) else "left"
         if column.kind in (K.TEXT, K.ADDRESS, K.LIST):
             table.add_column(column.header(options.headers), justify=justify, overflow="fold", max_width=40)
         else:  # ids, numbers, times and phones are read whole or not at all
             table.add_column(column.header(options.headers), justify=justify, no_wrap=True)
     for row in rows:
-        table.add_row(*(escape(table_cell(c, row.get(c.key))) for c in result.columns))
+        table.add_row(*(escape(table_cell(c, row.get(c.key))) for c in shown))
     console.print(table)
 
 

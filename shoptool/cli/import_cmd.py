@@ -60,7 +60,7 @@ def import_command(
     if inbox:
         reports.extend(import_inbox(shop.db, inbox, shop.settings, kind=kind, sheet=sheet, encoding=encoding,
                                     strict=strict, now=now, announce=_announce))
-    for path in files or []:
+    for path in _expand(files or []):
         with output.Progress(f"importing {path.name}") as progress:
             try:
                 report = import_file(shop.db, path, shop.settings, kind=kind, sheet=sheet, encoding=encoding,
@@ -77,7 +77,11 @@ def import_command(
         summary[r.status] = summary.get(r.status, 0) + 1
     summary["rejected_rows"] = sum(r.rejected for r in reports)
     bad = any(r.status in ("failed", "refused") or r.rejected for r in reports if r.status != "duplicate")
-    finish(Result("import", COLUMNS, rows, summary, exit_code=EXIT_INPUT if bad else 0), opts, shop)
+    for row in rows:
+        row["file"] = Path(row["file"]).name if opts.format != "json" else row["file"]
+    finish(Result("import", COLUMNS, rows, summary, exit_code=EXIT_INPUT if bad else 0,
+                  table_keys=("file", "kind", "rows_in", "inserted", "updated", "unchanged", "rejected", "status")),
+           opts, shop)
 
 
 def _announce(report) -> None:
@@ -90,7 +94,8 @@ def _announce(report) -> None:
         output.error(report.message)
         return
     described = report.kind or "?"
-    details = ", ".join(p for p in (report.shape, report.encoding, report.sheet and f"sheet {report.sheet}") if p)
+    shape = report.shape if report.shape != "generic" else None
+    details = ", ".join(p for p in (shape, report.encoding, report.sheet and f"sheet {report.sheet}") if p)
     if details:
         described += f" ({details})"
     if report.status in ("refused", "failed"):
@@ -107,3 +112,13 @@ def _announce(report) -> None:
 
 def _with_hint(exc: InputError) -> str:
     return f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    """A folder stands for its export files, in name order (subfolders and rejects files skipped)."""
+    from ..imports.inbox import pending_files
+
+    expanded: list[Path] = []
+    for path in paths:
+        expanded.extend(pending_files(path) if path.is_dir() else [path])
+    return expanded

@@ -1,0 +1,337 @@
+"""Writes samples/: a small fake shop in the platforms' real export shapes.
+
+Everything here is invented (names, phones, addresses, order numbers); no real person's data.
+The files are committed; run `python tools/make_samples.py` after changing this script.
+The sample day is 2026-11-21 (the README's examples run with --now "2026-11-21 10:00").
+
+Cases the daily jobs need, by order number suffix:
+  01xx paid, not shipped: address-check and merge-shipping cases
+  02xx unpaid: remind-unpaid cases
+  03xx shipped: notify-shipped cases
+  04xx finished long ago: purge cases
+  05xx the current 千牛 export (masked personal data)
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from builders import LEGACY_ORDER_HEADER, QIANNIU_ORDER_HEADER, rows_for  # noqa: E402
+
+OUT = ROOT / "samples"
+VARIANTS = OUT / "variants"
+SHOP = "示例旗舰店"
+PAID = "买家已付款，等待卖家发货"
+UNPAID = "等待买家付款"
+SHIPPED = "卖家已发货，等待买家确认"
+DONE = "交易成功"
+CLOSED = "交易关闭"
+
+
+def oid(n: int) -> str:
+    return f"39120000000000{n:05d}"
+
+
+def order(n, nick, status, *, name="", addr="", mobile="", tel="", created="", paid="", goods="99.00",
+          postage="0.00", title="纯棉圆领T恤", count=1, tracking="", courier="", message="", note="",
+          modified_addr="", stage="", closed="订单未关闭", shipping="快递"):
+    total = f"{float(goods) + float(postage):.2f}"
+    return {
+        "订单编号": f'="{oid(n)}"', "买家会员名": nick, "买家支付宝账号": f"{nick}@example.com",
+        "支付交易号": f'="2026112122001{n:06d}"' if paid else "", "买家应付货款": goods, "买家应付邮费": postage,
+        "买家支付积分": "0", "总金额": total, "返点积分": "0",
+        "买家实际支付金额": total if paid else "0.00", "买家实际支付积分": "0", "订单状态": status,
+        "买家留言": message, "收货人姓名": name, "收货地址": addr, "运送方式": shipping,
+        "联系电话": f"'{tel}" if tel else "", "联系手机": f"'{mobile}" if mobile else "",
+        "订单创建时间": created, "订单付款时间": paid, "宝贝标题": title, "宝贝种类": "1",
+        "物流单号": f"No:{tracking}" if tracking else "", "物流公司": courier, "订单备注": note,
+        "宝贝总数量": str(count), "店铺Id": "57300001", "店铺名称": SHOP, "订单关闭原因": closed,
+        "卖家服务费": "0", "买家服务费": "0元", "发票抬头": "", "是否手机订单": "手机订单",
+        "分阶段订单信息": stage, "定金排名": "", "修改后的sku": "", "修改后的收货地址": modified_addr,
+        "异常信息": "", "天猫卡券抵扣": "", "集分宝抵扣": "", "是否是O2O交易": "",
+        "买家姓名": "", "买家身份证号": "", "买家手机号": "",
+    }
+
+
+HZ = "浙江省 杭州市 西湖区 文三路 478号 华星时代广场A座1203室"
+SH = "上海 上海市 浦东新区 张江路 100弄 5号 301室"
+
+LEGACY_ORDERS = [
+    # --- paid, not shipped (address-check, merge-shipping) ---
+    order(101, "tb_lin_yue", PAID, name="林悦", addr=HZ + "(310012)", mobile="13800138101",
+          created="2026-11-20 20:11:05", paid="2026-11-20 20:15:32", goods="129.00", postage="0.00"),
+    order(102, "tb_zhou_ming", PAID, name="周明", addr="浙江省 杭州市 朝阳区 建国路88号 现代城5号楼", mobile="13800138102",
+          created="2026-11-20 21:02:00", paid="2026-11-20 21:03:10", title="保温杯"),
+    order(103, "tb_wu_kai", PAID, name="吴凯", addr="广东省 深圳市 南山区 不详", mobile="13800138103",
+          created="2026-11-20 22:30:00", paid="2026-11-20 22:31:00"),
+    order(104, "tb_zheng_hui", PAID, name="郑慧", addr="江苏省 苏州市 姑苏区 人民路 1208号 3幢201室", mobile="12812345678",
+          created="2026-11-21 07:40:00", paid="2026-11-21 07:41:00", title="棒球帽"),
+    order(105, "tb_wang_fang", PAID, name="王芳", addr="四川省 成都市 武侯区 科华北路 65号 2单元602", mobile="",
+          created="2026-11-21 08:05:00", paid="2026-11-21 08:06:00"),
+    order(106, "tb_feng_lei", PAID, name="冯磊", addr="北京 北京市 朝阳区 1号", mobile="13800138106",
+          created="2026-11-21 08:20:00", paid="2026-11-21 08:21:00", title="羊毛围巾"),
+    order(107, "tb_chen_xi", PAID, name="陈曦", addr="新疆维吾尔自治区 乌鲁木齐市 天山区 解放北路 88号 3号楼502",
+          mobile="13800138107", created="2026-11-20 18:00:00", paid="2026-11-20 18:02:00", postage="15.00"),
+    order(108, "tb_he_jun", PAID, name="何军", addr="浙江省 杭州市 上城区 解放路 138号 6楼", tel="0571-88881234",
+          created="2026-11-20 15:00:00", paid="2026-11-20 15:01:00", title="保温杯"),
+    order(109, "tb_qian_li", PAID, name="钱丽", addr="湖北省 仙桃市 干河街道 仙桃大道 中段 18号", mobile="13800138109-1234",
+          created="2026-11-20 16:00:00", paid="2026-11-20 16:01:00"),
+    # one buyer, two orders, one receiver: merge (addresses differ only in spaces)
+    order(110, "tb_liu_qing", PAID, name="刘青", addr=SH, mobile="13800138110", created="2026-11-20 09:00:00",
+          paid="2026-11-20 09:01:00", goods="59.00", postage="10.00", title="纯棉袜子 5双装"),
+    order(111, "tb_liu_qing", PAID, name="刘青", addr=SH.replace(" 5号", "5号 "), mobile="13800138110",
+          created="2026-11-20 09:20:00", paid="2026-11-20 09:21:00", goods="39.00", postage="8.00", title="马克杯"),
+    # the same buyer to another address: a hint, not a merge
+    order(114, "tb_liu_qing", PAID, name="刘青", addr="上海 上海市 徐汇区 漕溪北路 88号 12楼", mobile="13800138110",
+          created="2026-11-20 12:00:00", paid="2026-11-20 12:01:00", goods="45.00", postage="10.00", title="棒球帽"),
+    # a COD order and a paid one to the same receiver: never merged
+    order(112, "tb_sun_wei", "买家已付款，等待卖家发货", name="孙伟", addr="山东省 济南市 历下区 泉城路 180号 齐鲁国际大厦1506",
+          mobile="13800138112", created="2026-11-20 10:00:00", paid="", goods="88.00", postage="12.00",
+          shipping="货到付款"),
+    order(113, "tb_sun_wei", PAID, name="孙伟", addr="山东省 济南市 历下区 泉城路 180号 齐鲁国际大厦1506",
+          mobile="13800138112", created="2026-11-20 10:30:00", paid="2026-11-20 10:31:00", goods="39.00", postage="8.00"),
+    # asks for another courier: listed, not merged
+    order(115, "tb_gao_yan", PAID, name="高燕", addr="广东省 广州市 天河区 天河路 385号 太古汇一座 2301",
+          mobile="13800138115", created="2026-11-20 13:00:00", paid="2026-11-20 13:01:00", postage="10.00",
+          message="请发顺丰，急用"),
+    order(116, "tb_gao_yan", PAID, name="高燕", addr="广东省 广州市 天河区 天河路 385号 太古汇一座 2301",
+          mobile="13800138115", created="2026-11-20 13:30:00", paid="2026-11-20 13:31:00", postage="10.00",
+          title="保温杯"),
+    order(119, "tb_bao_yin", PAID, name="包银", addr="内蒙古自治区 呼和浩特市 赛罕区 大学西路 235号 内蒙古大学南校区",
+          mobile="13800138119", created="2026-11-20 11:00:00", paid="2026-11-20 11:05:00", postage="12.00"),
+    # the buyer changed the address after paying
+    order(120, "tb_tang_lu", PAID, name="唐璐", addr="福建省 厦门市 思明区 鹭江道 8号 国际银行大厦9楼", mobile="13800138120",
+          created="2026-11-20 14:00:00", paid="2026-11-20 14:01:00",
+          modified_addr="福建省 厦门市 湖里区 金山街道 云顶北路 16号 1栋1801",
+          message='=HYPERLINK("http://example.com","点我领券")'),
+    # --- unpaid (remind-unpaid at 2026-11-21 10:00) ---
+    order(201, "tb_ma_li", UNPAID, name="马丽", addr="河南省 郑州市 金水区 花园路 39号 国贸中心18楼", mobile="13800138201",
+          created="2026-11-21 09:20:00"),
+    order(202, "tb_xu_nan", UNPAID, name="徐楠", addr="湖南省 长沙市 岳麓区 麓山南路 932号 湖南大学", mobile="13800138202",
+          created="2026-11-21 09:10:00"),
+    order(203, "tb_xu_nan", UNPAID, name="徐楠", addr="湖南省 长沙市 岳麓区 麓山南路 932号 湖南大学", mobile="13800138202",
+          created="2026-11-21 09:15:00", title="马克杯", goods="39.00"),
+    order(204, "tb_luo_ting", UNPAID, name="罗婷", addr="重庆 重庆市 渝中区 解放碑 民权路 28号 英利国际2201",
+          mobile="13800138204", created="2026-11-21 09:50:00"),
+    order(205, "tb_deng_chao", UNPAID, name="邓超", addr="江西省 南昌市 东湖区 八一大道 357号 财富广场1204",
+          mobile="13800138205", created="2026-11-20 08:00:00"),
+    order(206, "tb_yang_shu", UNPAID, name="杨舒", addr="陕西省 西安市 雁塔区 小寨东路 126号 百隆广场1008",
+          mobile="13800138206", created="2026-11-21 09:00:00"),
+    order(207, "tb_yang_shu", PAID, name="杨舒", addr="陕西省 西安市 雁塔区 小寨东路 126号 百隆广场1008",
+          mobile="13800138206", created="2026-11-21 09:05:00", paid="2026-11-21 09:06:00"),
+    order(208, "tb_cao_yu", UNPAID, name="曹宇", addr="安徽省 合肥市 蜀山区 长江西路 189号 之心城1806", mobile="13800138208",
+          created="2026-11-21 09:15:00"),
+    order(209, "tb_shi_lei", UNPAID, name="石磊", addr="河北省 石家庄市 长安区 中山东路 188号 北国商城", mobile="",
+          created="2026-11-21 09:12:00"),
+    order(210, "tb_xie_na", UNPAID, name="谢娜", addr="辽宁省 沈阳市 和平区 太原北街 86号 沈阳站前广场",
+          mobile="13800138210", created="2026-11-21 09:05:00", stage="定金已付,尾款未付", title="羽绒服（预售）",
+          goods="399.00"),
+    # --- shipped (notify-shipped) ---
+    order(301, "tb_jiang_hao", SHIPPED, name="蒋浩", addr="江苏省 南京市 鼓楼区 中山路 321号 现代大厦12楼", mobile="13800138301",
+          created="2026-11-20 09:00:00", paid="2026-11-20 09:02:00", tracking="75312345678901", courier="中通快递"),
+    order(302, "tb_han_mei", SHIPPED, name="韩梅", addr="天津 天津市 和平区 南京路 189号 津汇广场2座1502", mobile="13800138302",
+          created="2026-11-19 20:00:00", paid="2026-11-19 20:01:00", tracking="YT8801234567890", courier="圆通速递"),
+    order(303, "tb_han_mei", SHIPPED, name="韩梅", addr="天津 天津市 和平区 南京路 189号 津汇广场2座1502", mobile="13800138302",
+          created="2026-11-19 20:30:00", paid="2026-11-19 20:31:00", tracking="YT8801234567890", courier="圆通速递",
+          title="马克杯"),
+    order(304, "tb_lu_yang", SHIPPED, name="陆洋", addr="广西壮族自治区 南宁市 青秀区 民族大道 136号 华润大厦C座",
+          mobile="13800138304", created="2026-11-15 10:00:00", paid="2026-11-15 10:01:00", tracking="SF1400123456789",
+          courier="顺丰速运"),
+    order(306, "tb_kong_jie", DONE, name="孔洁", addr="云南省 昆明市 五华区 东风西路 11号 顺城购物中心",
+          mobile="13800138306", created="2026-11-10 10:00:00", paid="2026-11-10 10:01:00", tracking="75312345670000",
+          courier="中通快递"),
+    order(307, "tb_cao_yu", SHIPPED, name="曹宇", addr="安徽省 合肥市 蜀山区 长江西路 189号 之心城1806", mobile="13800138208",
+          created="2026-11-20 08:00:00", paid="2026-11-20 08:01:00", tracking="43198765432101", courier="韵达快递"),
+    # --- finished long ago (purge) ---
+    order(401, "tb_old_buyer1", DONE, name="黄海", addr="海南省 海口市 龙华区 滨海大道 77号 环球100大厦", mobile="13800138401",
+          created="2026-04-02 10:00:00", paid="2026-04-02 10:01:00", tracking="75300000000401", courier="中通快递"),
+    order(402, "tb_old_buyer2", CLOSED, name="白雪", addr="吉林省 长春市 朝阳区 人民大街 5688号", mobile="13800138402",
+          created="2026-04-03 10:00:00", closed="买家不想买了"),
+]
+
+LEGACY_ITEMS_HEADER = ["订单编号", "标题", "价格", "购买数量", "外部系统编号", "商品属性", "套餐信息", "备注", "订单状态", "商家编码"]
+
+
+def item(n, title, price, qty, sku, attrs, status):
+    return {"订单编号": f'="{oid(n)}"', "标题": title, "价格": price, "购买数量": str(qty), "外部系统编号": "",
+            "商品属性": attrs, "套餐信息": "", "备注": "", "订单状态": status, "商家编码": sku}
+
+
+def legacy_items():
+    sku_for = {"纯棉圆领T恤": ("TS-001-BLK-M", "颜色分类:黑色;尺码:M"), "保温杯": ("MUG-002", "颜色分类:白色"),
+               "棒球帽": ("CAP-004", "颜色分类:藏青"), "羊毛围巾": ("SCARF-007", "颜色分类:灰色"),
+               "纯棉袜子 5双装": ("SOCK-003", "尺码:均码"), "马克杯": ("MUG-002", "颜色分类:白色"),
+               "羽绒服（预售）": ("HOOD-006", "颜色分类:黑色;尺码:L")}
+    rows = []
+    for o in LEGACY_ORDERS:
+        n = int(o["订单编号"][2:-1][-5:])
+        sku, attrs = sku_for.get(o["宝贝标题"], ("TS-001-BLK-L", "颜色分类:黑色;尺码:L"))
+        rows.append(item(n, o["宝贝标题"], o["买家应付货款"], 1, sku, attrs, o["订单状态"]))
+    return rows
+
+
+def qianniu_orders():
+    masked = "江苏省 南京市 建邺区 沙洲街道****"
+    base = dict.fromkeys(QIANNIU_ORDER_HEADER, "")
+    rows = []
+    for n, status, paid_goods, postage, tracking, courier, shipped, addr in [
+        (501, PAID, "79.00", "0.00", "", "", "", masked),
+        (502, PAID, "79.00", "10.00", "", "", "", "浙江省 杭州市 朝阳区 ****"),
+        (503, SHIPPED, "129.00", "0.00", "75312345679999", "中通快递", "2026-11-21 08:30:00", "广东省 广州市 天河区 ****"),
+        (504, UNPAID, "59.00", "10.00", "", "", "", "北京 北京市 海淀区 ****"),
+    ]:
+        row = dict(base)
+        row.update({
+            "订单编号": oid(n), "支付单号": f"2026112122001{n:06d}" if status != UNPAID else "",
+            "买家应付货款": paid_goods, "买家应付邮费": postage,
+            "总金额": f"{float(paid_goods) + float(postage):.2f}",
+            "买家实付金额": f"{float(paid_goods) + float(postage):.2f}" if status != UNPAID else "0.00",
+            "订单状态": status, "收货地址": addr, "运送方式": "快递", "订单创建时间": "2026-11-21 07:00:00",
+            "商品标题": "纯棉圆领T恤", "宝贝种类": "1", "物流单号": tracking, "物流公司": courier,
+            "宝贝总数量": "1", "手机订单": "是", "商品属性SKU": "颜色分类:黑色;尺码:M", "发货时间": shipped,
+        })
+        rows.append(row)
+    return rows
+
+
+QIANNIU_LINES_HEADER = ["子订单编号", "主订单编号", "商品标题", "商品价格", "购买数量", "商品属性", "订单状态", "买家实付金额",
+                        "退款状态", "退款金额", "商品ID", "发货时间"]
+
+PAGE_HEADER = ["商品ID", "宝贝标题", "SKU ID", "销售属性", "商家编码", "价格", "库存"]
+PAGE = [
+    ("680000000001", "纯棉圆领T恤 男女同款", "5100000000011", "黑色;M", "TS-001-BLK-M", "99.00", "50"),  # oversold
+    ("680000000001", "纯棉圆领T恤 男女同款", "5100000000012", "黑色;L", "TS-001-BLK-L", "99.00", "20"),  # clean
+    ("680000000001", "纯棉圆领T恤 男女同款", "5100000000013", "白色;M", "TS-001-WHT-M", "99.00", "10"),  # not in warehouse
+    ("680000000002", "帆布托特包", "5100000000021", "米白", "", "69.00", "5"),  # no SKU code
+    ("680000000003", "陶瓷马克杯 350ml", "5100000000031", "白色", "MUG-002", "39.00", "30"),  # duplicate code …
+    ("680000000004", "陶瓷马克杯 350ml 礼盒装", "5100000000041", "白色礼盒", "MUG-002", "49.00", "8"),  # … twice
+    ("680000000005", "纯棉袜子 5双装", "5100000000051", "均码", "SOCK-003", "59.00", "6"),  # warehouse negative
+    ("680000000006", "刺绣棒球帽", "5100000000061", "藏青", "CAP-004", "45.00", "5"),  # underlisted
+    ("680000000007", "连帽卫衣 加绒", "5100000000071", "黑色;L", "HOOD-006", "199.00", "15"),  # locked units
+    ("680000000008", "羊毛围巾", "5100000000081", "灰色", "SCARF-007", "129.00", "12"),  # clean
+]
+
+WDT_HEADER = ["商家编码", "条码", "货品编号", "货品名称", "规格名称", "库存", "可发库存", "可用库存", "警戒库存下限", "警戒库存上限",
+              "未付款量", "预订单量", "待审核量", "待发货量", "锁定量", "采购在途", "实际库存", "实际可发库存"]
+
+
+def wdt(code, barcode, goods, name, spec, on_hand, locked=0, awaiting=0, available=None, in_transit=0):
+    avail = "" if available is None else str(available)
+    return {"商家编码": code, "条码": barcode, "货品编号": goods, "货品名称": name, "规格名称": spec, "库存": str(on_hand),
+            "可发库存": avail, "可用库存": avail, "警戒库存下限": "5", "警戒库存上限": "200", "未付款量": "0",
+            "预订单量": "0", "待审核量": "0", "待发货量": str(awaiting), "锁定量": str(locked),
+            "采购在途": str(in_transit), "实际库存": str(on_hand), "实际可发库存": avail}
+
+
+WAREHOUSE = [
+    wdt("TS-001-BLK-M", "6901234500011", "TS-001", "纯棉圆领T恤", "黑色 M", 32, awaiting=2, available=30),
+    wdt("TS-001-BLK-L", "6901234500012", "TS-001", "纯棉圆领T恤", "黑色 L", 20, available=20),
+    wdt("MUG-002", "6901234500021", "MUG-002", "陶瓷马克杯", "白色", 60, available=60),
+    wdt("SOCK-003", "6901234500031", "SOCK-003", "纯棉袜子5双装", "均码", -2, available=-2),
+    wdt("CAP-004", "6901234500041", "CAP-004", "刺绣棒球帽", "藏青", 40, available=40),
+    wdt("BELT-005", "6901234500051", "BELT-005", "头层牛皮腰带", "黑色", 12, available=12),
+    wdt("HOOD-006", "6901234500061", "HOOD-006", "连帽卫衣加绒", "黑色 L", 20, locked=10),
+    wdt("SCARF-007", "6901234500071", "SCARF-007", "羊毛围巾", "灰色", 12, available=12),
+]
+
+JST_HEADER = ["商品编码", "实际库存", "订单占有数", "仓库待发数", "库存锁定数", "采购在途数", "安全库存下限", "安全库存上限", "公有可用数"]
+
+SHIPMENTS_HEADER = ["订单编号", "物流公司", "运单号", "发货时间", "收货人", "手机"]
+SHIPMENTS = [
+    {"订单编号": oid(301), "物流公司": "中通快递", "运单号": "75312345678901", "发货时间": "2026-11-21 09:00:00",
+     "收货人": "蒋浩", "手机": "13800138301"},
+    {"订单编号": f"{oid(302)},{oid(303)}", "物流公司": "圆通速递", "运单号": "YT8801234567890",
+     "发货时间": "2026-11-20 16:00:00", "收货人": "韩梅", "手机": "13800138302"},
+    {"订单编号": oid(304), "物流公司": "顺丰速运", "运单号": "SF1400123456789", "发货时间": "2026-11-15 17:00:00",
+     "收货人": "陆洋", "手机": "13800138304"},
+    {"订单编号": oid(307), "物流公司": "韵达快递", "运单号": "43198765432101", "发货时间": "2026-11-20 18:00:00",
+     "收货人": "曹宇", "手机": "13800138208"},
+]
+
+REVIEWS_HEADER = ["订单编号", "子订单编号", "买家昵称", "评价结果", "评价时间", "宝贝标题", "商品ID", "评价内容", "卖家回复", "追评内容", "追评时间"]
+REVIEWS = [
+    {"订单编号": oid(306), "子订单编号": oid(306) + "1", "买家昵称": "tb_kong_jie", "评价结果": "好评",
+     "评价时间": "2026-11-15 12:00:00", "宝贝标题": "陶瓷马克杯 350ml", "商品ID": "680000000003", "评价内容": "杯子很好看，包装也用心"},
+    {"订单编号": oid(311), "子订单编号": oid(311) + "1", "买家昵称": "t**3", "评价结果": "差评",
+     "评价时间": "2026-11-18 20:00:00", "宝贝标题": "陶瓷马克杯 350ml", "商品ID": "680000000003",
+     "评价内容": "收到的时候杯子已经破了，快递也太慢了，四天才到"},
+    {"订单编号": oid(312), "子订单编号": oid(312) + "1", "买家昵称": "小**鱼", "评价结果": "中评",
+     "评价时间": "2026-11-20 09:30:00", "宝贝标题": "纯棉圆领T恤 男女同款", "商品ID": "680000000001",
+     "评价内容": "衣服偏小一码，颜色和图片不太一样"},
+    {"订单编号": oid(313), "子订单编号": oid(313) + "1", "买家昵称": "z**n", "评价结果": "差评",
+     "评价时间": "2026-10-10 10:00:00", "宝贝标题": "刺绣棒球帽", "商品ID": "680000000006",
+     "评价内容": "做工粗糙，线头很多", "卖家回复": "亲，非常抱歉，已为您安排补发", "追评内容": "客服态度还可以", "追评时间": "2026-10-12 10:00:00"},
+    {"订单编号": oid(314), "子订单编号": oid(314) + "1", "买家昵称": "a**9", "评价结果": "好评",
+     "评价时间": "2026-11-19 10:00:00", "宝贝标题": "羊毛围巾", "商品ID": "680000000008", "评价内容": "很暖和"},
+]
+
+OPT_OUTS_HEADER = ["手机号", "退订时间", "来源", "回复内容"]
+OPT_OUTS = [
+    {"手机号": "13800138208", "退订时间": "2026-10-02 12:00:00", "来源": "短信回复", "回复内容": "TD"},
+    {"手机号": "+86 138 0013 8999", "退订时间": "2026-11-01 09:00:00", "来源": "旺旺", "回复内容": "别再发短信了"},
+]
+
+
+def write_csv(path: Path, header, rows, encoding="utf-8-sig") -> None:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows_for(header, rows))
+
+
+def write_xlsx(path: Path, header, rows, sheet="Sheet1") -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = sheet
+    ws.append(list(header))
+    for row in rows_for(header, rows):
+        ws.append([str(v) for v in row])  # the 千牛 export stores every cell as text
+    # fixed timestamps so regenerating gives the same bytes
+    from datetime import datetime
+
+    workbook.properties.created = workbook.properties.modified = datetime(2026, 11, 21, 8, 0, 0)
+    workbook.save(path)
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    VARIANTS.mkdir(exist_ok=True)
+    write_csv(OUT / "orders_legacy_gbk.csv", LEGACY_ORDER_HEADER, LEGACY_ORDERS, encoding="gbk")
+    write_csv(OUT / "order_items_legacy_gbk.csv", LEGACY_ITEMS_HEADER, legacy_items(), encoding="gbk")
+    write_xlsx(OUT / "orders_qianniu.xlsx", QIANNIU_ORDER_HEADER, qianniu_orders(), sheet="订单列表")
+    lines = [{"子订单编号": oid(o) + "1", "主订单编号": oid(o), "商品标题": "纯棉圆领T恤", "商品价格": "79.00", "购买数量": "1",
+              "商品属性": "颜色分类:黑色;尺码:M", "订单状态": s, "买家实付金额": p, "退款状态": "没有申请退款", "退款金额": "0.00",
+              "商品ID": "680000000001", "发货时间": t}
+             for o, s, p, t in [(501, PAID, "79.00", ""), (502, PAID, "89.00", ""),
+                                (503, SHIPPED, "129.00", "2026-11-21 08:30:00"), (504, UNPAID, "0.00", "")]]
+    write_xlsx(OUT / "order_lines_qianniu.xlsx", QIANNIU_LINES_HEADER, lines, sheet="子订单")
+    write_csv(OUT / "page_stock.csv", PAGE_HEADER, [dict(zip(PAGE_HEADER, p)) for p in PAGE])
+    write_xlsx(OUT / "warehouse_wangdiantong.xlsx", WDT_HEADER, WAREHOUSE, sheet="单品库存")
+    write_csv(OUT / "shipments_erp.csv", SHIPMENTS_HEADER, SHIPMENTS)
+    write_csv(OUT / "reviews.csv", REVIEWS_HEADER, REVIEWS)
+    write_csv(OUT / "opt_outs.csv", OPT_OUTS_HEADER, OPT_OUTS)
+    # variants: other real shapes of the same data, imported on purpose rather than by samples/*
+    jst = [{"商品编码": w["商家编码"], "实际库存": w["实际库存"], "订单占有数": w["锁定量"], "仓库待发数": w["待发货量"],
+            "库存锁定数": "0", "采购在途数": w["采购在途"], "安全库存下限": "0", "安全库存上限": "0",
+            "公有可用数": w["可用库存"]} for w in WAREHOUSE]
+    write_csv(VARIANTS / "warehouse_jushuitan.csv", JST_HEADER, jst)
+    generic_header = ["SKU编码", "实物库存", "锁定库存", "可用库存", "在途库存", "安全库存"]
+    generic = [{"SKU编码": w["商家编码"], "实物库存": w["实际库存"], "锁定库存": w["锁定量"], "可用库存": w["可用库存"],
+                "在途库存": w["采购在途"], "安全库存": "0"} for w in WAREHOUSE]
+    write_xlsx(VARIANTS / "warehouse_generic.xlsx", generic_header, generic, sheet="库存")
+    stars = [{**r, "评价结果": {"好评": "5", "中评": "3", "差评": "1"}[r["评价结果"]]} for r in REVIEWS]
+    write_csv(VARIANTS / "reviews_stars.csv", ["订单编号", "子订单编号", "买家昵称", "评分", "评价时间", "宝贝标题", "商品ID",
+                                               "评价内容", "卖家回复", "追评内容", "追评时间"],
+              [{("评分" if k == "评价结果" else k): v for k, v in r.items()} for r in stars])
+    print(f"wrote samples to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
