@@ -308,6 +308,7 @@ def _handler_for(stub: SmsStub):
                     400,
                     {"Code": "Throttling.User", "Message": "Request was denied due to user flow control.",
                      "RequestId": request_id},
+                    headers={"x-acs-retry-after": "1500"},  # milliseconds, as the SDK reads it
                 )
             elif behaviour == "server_error":
                 self._answer(503, {"Code": "ServiceUnavailable", "Message": "busy", "RequestId": request_id})

@@ -161,6 +161,19 @@ def test_http_throttling_honours_retry_after(stub):
     assert result.outcome == "retry" and result.retry_after == 1.0 and result.code == "throttled"
 
 
+def test_aliyun_throttling_carries_the_gateway_wait(stub):
+    stub.script(PHONE, "throttled")
+    result = make_provider("aliyun", settings_for(stub), env=SECRETS).send(message())
+    assert result.outcome == "retry" and result.code == "Throttling.User" and result.retry_after == 1.5
+
+
+def test_only_the_file_provider_hands_over_on_flush(stub, tmp_path):
+    assert make_provider("file", {}, out_dir=tmp_path).hands_over_on_flush
+    for name in ("aliyun", "tencent", "http"):
+        provider = make_provider(name, settings_for(stub), env=SECRETS)
+        assert not provider.hands_over_on_flush and provider.flush() == []
+
+
 def test_http_status_codes_without_a_body_code(stub):
     from shoptool.messages.providers.http import HttpProvider
 

@@ -63,6 +63,7 @@ def test_render_shipped_notice_names_courier_and_tracking_number():
     assert list(rendered.params) == ["shop", "courier", "tracking_no"]  # Tencent's are positional
     assert rendered.parts == 1 and rendered.chars == len(rendered.text)
     assert rendered.template_code == "SMS_SHIPPED" and rendered.sms_class == NOTIFICATION
+    assert rendered.sign_name == "示例旗舰店"
 
 
 def test_unpaid_reminder_with_and_without_cutoff_hint():

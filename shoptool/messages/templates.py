@@ -143,6 +143,7 @@ class Rendered:
     params: dict[str, str]  # the template's variables only, in template order
     chars: int
     parts: int
+    sign_name: str  # the bare signature, as the providers take it
 
 
 def render(template: Template, values: Mapping[str, object], *, sign_name: str) -> Rendered:
@@ -154,7 +155,8 @@ def render(template: Template, values: Mapping[str, object], *, sign_name: str) 
         )
     params = {p: _clean(values[p]) for p in template.params}
     body = _VARIABLE.sub(lambda m: params[m.group(1)], template.text)
-    text = signature(sign_name) + body
+    sign = signature(sign_name)
+    text = sign + body
     chars = count_chars(text)
     return Rendered(
         purpose=template.purpose,
@@ -165,6 +167,7 @@ def render(template: Template, values: Mapping[str, object], *, sign_name: str) 
         params=params,
         chars=chars,
         parts=count_parts(chars),
+        sign_name=sign[1:-1],
     )
 
 

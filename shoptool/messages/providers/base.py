@@ -14,7 +14,14 @@ Outcomes of one send, and what the outbox does with each (PRODUCT §8):
                (timeout after sending, 5xx, system error): never resend automatically; settle it
                with ``query`` (``shoptool sms reconcile``) or list it for a person.
 
-Only ``sent`` and ``unknown`` can mean a text reached a buyer.
+Only ``sent`` and ``unknown`` can mean a text reached a buyer. The file provider answers ``sent``
+at send() for a staged row; it is handed over only when flush() returns (``hands_over_on_flush``).
+
+Reconcile (``query``) answers for an ``unknown`` message: ``delivered`` or ``sent`` (the provider
+has it) → ``sent``; ``failed`` (the provider took it, the carrier did not deliver) → ``failed``;
+``not_found`` (the provider has no record, asked long enough after the attempt) → it never went
+out: ``failed`` with that reason, for a person to queue again if still wanted; ``unknown`` → stays
+``unknown`` and is listed for a person.
 """
 
 from __future__ import annotations
