@@ -5,7 +5,6 @@ may show a key or a full phone number."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
