@@ -421,3 +421,28 @@ def test_stub_runs_as_a_process_and_logs_what_arrived(tmp_path):
     calls = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert [(c["out_id"], c["accepted"]) for c in calls] == [("crash:1", True), ("crash:2", True)]
     assert all("authorization" not in c for c in calls)
+
+
+def test_without_the_sdks_the_rest_works_and_the_error_says_what_to_install(tmp_path):
+    code = f"""
+import sys, importlib.abc
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in ('alibabacloud_dysmsapi20170525', 'tencentcloud'):
+            raise ImportError('not installed: ' + name)
+sys.meta_path.insert(0, Block())
+from shoptool.errors import ConfigError
+from shoptool.messages.providers import make_provider
+make_provider('file', {{}}, out_dir={str(tmp_path)!r})
+make_provider('http', {{}}, env={{}})
+for name in ('aliyun', 'tencent'):
+    try:
+        make_provider(name, {{'sms.sign_name': 'x', 'sms.tencent.sdk_app_id': '1'}},
+                      env={SECRETS!r})
+    except ConfigError as exc:
+        print(name, exc.hint)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1],
+                         timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["aliyun pip install 'shoptool[aliyun]'", "tencent pip install 'shoptool[tencent]'"]
