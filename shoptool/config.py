@@ -25,7 +25,7 @@ ENV_PREFIX = "SHOPTOOL_"
 # keeps its code and class); other tables replace the default whole.
 _MERGED_TABLES = ("sms.templates.",)
 _DURATIONS = (
-    "shop.unpaid_close_after", "sms.http.timeout", "notify.max_age", "merge.window",
+    "shop.unpaid_close_after", "sms.http.timeout", "sms.timeout", "notify.max_age", "merge.window",
     "reviews.alert_after", "privacy.retention",
 )
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.I)

@@ -44,6 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sms.per_phone_per_minute", 1, "cap across all purposes"),
     Setting("sms.per_phone_per_day", 10, "cap across all purposes"),
     Setting("sms.max_attempts", 5, "transient failures are retried at most this many times"),
+    Setting("sms.timeout", "5s", "how long to wait for the aliyun/tencent provider to answer"),
+    Setting("sms.unsubscribe_text", "拒收请回复R", "marketing texts must end with it; notifications must not carry it"),
+    Setting("sms.file.format", "xlsx", "sheet format of the file provider: xlsx or csv"),
     Setting("sms.http.url", "http://127.0.0.1:8025/send", "POST target of the http provider"),
     Setting("sms.http.timeout", "5s", ""),
     Setting("sms.http.token_env", "SHOPTOOL_SMS_HTTP_TOKEN", "environment variable holding a bearer token, if any"),
@@ -69,9 +72,9 @@ SETTINGS: tuple[Setting, ...] = (
         {
             "class": "reminder",
             "code": "SMS_UNPAID",
-            "text": "您在{shop}拍下的宝贝还未付款，{cutoff_hint}库存有限，请尽快完成支付。",
+            "text": "您在{shop}拍下的宝贝还未付款，{cutoff_hint}请尽快完成支付，如已付款请忽略。",
         },
-        "unpaid reminder; {cutoff_hint} reads e.g. 16:00前付款当天发货， when the cut-off applies",
+        "unpaid reminder; {cutoff_hint} reads 16:00前付款当天发货， before the cut-off, else 付款后将尽快发货，",
     ),
     # [reminders]
     Setting("reminders.schedule", ["30m"], 'offsets after the order was placed, e.g. ["30m", "3h", "close-1h"]'),

@@ -1,0 +1,72 @@
+import pytest
+
+from shoptool.clock import zone
+from shoptool.tables import cells
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ('="3712345678901234567"', "3712345678901234567"),
+        ("'3712345678901234567", "3712345678901234567"),
+        ("\t3712345678901234567", "3712345678901234567"),
+        ("３７１２３４５６７８９０１２３４５６７", "3712345678901234567"),
+        ("123.00", "123"),
+        (12345.0, "12345"),
+        ("TS-001-BLK-M", "TS-001-BLK-M"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_identifier_keeps_every_digit(raw, expected):
+    assert cells.identifier(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["3.70000000000001E+18", "1.23457E+18", "3712345678901234567.00", 3.7e18])
+def test_identifier_refuses_numbers_excel_mangled(raw):
+    with pytest.raises(cells.CellError):
+        cells.identifier(raw)
+
+
+@pytest.mark.parametrize(
+    "raw, fen",
+    [("¥1,234.50", 123450), ("12.5", 1250), ("0.10", 10), ("１２.００", 1200), ("0元", 0), (3.5, 350), (7, 700), ("", None)],
+)
+def test_money_is_exact_fen(raw, fen):
+    assert cells.money(raw) == fen
+
+
+@pytest.mark.parametrize("raw", ["12.345", "abc", "1.2.3"])
+def test_money_refuses_what_is_not_money(raw):
+    with pytest.raises(cells.CellError):
+        cells.money(raw)
+
+
+@pytest.mark.parametrize("raw, value", [("-2", -2), ("1,000", 1000), ("5.0", 5), (3.0, 3), ("", None)])
+def test_integer_keeps_negative_stock(raw, value):
+    assert cells.integer(raw) == value
+
+
+@pytest.mark.parametrize(
+    "raw, iso",
+    [
+        ("2026-11-20 10:15:00", "2026-11-20T10:15:00+08:00"),
+        ("2026/11/20 10:15", "2026-11-20T10:15:00+08:00"),
+        ("2026年11月20日 10时15分", "2026-11-20T10:15:00+08:00"),
+        ("2026-11-20T02:15:00Z", "2026-11-20T10:15:00+08:00"),
+        (46346.5, "2026-11-20T12:00:00+08:00"),
+        ("", None),
+    ],
+)
+def test_times_become_shop_time_with_offset(raw, iso):
+    assert cells.TimeCleaner(zone("Asia/Shanghai"))(raw) == iso
+
+
+def test_tracking_number_loses_its_label():
+    assert cells.tracking("No:SF1400123456789") == "SF1400123456789"
+    assert cells.tracking("75312345678901") == "75312345678901"
+
+
+@pytest.mark.parametrize("raw, colour", [("1", "red"), ("红", "red"), ("紫旗", "purple"), ("0", None), (3.0, "green")])
+def test_flags(raw, colour):
+    assert cells.flag(raw) == colour
