@@ -242,12 +242,16 @@ def _meaningful_length(detail: str) -> int:
 
 
 def _region_names(region: Region) -> frozenset[str]:
-    names = set()
-    for name in (region.province, region.city, region.district):
-        if name:
-            names.add(_norm(name))
-            names.add(_norm(short_name(name)))
-    return frozenset(names)
+    key = (region.province, region.city, region.district)
+    names = _NAMES_CACHE.get(key)
+    if names is None:
+        # Snapshot names are already NFKC and case-free; at most ~3,000 distinct keys.
+        names = frozenset(n for name in key if name for n in (name, short_name(name)))
+        _NAMES_CACHE[key] = names
+    return names
+
+
+_NAMES_CACHE: dict[tuple, frozenset[str]] = {}
 
 
 def check_order(
@@ -319,6 +323,8 @@ def check_order(
     if others:
         add("multiple_addresses", "同一买家的其他未发货订单：" + "、".join(others))
 
+    if not found:
+        return AddressCheck(order.get("order_id"), (), region, phone, "")
     findings = tuple(sorted(found.values(), key=lambda f: _ORDER[f.code]))
     message = suggested_message(findings, region, phone, order, show_pii=show_pii)
     return AddressCheck(order.get("order_id"), findings, region, phone, message)
@@ -379,7 +385,14 @@ def _name_findings(name: str | None, rules: AddressRules, add) -> None:
 
 
 def _courier_of(order: Mapping, rules: AddressRules) -> str | None:
-    return order.get("courier") or order.get("shipping_method") or rules.default_courier
+    """The order's courier; 运送方式 only when it names one (快递, 平邮 name none)."""
+    method = order.get("shipping_method")
+    if method and _courier_key(method) in _GENERIC_METHODS:
+        method = None
+    return order.get("courier") or method or rules.default_courier
+
+
+_GENERIC_METHODS = frozenset({"", "平邮", "自提", "货运", "包邮", "同城配送", "无需物流", "虚拟发货"})
 
 
 # ---------------------------------------------------------------- across orders
@@ -402,6 +415,9 @@ def address_changes(order: Mapping, history: Iterable[Mapping] = ()) -> str | No
     Counts a history row of an address or receiver field changed after `paid_at` (every change
     when the order has no payment time, e.g. cash on delivery), and a non-empty
     修改后的收货地址 (`address_modified`) that differs from the original address."""
+    modified = order.get("address_modified")
+    if not history and not modified:
+        return None
     paid = _instant(order.get("paid_at"))
     changed = []
     for row in history:
@@ -411,7 +427,6 @@ def address_changes(order: Mapping, history: Iterable[Mapping] = ()) -> str | No
         when = _instant(row.get("changed_at"))
         if paid is None or when is None or when > paid:
             changed.append(fld)
-    modified = order.get("address_modified")
     if modified and normalize_address(modified) != normalize_address(order.get("address_original")):
         changed.append("address_modified")
     if not changed:

@@ -29,6 +29,7 @@ _SEPARATORS = frozenset(" \t\r\n,，、/|;；-:：")
 # Pseudo levels that exports put where a city would be (municipalities, province-direct counties).
 _FILLERS = ("自治区直辖县级行政区划", "省直辖县级行政区划", "直辖县级行政区划", "省直辖县", "直辖县", "市辖区", "县", "郊县", "城区")
 _LONG_FILLERS = frozenset(f for f in _FILLERS if len(f) >= 5)
+_FILLER_STARTS = frozenset(f[0] for f in _FILLERS)
 # A short name followed by one of these is a street (中山路, 南京街, 北京大道), never a division.
 _STREET_CHARS = frozenset("路街道巷弄里桥")
 _NAME_END = re.compile(r"^[^\d*]{1,10}(?:区|县|旗|市|州|盟|地区)$")
@@ -307,6 +308,8 @@ def _looks_like_name(text: str, pos: int) -> str | None:
 
 
 def _skip_fillers(text: str, pos: int) -> int:
+    if pos >= len(text) or text[pos] not in _FILLER_STARTS:
+        return pos
     for filler in _FILLERS:
         if text.startswith(filler, pos):
             end = pos + len(filler)
