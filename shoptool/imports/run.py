@@ -118,9 +118,11 @@ def header_scorer(forced: str | None) -> Callable[[list[str]], float]:
         return K.header_score
     kind = K.KINDS[forced]
 
+    aliases = {K.normalise_header(a) for f in kind.fields for a in f.aliases}
+
     def score(header: list[str]) -> float:
-        mapping = K.map_header(kind, header)
-        return 0.0 if mapping is None else mapping.score + len(mapping.columns)
+        # Count recognised columns even when a required one is missing, so the error can name it.
+        return float(sum(1 for cell in header if K.normalise_header(cell) in aliases))
 
     return score
 

@@ -1,0 +1,267 @@
+"""`shoptool import`: every real shape lands exactly, once, in one transaction per file."""
+
+import csv
+import os
+import stat
+
+import pytest
+
+from builders import LEGACY_ORDER_HEADER, QIANNIU_ORDER_HEADER, write_csv, write_xlsx
+
+PAID = "买家已付款，等待卖家发货"
+
+
+def legacy(n, **kw):
+    row = {"订单编号": f'="371234567890123456{n}"', "买家会员名": f"tb_buyer{n}", "订单状态": PAID,
+           "收货人姓名": "张三", "收货地址": "浙江省 杭州市 西湖区 文三路 90号", "联系手机": "'13800138000",
+           "买家应付货款": "99.00", "买家应付邮费": "10.00", "总金额": "109.00", "买家实际支付金额": "109.00",
+           "订单创建时间": "2026-11-20 10:00:00", "订单付款时间": "2026-11-20 10:05:00"}
+    row.update(kw)
+    return row
+
+
+def test_legacy_gbk_export_with_one_excel_mangled_number(cli, db, shop_folder):
+    path = write_csv(shop_folder / "orders.csv", LEGACY_ORDER_HEADER,
+                     [legacy(1), legacy(2, 订单编号="3.70000000000001E+18"), legacy(3, 订单编号="'3712345678901234563")],
+                     encoding="gbk")
+
+    first = cli("import", path)
+
+    assert first.exit_code == 3, first
+    [row] = first.rows
+    assert (row["kind"], row["rows_in"], row["inserted"], row["rejected"]) == ("orders", 3, 2, 1)
+    assert row["rejects_file"] == str(shop_folder / "orders.csv.rejects.csv")
+    ids = [r[0] for r in db().conn.execute("SELECT order_id FROM orders ORDER BY order_id")]
+    assert ids == ["3712345678901234561", "3712345678901234563"]
+    with open(shop_folder / "orders.csv.rejects.csv", encoding="utf-8-sig", newline="") as fh:
+        rejects = list(csv.reader(fh))
+    assert rejects[0][:4] == ["行号", "出错列", "原因", "订单编号"]
+    assert rejects[1][:2] == ["3", "订单编号"]
+    assert "3.70000000000001E+18" in rejects[1][2] and "Excel" in rejects[1][2]
+    assert "row 3, column 订单编号" in first.stderr
+
+    before = db().conn.execute("SELECT * FROM orders ORDER BY order_id").fetchall()
+    again = cli("import", path)
+
+    assert again.exit_code == 0, again
+    assert again.rows[0]["status"] == "duplicate"
+    assert "already imported" in again.stderr and "nothing changed" in again.stderr
+    assert db().conn.execute("SELECT * FROM orders ORDER BY order_id").fetchall() == before
+    assert db().conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 1
+
+
+def test_values_are_stored_exactly(cli, db, shop_folder):
+    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [legacy(
+        1, 买家应付货款="￥1,234.50", 买家应付邮费="１０.００", 订单付款时间="2026/11/20 10:05", 联系电话="'0571-88881234",
+        物流单号="No:SF1400123456789", 订单关闭原因="订单未关闭", 买家支付宝账号="buyer@example.com", 买家身份证号="110101199001011234",
+        异常信息="地址异常")], encoding="gbk")
+
+    assert cli("import", path).exit_code == 0
+    row = dict(db().conn.execute("SELECT * FROM orders").fetchone() and
+               zip([d[0] for d in db().conn.execute("SELECT * FROM orders").description],
+                   db().conn.execute("SELECT * FROM orders").fetchone()))
+    assert row["order_id"] == "3712345678901234561"
+    assert (row["goods_fen"], row["postage_fen"]) == (123450, 1000)
+    assert row["paid_at"] == "2026-11-20T10:05:00+08:00"
+    assert row["receiver_mobile"] == "13800138000" and row["receiver_tel"] == "0571-88881234"
+    assert row["tracking_no"] == "SF1400123456789"
+    assert row["closed_reason"] is None
+    assert row["status"] == "paid"
+    assert '"异常信息":"地址异常"' in row["extra"]
+    dump = "\n".join(str(r) for r in db().conn.iterdump())
+    assert "110101199001011234" not in dump and "buyer@example.com" not in dump
+
+
+def test_masked_qianniu_xlsx_and_wangdiantong_sheet_import_without_as(cli, db, shop_folder):
+    orders = write_xlsx(shop_folder / "qianniu.xlsx", QIANNIU_ORDER_HEADER, [
+        {"订单编号": "3912000000000000501", "订单状态": PAID, "收货地址": "江苏省 南京市 建邺区 沙洲街道****",
+         "买家应付邮费": "0.00", "订单创建时间": "2026-11-21 07:00:00", "商品属性SKU": "颜色分类:黑色"}])
+    stock = write_xlsx(shop_folder / "wdt.xlsx", ["商家编码", "条码", "货品编号", "货品名称", "规格名称", "库存", "可发库存", "可用库存",
+                                                  "待发货量", "锁定量", "实际库存"],
+                       [{"商家编码": "TS-001", "货品名称": "T恤", "库存": "10", "可发库存": "8", "可用库存": "8", "待发货量": "2",
+                         "锁定量": "0", "实际库存": "10"}])
+
+    result = cli("import", orders, stock)
+
+    assert result.exit_code == 0, result
+    assert [(r["kind"], r["inserted"]) for r in result.rows] == [("orders", 1), ("warehouse-stock", 1)]
+    conn = db().conn
+    assert conn.execute("SELECT order_id, masked, receiver_name FROM orders").fetchall() == [
+        ("3912000000000000501", 1, None)]
+    assert conn.execute("SELECT sku_code, on_hand, available, awaiting_shipment FROM warehouse_stock").fetchall() == [
+        ("TS-001", 10, 8, 2)]
+
+
+@pytest.mark.parametrize(
+    "name, kind",
+    [
+        ("orders_legacy_gbk.csv", "orders"),
+        ("order_items_legacy_gbk.csv", "items"),
+        ("orders_qianniu.xlsx", "orders"),
+        ("order_lines_qianniu.xlsx", "items"),
+        ("page_stock.csv", "page-stock"),
+        ("warehouse_wangdiantong.xlsx", "warehouse-stock"),
+        ("variants/warehouse_jushuitan.csv", "warehouse-stock"),
+        ("variants/warehouse_generic.xlsx", "warehouse-stock"),
+        ("shipments_erp.csv", "shipments"),
+        ("reviews.csv", "reviews"),
+        ("variants/reviews_stars.csv", "reviews"),
+        ("opt_outs.csv", "opt-outs"),
+    ],
+)
+def test_every_sample_shape_is_recognised(cli, sample, name, kind):
+    result = cli("import", sample(name))
+    assert result.exit_code == 0, result
+    [row] = result.rows
+    assert row["kind"] == kind
+    assert row["rejected"] == 0 and row["inserted"] == row["rows_in"] or kind == "shipments"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
+def test_csv_encodings_are_detected(cli, db, shop_folder, encoding):
+    path = shop_folder / "o.csv"
+    delimiter = "\t" if encoding == "utf-16" else ","
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh, delimiter=delimiter)
+        writer.writerow(["订单编号", "订单状态", "收货人姓名", "收货地址"])
+        writer.writerow(["3712345678901234561", "等待买家付款", "欧阳娜娜", "内蒙古自治区 呼和浩特市 赛罕区 大学西路 235号"])
+
+    result = cli("import", path)
+
+    assert result.exit_code == 0, result
+    assert db().conn.execute("SELECT receiver_name, status FROM orders").fetchall() == [("欧阳娜娜", "unpaid")]
+
+
+def test_title_rows_above_the_header_and_blank_trailing_rows(cli, db, shop_folder):
+    path = shop_folder / "stock.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["宝贝库存导出 2026-11-21"])
+        writer.writerow([])
+        writer.writerow(["商品ID", "宝贝标题", "SKU ID", "销售属性", "商家编码", "价格", "库存"])
+        writer.writerow(["680000000001", "T恤", "5100000000011", "黑色;M", "TS-001", "99.00", "-3"])
+        writer.writerow(["", "", "", "", "", "", ""])
+
+    result = cli("import", path)
+
+    assert result.exit_code == 0, result
+    assert db().conn.execute("SELECT row_no, sku_code, quantity, price_fen FROM page_stock").fetchall() == [
+        (4, "TS-001", -3, 9900)]
+
+
+def test_ambiguous_header_lists_the_candidates(cli, db, shop_folder):
+    path = write_csv(shop_folder / "stock.csv", ["商家编码", "库存"], [{"商家编码": "A", "库存": "1"}])
+
+    result = cli("import", path)
+
+    assert result.exit_code == 3
+    assert "page-stock" in result.stderr and "warehouse-stock" in result.stderr and "--as" in result.stderr
+    assert cli("import", path, "--as", "page-stock").exit_code == 0
+
+
+def test_missing_required_column_names_it_and_the_aliases_tried(cli, shop_folder):
+    path = write_csv(shop_folder / "x.csv", ["订单编号", "买家会员名"], [{"订单编号": "1", "买家会员名": "a"}])
+
+    result = cli("import", path, "--as", "orders")
+
+    assert result.exit_code == 3
+    assert "订单状态" in result.stderr and "交易状态" in result.stderr and "x.csv" in result.stderr
+
+
+def test_strict_stores_nothing_when_a_row_is_rejected(cli, db, shop_folder):
+    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [legacy(1), legacy(2, 订单状态="不存在的状态")], encoding="gbk")
+
+    result = cli("import", "--strict", path)
+
+    assert result.exit_code == 3
+    assert result.rows[0]["status"] == "refused"
+    assert db().conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 0
+    assert (shop_folder / "o.csv.rejects.csv").exists()
+    # without --strict the same bytes are welcome: a refused import is not a "duplicate"
+    assert cli("import", path).rows[0]["inserted"] == 1
+
+
+def test_a_newer_export_updates_and_keeps_history(cli, db, shop_folder):
+    write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [legacy(1), legacy(2)], encoding="gbk")
+    write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, [
+        legacy(1, 订单状态="卖家已发货，等待买家确认", 物流单号="75312345678901", 物流公司="中通快递"),
+        legacy(2, 修改后的收货地址="浙江省 杭州市 滨江区 江南大道 100号")], encoding="gbk")
+    assert cli("import", "a.csv").exit_code == 0
+
+    result = cli("import", "b.csv", "--now", "2026-11-21 09:00")
+
+    assert result.exit_code == 0
+    assert (result.rows[0]["inserted"], result.rows[0]["updated"], result.rows[0]["unchanged"]) == (0, 2, 0)
+    conn = db().conn
+    history = conn.execute("SELECT order_id, field, old, new, changed_at FROM order_history ORDER BY order_id").fetchall()
+    assert history == [
+        ("3712345678901234561", "status", "paid", "shipped", "2026-11-21T09:00:00+08:00"),
+        ("3712345678901234562", "address", "浙江省 杭州市 西湖区 文三路 90号", "浙江省 杭州市 滨江区 江南大道 100号",
+         "2026-11-21T09:00:00+08:00"),
+    ]
+    assert conn.execute("SELECT shipped_seen_at FROM orders WHERE order_id LIKE '%1'").fetchone()[0] == \
+        "2026-11-21T09:00:00+08:00"
+
+
+def test_masked_export_never_erases_personal_data_already_stored(cli, db, shop_folder):
+    write_csv(shop_folder / "legacy.csv", LEGACY_ORDER_HEADER, [legacy(1)], encoding="gbk")
+    write_xlsx(shop_folder / "qn.xlsx", QIANNIU_ORDER_HEADER, [
+        {"订单编号": "3712345678901234561", "订单状态": "卖家已发货，等待买家确认", "收货地址": "浙江省 杭州市 西湖区 ****"}])
+    cli("import", "legacy.csv")
+
+    assert cli("import", "qn.xlsx").exit_code == 0
+
+    row = db().conn.execute("SELECT status, address, receiver_name, receiver_mobile, buyer_nick, masked FROM orders").fetchone()
+    assert row == ("shipped", "浙江省 杭州市 西湖区 文三路 90号", "张三", "13800138000", "tb_buyer1", 0)
+
+
+def test_a_hostile_cell_mid_file_leaves_the_database_unchanged(cli, db, shop_folder):
+    cli("import", write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [legacy(1)], encoding="gbk"))
+    before = list(db().conn.iterdump())
+    path = write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, [legacy(2), legacy(3, 买家留言="长" * 40000)], encoding="gbk")
+
+    result = cli("import", path)
+
+    assert result.exit_code == 3
+    assert "b.csv" in result.stderr and "row 3" in result.stderr and "买家留言" in result.stderr
+    assert list(db().conn.iterdump()) == before
+
+
+def test_inbox_moves_files_to_done_and_failed(cli, db, shop_folder):
+    inbox = shop_folder / "inbox"
+    inbox.mkdir()
+    write_csv(inbox / "1-orders.csv", LEGACY_ORDER_HEADER, [legacy(1), legacy(2, 订单编号="1.23457E+18")], encoding="gbk")
+    (inbox / "2-junk.csv").write_bytes(b"\x00\x01\x02binary")
+
+    result = cli("import", "--inbox", inbox)
+
+    assert result.exit_code == 3
+    assert sorted(p.name for p in (inbox / "done").iterdir()) == ["1-orders.csv", "1-orders.csv.rejects.csv"]
+    assert sorted(p.name for p in (inbox / "failed").iterdir()) == ["2-junk.csv", "2-junk.csv.error.txt"]
+    assert "binary" in (inbox / "failed" / "2-junk.csv.error.txt").read_text()
+    assert [p.name for p in inbox.iterdir() if p.is_file()] == []
+    assert db().conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 1
+
+
+def test_database_is_created_owner_only(cli, shop_folder):
+    cli("import", write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [legacy(1)], encoding="gbk"))
+    for name in ("shoptool.db", "shoptool.db-wal", "shoptool.db-shm"):
+        path = shop_folder / name
+        if path.exists():
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, name
+
+
+def test_empty_stock_snapshot_keeps_the_previous_one(cli, db, shop_folder):
+    cli("import", write_csv(shop_folder / "p1.csv", ["商品ID", "宝贝标题", "商家编码", "库存"],
+                            [{"商品ID": "1", "宝贝标题": "T", "商家编码": "A", "库存": "3"}]))
+    result = cli("import", write_csv(shop_folder / "p2.csv", ["商品ID", "宝贝标题", "商家编码", "库存"], []))
+    assert result.exit_code == 3
+    assert db().conn.execute("SELECT sku_code, quantity FROM page_stock").fetchall() == [("A", 3)]
+
+
+def test_shipment_row_listing_several_orders_is_one_parcel(cli, db, shop_folder):
+    path = write_csv(shop_folder / "s.csv", ["订单编号", "物流公司", "运单号", "发货时间"],
+                     [{"订单编号": "111,222", "物流公司": "圆通速递", "运单号": "YT1", "发货时间": "2026-11-20 16:00:00"}])
+    assert cli("import", path).exit_code == 0
+    assert db().conn.execute("SELECT order_id, tracking_no FROM shipments ORDER BY order_id").fetchall() == [
+        ("111", "YT1"), ("222", "YT1")]
