@@ -33,6 +33,10 @@ _FILLER_STARTS = frozenset(f[0] for f in _FILLERS)
 # A short name followed by one of these is a street (中山路, 南京街, 北京大道), never a division.
 _STREET_CHARS = frozenset("路街道巷弄里桥")
 _NAME_END = re.compile(r"^[^\d*]{1,10}(?:区|县|旗|市|州|盟|地区)$")
+# Development zones buyers write where a district goes (苏州工业园区, 成都高新区): not divisions, so
+# unverified rather than missing, whether or not a separator follows them.
+_ZONE = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:开发区|高新区|园区|新区|保税区|试验区|示范区)")
+_STREET_IN_NAME = re.compile(r"[路街道巷弄号村镇乡楼]")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -157,10 +161,10 @@ class _Snapshot:
                     self.below[city].append(dist)
                     self.below[prov].append(dist)
                     by_path[(prov.name, city.name, name)] = dist
-                    districts.add(name, dist, False)
-                    if short != name:
-                        districts.add(short, dist, True)
-                    self.global_districts.add(name, (dist,), False)
+                    for variant, is_short in _district_names(dist):
+                        districts.add(variant, dist, is_short)
+                        if not is_short:
+                            self.global_districts.add(variant, (dist,), False)
                     self.all.append(dist)
                 self.children[city] = districts.freeze()
                 self.all.append(city)
@@ -187,11 +191,9 @@ class _Snapshot:
         if names is None:
             names = _Names()
             for child in self.below.get(node, ()):
-                names.add(child.name, child, False)
-                names.add(child.short, child, True)
-                if child.level == "city":
-                    for name, short in _city_names(child):
-                        names.add(name, child, short)
+                variants = _city_names(child) if child.level == "city" else _district_names(child)
+                for name, short in variants:
+                    names.add(name, child, short)
             self._descendants[node] = names.freeze()
         return names
 
@@ -202,9 +204,8 @@ class _Snapshot:
             names = _Names()
             for node in self.below[prov]:
                 if node.level == "district":
-                    names.add(node.name, (node,), False)
-                    if node.short != node.name:
-                        names.add(node.short, (node,), True)
+                    for variant, short in _district_names(node):
+                        names.add(variant, (node,), short)
             self._province_districts[prov] = names.freeze()
         return names
 
@@ -215,6 +216,19 @@ def _city_names(city: Division):
         yield city.short, True
         if city.name.endswith("自治州"):
             yield city.short + "州", False  # 恩施州, 延边州: how buyers write prefectures
+        elif city.name.endswith("自治县"):  # province-direct: 陵水黎族自治县 is 陵水县 to buyers
+            yield city.short + "县", False
+
+
+def _district_names(dist: Division):
+    yield dist.name, False
+    if dist.short and dist.short != dist.name:
+        yield dist.short, True
+    for suffix in ("自治县", "自治旗"):  # 石柱县, 长阳县, 鄂伦春旗, 鄂温克旗
+        if dist.name.endswith(suffix):
+            base = dist.short if dist.short != dist.name else dist.name[: -len(suffix)].removesuffix("族")
+            if len(base) >= 2 and not base.endswith(suffix[-1]):
+                yield base + suffix[-1], False
 
 
 _SNAPSHOT: _Snapshot | None = None
@@ -302,8 +316,11 @@ def _token(text: str, pos: int) -> str:
 def _looks_like_name(text: str, pos: int) -> str | None:
     """A whole token shaped like a division name (火星区, 工业园区), which we then call unknown."""
     token = _token(text, pos)
-    if len(token) >= 2 and _NAME_END.match(token):
+    if len(token) >= 2 and _NAME_END.match(token) and not _STREET_IN_NAME.search(token):
         return token
+    zone = _ZONE.match(text, pos)
+    if zone and not _STREET_IN_NAME.search(zone.group(0)) and text[zone.end():zone.end() + 1] not in _STREET_CHARS:
+        return zone.group(0)
     return None
 
 

@@ -43,6 +43,10 @@ RESOLVED = [
     ("湖北省恩施州恩施市舞阳大街1号", ("湖北省", "恩施土家族苗族自治州", "恩施市", "舞阳大街1号")),
     ("青海省海南州共和县xx路1号", ("青海省", "海南藏族自治州", "共和县", "xx路1号")),
     ("黑龙江省大兴安岭地区漠河市xx路1号", ("黑龙江省", "大兴安岭地区", "漠河市", "xx路1号")),
+    # autonomous counties and banners as buyers write them
+    ("海南省陵水县英州镇xx路1号", ("海南省", "陵水黎族自治县", None, "英州镇xx路1号")),
+    ("重庆市石柱县南宾街道xx路1号", ("重庆市", "重庆市", "石柱土家族自治县", "南宾街道xx路1号")),
+    ("内蒙古呼伦贝尔市鄂伦春旗阿里河镇", ("内蒙古自治区", "呼伦贝尔市", "鄂伦春自治旗", "阿里河镇")),
     # province-direct county-level cities: no district level
     ("湖北省 仙桃市 干河街道 仙桃大道1号", ("湖北省", "仙桃市", None, "干河街道 仙桃大道1号")),
     ("湖北省 省直辖县级行政区划 潜江市 园林街道 章华路1号", ("湖北省", "潜江市", None, "园林街道 章华路1号")),
@@ -120,6 +124,7 @@ def test_impossible_combinations(address, conflict, candidates):
         ("上海市南京路100号", "上海市", "上海市", ("district",), ()),
         ("广东省 广州市 东方市场1号", "广东省", "广州市", ("district",), ()),  # 东方市 is in 海南
         ("浙江省 杭州市 文三路1号", "浙江省", "杭州市", ("district",), ()),
+        ("上海市新区路1号", "上海市", "上海市", ("district",), ()),  # 新区路 is a street
         ("不详", None, None, ("province", "city", "district"), ()),
         ("", None, None, ("province", "city", "district"), ()),
     ],
@@ -140,6 +145,9 @@ def test_incomplete_is_never_guessed(address, province, city, missing, candidate
         # names we do not know at all
         ("浙江省 杭州市 火星区 文三路1号", "杭州市", "火星区", ()),
         ("浙江省 杭州市 工业园区 文三路1号", "杭州市", "工业园区", ()),
+        # development zones written where the district goes are not divisions
+        ("江苏省苏州市工业园区星湖街1号", "苏州市", "工业园区", ()),
+        ("四川省成都市高新区天府大道1号", "成都市", "高新区", ()),
     ],
 )
 def test_unverified(address, city, unknown, candidates):
