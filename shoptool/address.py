@@ -194,7 +194,8 @@ class AddressCheck:
         return any(f.severity != INFO for f in self.findings)
 
     def as_row(self) -> dict:
-        """The address-check JSON row (PRODUCT §15) plus `details` for staff."""
+        """The address-check JSON row (PRODUCT §15) plus `details` for staff (masked unless the
+        check ran with show_pii, like the message)."""
         return {
             "order_id": self.order_id,
             "severity": self.severity,
@@ -291,7 +292,8 @@ def check_order(
         if word:
             add("placeholder", f"地址含“{word}”", word)
         elif _detail_too_short(region.detail, rules.min_detail_length):
-            add("detail_too_short", f"详细地址只有“{region.detail}”")
+            shown = region.detail if show_pii else _mask_text(region.detail)
+            add("detail_too_short", f"详细地址只有“{shown}”")
 
     phone = receiver_phone(order.get("receiver_mobile"), order.get("receiver_tel"))
     if phone.kind == MASKED or (phone.kind == MISSING and flagged):
@@ -299,13 +301,13 @@ def check_order(
     elif phone.kind == MISSING:
         add("phone_missing", "手机和电话都为空")
     elif phone.kind == INVALID:
-        add("phone_invalid", f"无法识别的号码：{phone.raw}")
+        add("phone_invalid", f"无法识别的号码：{phone.raw if show_pii else _mask_phone(phone.raw or '')}")
 
     name = order.get("receiver_name")
     if name and "*" in str(name):
         add("masked", "收货人姓名已脱敏")
     elif name or not flagged:
-        _name_findings(name, rules, add)
+        _name_findings(name, rules, add, show_pii)
 
     names = _region_names(region)
     if names:
@@ -369,7 +371,7 @@ def _levels(missing: tuple[str, ...]) -> str:
     return "/".join(words[m] for m in missing) or "省市区"
 
 
-def _name_findings(name: str | None, rules: AddressRules, add) -> None:
+def _name_findings(name: str | None, rules: AddressRules, add, show_pii: bool = False) -> None:
     """A courier needs someone to ask for. Flagged: blank, no letter at all (digits, symbols), a
     phone number typed into the name, or an address pasted into it (over 25 characters). A bare
     honorific (先生, 女士) is accepted: the courier calls the phone, parcels arrive."""
@@ -381,7 +383,8 @@ def _name_findings(name: str | None, rules: AddressRules, add) -> None:
     if word:
         add("placeholder", f"收货人为“{word}”", word)
     elif not _CJK_OR_LETTER.search(text) or _PHONE_IN_NAME.search(text) or len(text) > 25:
-        add("name_invalid", f"收货人姓名“{text}”不像真实姓名")
+        shown = text if show_pii else text[:1] + "*" * min(len(text) - 1, 3)
+        add("name_invalid", f"收货人姓名“{shown}”不像真实姓名")
 
 
 def _courier_of(order: Mapping, rules: AddressRules) -> str | None:
@@ -564,5 +567,5 @@ def suggested_message(
     if len(asks) == 1:
         body = asks[0].rstrip("？") + ("？" if asks[0].endswith("？") else "。")
     else:
-        body = "".join(f"{i}. {a.rstrip('。')}{'' if a.endswith('？') else '。'}" for i, a in enumerate(asks, 1))
+        body = "".join(f"{i}. {a}{'' if a.endswith('？') else '。'}" for i, a in enumerate(asks, 1))
     return head + body + "确认后我们会尽快为您发货，谢谢！"

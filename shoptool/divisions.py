@@ -3,8 +3,9 @@
 Strict means: a name is read only where an address can hold it (province first, then a city of
 that province, then a district of that city), short names (杭州, 中山) only when a separator or a
 child division follows them, so 中山路88号 is never 中山市 and 南京路 never 南京市. Nothing is guessed:
-a name that fits several places, an old name whose area was split, or a name we do not know
-leaves the address unverified, and a name that exists only elsewhere is an impossible combination.
+a name that fits several places (西湖区: 杭州 or 南昌) leaves the address incomplete, an old name
+whose area was split (江干区) or a name we do not know leaves it unverified, and a name that
+exists only elsewhere (杭州市 + 朝阳区) is an impossible combination.
 
 The snapshot (data/divisions.json) is built by tools/build_divisions.py; old names come from the
 reviewed data/division_aliases.json. Both are loaded once per process, on first use.
@@ -27,7 +28,9 @@ UNVERIFIED = "unverified"  # an unknown name, or an old name whose area was spli
 
 _SEPARATORS = frozenset(" \t\r\n,，、/|;；-:：")
 # Pseudo levels that exports put where a city would be (municipalities, province-direct counties).
-_FILLERS = ("自治区直辖县级行政区划", "省直辖县级行政区划", "直辖县级行政区划", "省直辖县", "直辖县", "市辖区", "县", "郊县", "城区")
+_FILLERS = (
+    "自治区直辖县级行政区划", "省直辖县级行政区划", "直辖县级行政区划", "省直辖县", "直辖县", "市辖区", "县", "郊县", "城区",
+)
 _LONG_FILLERS = frozenset(f for f in _FILLERS if len(f) >= 5)
 _FILLER_STARTS = frozenset(f[0] for f in _FILLERS)
 # A short name followed by one of these is a street (中山路, 南京街, 北京大道), never a division.
@@ -286,9 +289,9 @@ def _take(text: str, pos: int, names: _Names, snap: _Snapshot | None = None, ful
             continue
         if short and not _boundary(text, end):
             nodes = value if isinstance(value, tuple) else (value,)
-            if snap is None or not any(_child_follows(text, end, snap, node) for node in nodes):
-                if not (_childless(snap, nodes) and text[end] not in _STREET_CHARS):
-                    continue
+            followed = snap is not None and any(_child_follows(text, end, snap, node) for node in nodes)
+            if not followed and not (_childless(snap, nodes) and text[end] not in _STREET_CHARS):
+                continue
         elif not short and text.endswith("市", pos, end) and text.startswith("场", end):
             continue  # 东方市场 is a market, not 东方市
         return value, end

