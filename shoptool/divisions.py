@@ -17,7 +17,6 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from importlib import resources
 
 __all__ = ["Division", "Region", "resolve", "divisions", "label", "normalize_text", "short_name"]
 
@@ -240,6 +239,8 @@ _SNAPSHOT: _Snapshot | None = None
 def _snapshot() -> _Snapshot:
     global _SNAPSHOT
     if _SNAPSHOT is None:
+        from importlib import resources  # here, not at import: it pulls in tempfile and pathlib
+
         folder = resources.files("shoptool.data")
         data = json.loads(folder.joinpath("divisions.json").read_text(encoding="utf-8"))
         aliases = json.loads(folder.joinpath("division_aliases.json").read_text(encoding="utf-8"))
