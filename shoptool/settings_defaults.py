@@ -102,8 +102,8 @@ SETTINGS: tuple[Setting, ...] = (
         ["新疆", "西藏", "青海", "内蒙古", "甘肃", "宁夏", "海南"],
         "remote provinces: shown as info",
     ),
-    Setting("address.courier_unreachable", {}, 'courier → regions it does not reach, e.g. 极兔 = ["西藏"]'),
     Setting("address.default_courier", "", "the courier used when an order names none (for courier_unreachable)"),
+    Setting("address.courier_unreachable", {}, 'courier → regions it does not reach, e.g. 极兔 = ["西藏"]'),
     # [reviews]
     Setting("reviews.window_days", 30, "days the seller may explain and the buyer may revise"),
     Setting("reviews.alert_after", "2d", "exit 1 when an open negative review is older than this"),
