@@ -281,3 +281,26 @@ def m001_initial(db):
             END
             """
         )
+
+
+@migrations()
+def m002_merge_groups(db):
+    # One row per applied merge-shipping group; the id comes from the group's first order, so
+    # applying the same groups twice finds them here and writes nothing.
+    db.executescript(
+        """
+        CREATE TABLE merge_groups (
+          group_id TEXT PRIMARY KEY,
+          order_ids TEXT NOT NULL,
+          shop TEXT,
+          buyer_nick TEXT,
+          postage_paid_fen INTEGER NOT NULL,
+          postage_due_fen INTEGER NOT NULL,
+          refund_fen INTEGER NOT NULL,
+          postage_rule TEXT NOT NULL,
+          staff TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        """
+    )
