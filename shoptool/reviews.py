@@ -11,9 +11,10 @@ waited longer than `reviews.alert_after`.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .errors import ConfigError, UsageError
 
@@ -41,7 +42,7 @@ class ReviewRules:
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, settings) -> "ReviewRules":
+    def from_settings(cls, settings) -> ReviewRules:
         window = settings.get("reviews.window_days", 30)
         if not isinstance(window, int) or window < 0:
             raise ConfigError(f"setting reviews.window_days: expected a whole number of days, got {window!r}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from builders import write_csv, write_xlsx
 
 NOW = "2026-11-21 10:00"
@@ -296,3 +295,14 @@ def test_readme_example_on_samples(cli, sample):
         ("3912000000000000312", "neutral", 1, 29, ["尺码", "色差"]),
     ]
     assert run.json["summary"]["overdue"] == 2
+
+
+def test_help_lists_the_subcommands_and_group_options_are_not_swallowed(cli, imported, shop_folder):
+    run = cli("reviews", "--help")
+    assert run.exit_code == 0, run
+    assert "update" in run.stdout and "history" in run.stdout and "--rating" in run.stdout
+
+    misplaced = cli("reviews", "--db", "other.db", "update", rid(2), "--status", "closed")
+    assert misplaced.exit_code == 2, misplaced
+    assert "--db" in misplaced.stderr and "after `reviews update`" in misplaced.stderr
+    assert not (shop_folder / "other.db").exists()

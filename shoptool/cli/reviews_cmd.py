@@ -3,15 +3,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from .. import columns as K
 from ..output import Result
 from .app import app
-from .options import (ConfigOpt, DbOpt, FormatOpt, HeadersOpt, NowOpt, OutputOpt, Shop, ShowPiiOpt, finish,
-                      options)
+from .options import (
+    ConfigOpt,
+    DbOpt,
+    FormatOpt,
+    HeadersOpt,
+    NowOpt,
+    OutputOpt,
+    Shop,
+    ShowPiiOpt,
+    finish,
+    options,
+)
 
 COLUMNS = [
     K.Column("review_id", "评价ID", "Review ID", K.ID),
@@ -60,12 +70,12 @@ IdArg = Annotated[str, typer.Argument(help="Review id, or the order number when 
 @reviews_app.callback()
 def reviews_command(
     ctx: typer.Context,
-    rating: Annotated[Optional[list[str]], typer.Option("--rating", help="neutral (中评) or bad (差评); repeatable.",
+    rating: Annotated[list[str] | None, typer.Option("--rating", help="neutral (中评) or bad (差评); repeatable.",
                                                         show_default=False)] = None,
-    status: Annotated[Optional[list[str]], typer.Option(
+    status: Annotated[list[str] | None, typer.Option(
         "--status", help="open, contacted, resolved, revised, malicious, closed or all; repeatable "
                          "(default: open and contacted).", show_default=False)] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="Only reviews posted on or after DATE (shop time).",
+    since: Annotated[str | None, typer.Option("--since", help="Only reviews posted on or after DATE (shop time).",
                                                  show_default=False)] = None,
     now: NowOpt = None, db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "auto",
     out: OutputOpt = None, headers: HeadersOpt = "zh", show_pii: ShowPiiOpt = False,
@@ -75,12 +85,23 @@ def reviews_command(
     Exit 1 when an open 差评 is older than reviews.alert_after (default 2d).
     """
     if ctx.invoked_subcommand is not None:
+        _refuse_group_options(ctx)
         return
     opts = options(fmt, out, headers, show_pii)
     shop = Shop(db, config)
     moment = shop.now(now)
     opts.generated_at = shop.iso(moment)
     finish(listing(shop, moment, rating, status, since), opts, shop)
+
+
+def _refuse_group_options(ctx: typer.Context) -> None:
+    # `reviews --db X update ID` would otherwise update the review in ./shoptool.db
+    given = [param.opts[0] for param in ctx.command.params
+             if getattr(ctx.get_parameter_source(param.name), "name", "") == "COMMANDLINE"]
+    if given:
+        from ..errors import UsageError
+
+        raise UsageError(f"{', '.join(given)}: put options after `reviews {ctx.invoked_subcommand}`, not before it")
 
 
 def listing(shop: Shop, moment, rating=None, status=None, since=None) -> Result:
@@ -106,10 +127,10 @@ def listing(shop: Shop, moment, rating=None, status=None, since=None) -> Result:
 @reviews_app.command("update")
 def update_command(
     review: IdArg,
-    status: Annotated[Optional[str], typer.Option(
+    status: Annotated[str | None, typer.Option(
         "--status", help="contacted, resolved, revised, malicious or closed.", show_default=False)] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="What was done or agreed.", show_default=False)] = None,
-    staff: Annotated[Optional[str], typer.Option("--staff", help="Staff id (default: setting shop.staff).",
+    note: Annotated[str | None, typer.Option("--note", help="What was done or agreed.", show_default=False)] = None,
+    staff: Annotated[str | None, typer.Option("--staff", help="Staff id (default: setting shop.staff).",
                                                  show_default=False)] = None,
     now: NowOpt = None, db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "auto",
     out: OutputOpt = None, headers: HeadersOpt = "zh",

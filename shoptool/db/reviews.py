@@ -4,7 +4,7 @@ record here survives any re-import."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .connect import write_transaction
 
