@@ -1,0 +1,311 @@
+"""stock-check (PRODUCT §5): can the warehouse ship what the page lets buyers pay for?
+
+Pure domain: page and warehouse rows are plain dicts shaped like the `page_stock` and
+`warehouse_stock` tables (the import converters produce the same dicts from files), settings are
+plain values; no printing, no database, no files.
+
+How the figures on a finding relate (one SKU code = one set of figures):
+- `warehouse_available`: the sheet's own available figure (可用库存, 可发库存, 公有可用数…) when
+  that row has one, else on hand − locked − awaiting shipment (a blank counts as 0).
+- `available`: what the page may show = floor((warehouse_available − safety) × ratio), never
+  below 0. Safety is `stock.safety`, or the SKU's own value in `stock.sku` (which replaces it).
+- `suggested_page_stock`: `available`, but never below `unpaid_held`: under 付款减库存 the page
+  keeps units held by unpaid orders and the platform refuses a quantity below them. When that
+  floor bites, the finding stays `oversell_risk` and the advice says to deal with those orders.
+- `difference` = `page_stock` − `suggested_page_stock`: positive = take units off the page,
+  negative = units the page could still sell.
+- `oversell_risk` is page > available; `underlisted` is page < available − `stock.tolerance`.
+
+Interactions, decided for safety first:
+- A code listed on several page rows: one `duplicate_sku` per row (its own quantity, no
+  suggestion: stock cannot be split between listings automatically); the other checks compare the
+  listings' total against `available` and show totals.
+- A code on several warehouse rows: one `duplicate_sku` per row (its own figures); the other
+  checks use the row with the least stock, so a copied row can never double the stock.
+- `negative_stock` is reported per row (on hand, the warehouse's available figure or a negative
+  page quantity) and does not hide the SKU's other findings: a negative SKU still listed is also
+  `oversell_risk` with a suggestion of 0.
+- `missing_in_warehouse` only for listings with stock on the page: a sold-out listing the
+  warehouse does not know cannot oversell. It carries no suggestion (nothing known to suggest).
+- `not_listed` when `available` > 0 (stock that could sell), not merely on hand.
+- Warehouse rows without a code cannot be matched to anything: counted, not reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+
+from .errors import ConfigError, UsageError
+
+__all__ = [
+    "FINDINGS", "DEFAULT_FAIL_ON", "StockRules", "StockCheck", "check_stock", "parse_fail_on",
+    "summarise", "fix_rows", "warehouse_figures",
+]
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+# The one severity table (§5), in the order §5 lists the codes; that order breaks ties in output.
+FINDINGS: dict[str, str] = {
+    "oversell_risk": ERROR,
+    "missing_in_warehouse": ERROR,
+    "no_sku_code": WARNING,
+    "duplicate_sku": ERROR,
+    "negative_stock": ERROR,
+    "underlisted": WARNING,
+    "not_listed": INFO,
+}
+DEFAULT_FAIL_ON = ("oversell_risk", "missing_in_warehouse", "duplicate_sku", "negative_stock")
+_SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
+_FINDING_RANK = {code: rank for rank, code in enumerate(FINDINGS)}
+# Findings whose suggestion a staff member can paste into the platform's batch edit as is.
+_FIXABLE = ("oversell_risk", "underlisted")
+
+
+# ---------------------------------------------------------------- settings
+
+@dataclass(frozen=True)
+class StockRules:
+    """The `[stock]` settings."""
+
+    safety: int = 0
+    ratio: Decimal = Decimal(1)
+    tolerance: int = 0
+    sku_safety: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, get) -> "StockRules":
+        """`get` is `settings.get`; bad values are a ConfigError naming the setting."""
+        sku = get("stock.sku", {}) or {}
+        if not isinstance(sku, Mapping):
+            raise ConfigError("setting stock.sku: expected a table of SKU code = units")
+        return cls(
+            safety=_whole(get("stock.safety", 0), "stock.safety"),
+            ratio=_ratio(get("stock.ratio", 1.0)),
+            tolerance=_whole(get("stock.tolerance", 0), "stock.tolerance"),
+            sku_safety={str(code): _whole(units, f"stock.sku.{code}") for code, units in sku.items()},
+        )
+
+    def safety_for(self, sku: str) -> int:
+        return self.sku_safety.get(sku, self.safety)
+
+    def sellable(self, warehouse_available: int, sku: str) -> int:
+        # Decimal, not float: 0.7 × 10 must be 7, not 6.999… floored to 6.
+        units = (Decimal(warehouse_available - self.safety_for(sku)) * self.ratio).to_integral_value(ROUND_FLOOR)
+        return max(int(units), 0)
+
+
+def _whole(value, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, float) and value.is_integer() and value >= 0:
+            return int(value)
+        raise ConfigError(f"setting {path}: expected a whole number of units ≥ 0, got {value!r}")
+    return value
+
+
+def _ratio(value) -> Decimal:
+    try:
+        ratio = Decimal(str(value))
+    except InvalidOperation:
+        ratio = Decimal(-1)
+    if isinstance(value, bool) or not (0 < ratio <= 1):
+        # Above 1 the page would promise more than the warehouse holds: overselling by setting.
+        raise ConfigError(f"setting stock.ratio: expected a share between 0 and 1, got {value!r}")
+    return ratio
+
+
+def parse_fail_on(text: str | None) -> frozenset[str]:
+    """'oversell_risk,not_listed' → the codes; an empty text fails on nothing."""
+    if text is None:
+        return frozenset(DEFAULT_FAIL_ON)
+    codes = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [code for code in codes if code not in FINDINGS]
+    if unknown:
+        raise UsageError(f"--fail-on: unknown finding {', '.join(map(repr, unknown))}; "
+                         f"codes: {', '.join(FINDINGS)}")
+    return frozenset(codes)
+
+
+# ---------------------------------------------------------------- figures
+
+def warehouse_figures(row: Mapping, rules: StockRules) -> dict:
+    """One warehouse row → on_hand, reserved, warehouse_available, available (see module doc)."""
+    on_hand, locked, awaiting = row.get("on_hand"), row.get("locked"), row.get("awaiting_shipment")
+    reserved = None if locked is None and awaiting is None else (locked or 0) + (awaiting or 0)
+    own = row.get("available")
+    raw = own if own is not None else (on_hand or 0) - (reserved or 0)
+    return {
+        "on_hand": on_hand,
+        "reserved": reserved,
+        "warehouse_available": raw,
+        "available": rules.sellable(raw, row["sku_code"]),
+    }
+
+
+_NO_FIGURES = {"on_hand": None, "reserved": None, "warehouse_available": None, "available": None}
+
+
+# ---------------------------------------------------------------- the check
+
+@dataclass
+class StockCheck:
+    rows: list[dict]  # findings, ordered by severity, SKU, finding, source row
+    skus: int = 0  # distinct SKU codes seen on either side
+    warehouse_without_code: int = 0
+
+
+def check_stock(
+    page_rows: Iterable[Mapping],
+    warehouse_rows: Iterable[Mapping],
+    rules: StockRules,
+    unpaid_held: Mapping[str, int] | None = None,
+) -> StockCheck:
+    held = unpaid_held or {}
+    findings: list[dict] = []
+
+    page: dict[str, list[Mapping]] = {}
+    for row in page_rows:
+        code = row.get("sku_code")
+        if code is None:
+            findings.append(_finding("no_sku_code", None, row, _NO_FIGURES, page_stock=row.get("quantity"),
+                                     suggested=None, unpaid_held=None,
+                                     advice="页面这一行没有商家编码，无法和仓库对账：在千牛补填商家编码"))
+        else:
+            page.setdefault(code, []).append(row)
+
+    warehouse: dict[str, list[tuple[Mapping, dict]]] = {}
+    without_code = 0
+    for row in warehouse_rows:
+        code = row.get("sku_code")
+        if code is None:
+            without_code += 1
+        else:
+            warehouse.setdefault(code, []).append((row, warehouse_figures(row, rules)))
+    # The row with the least stock stands for a code the warehouse lists twice (first on a tie).
+    stock = {code: min(entries, key=lambda e: e[1]["available"]) for code, entries in warehouse.items()}
+
+    for code, entries in warehouse.items():
+        context = dict(page_stock=_page_total(page.get(code)), unpaid_held=held.get(code, 0), warehouse=True)
+        for row, figures in entries:
+            if len(entries) > 1:
+                findings.append(_finding(
+                    "duplicate_sku", code, row, figures, suggested=None, **context,
+                    advice=f"商家编码在仓库表里出现 {len(entries)} 次：按库存最少的一行核对，请仓库合并或改正"))
+            if (row.get("on_hand") or 0) < 0 or figures["warehouse_available"] < 0:
+                findings.append(_finding("negative_stock", code, row, figures, suggested=None, **context,
+                                         advice="仓库库存是负数：请仓库盘点或核对出入库单"))
+        row, figures = stock[code]
+        if code not in page and figures["available"] > 0:
+            findings.append(_finding("not_listed", code, row, figures, suggested=figures["available"], **context,
+                                     advice=f"仓库可售 {figures['available']} 件，页面没有这个 SKU"))
+
+    for code, rows in page.items():
+        findings.extend(_listing_findings(code, rows, stock.get(code), held.get(code, 0), rules))
+
+    findings.sort(key=_order)
+    return StockCheck(findings, len(page.keys() | warehouse.keys()), without_code)
+
+
+def _listing_findings(code: str, rows: list[Mapping], entry: tuple[Mapping, dict] | None, held: int,
+                      rules: StockRules) -> list[dict]:
+    """Everything about one code on the page, against the warehouse row standing for it."""
+    found = []
+    warehouse_row, figures = entry if entry else (None, _NO_FIGURES)
+    context = dict(unpaid_held=held, warehouse_row=warehouse_row)
+    for row in rows:
+        if len(rows) > 1:
+            found.append(_finding("duplicate_sku", code, row, figures, page_stock=row.get("quantity"), suggested=None,
+                                  **context,
+                                  advice=f"商家编码在页面表里出现 {len(rows)} 次：库存无法自动分配到各个链接，"
+                                         "请人工拆分或改正编码"))
+        if (row.get("quantity") or 0) < 0:
+            found.append(_finding("negative_stock", code, row, figures, page_stock=row.get("quantity"), suggested=None,
+                                  **context,
+                                  advice="页面库存是负数：在千牛核对这个 SKU 的库存"))
+    # Several listings of one code are compared as one: their total, no single listing to point at.
+    listing = rows[0] if len(rows) == 1 else {"title": rows[0].get("title"), "attrs": rows[0].get("attrs")}
+    total = _page_total(rows)
+    available = figures["available"]
+    if entry is None:
+        if total > 0:
+            found.append(_finding("missing_in_warehouse", code, listing, figures, page_stock=total, suggested=None,
+                                  **context,
+                                  advice="仓库里没有这个商家编码：核对两边的编码，或在仓库建档后再上架"))
+        return found
+    suggested = max(available, held)
+    if total > available:
+        advice = f"页面库存 {total} 超过可售 {available}，建议改为 {suggested}"
+        if suggested > available:
+            advice += f"（未付款订单占用 {held} 件，平台不接受更低的库存：请跟进或关闭这些订单）"
+        found.append(_finding("oversell_risk", code, listing, figures, page_stock=total, suggested=suggested,
+                              **context, advice=advice))
+    elif total < available - rules.tolerance:
+        found.append(_finding("underlisted", code, listing, figures, page_stock=total, suggested=suggested,
+                              **context,
+                              advice=f"页面库存 {total} 少于可售 {available}，可改为 {suggested}"))
+    return found
+
+
+def _page_total(rows: list[Mapping] | None) -> int | None:
+    if rows is None:
+        return None
+    return sum(row.get("quantity") or 0 for row in rows)
+
+
+def _finding(code: str, sku: str | None, source: Mapping, figures: Mapping, *, page_stock: int | None,
+             suggested: int | None, unpaid_held: int | None, advice: str, warehouse: bool = False,
+             warehouse_row: Mapping | None = None) -> dict:
+    """A result row: the §15 keys first, in their order, then the additions."""
+    title = source.get("name") if warehouse else source.get("title")
+    if warehouse_row is not None and title is None:
+        title = warehouse_row.get("name")
+    return {
+        "sku": sku,
+        "title": title,
+        "finding": code,
+        "severity": FINDINGS[code],
+        "page_stock": page_stock,
+        "on_hand": figures["on_hand"],
+        "reserved": figures["reserved"],
+        "available": figures["available"],
+        "suggested_page_stock": suggested,
+        "difference": None if page_stock is None or suggested is None else page_stock - suggested,
+        "attrs": source.get("attrs") or (warehouse_row.get("attrs") if warehouse_row is not None else None),
+        "unpaid_held": unpaid_held,
+        "warehouse_available": figures["warehouse_available"],
+        "item_id": None if warehouse else source.get("item_id"),
+        "sku_id": None if warehouse else source.get("sku_id"),
+        "page_row": None if warehouse else source.get("row_no"),
+        "warehouse_row": source.get("row_no") if warehouse else (
+            warehouse_row.get("row_no") if warehouse_row is not None else None),
+        "advice": advice,
+    }
+
+
+def _order(row: dict) -> tuple:
+    sku = row["sku"]
+    return (_SEVERITY_RANK[row["severity"]], sku is None, sku or "", _FINDING_RANK[row["finding"]],
+            row["page_row"] or 0, row["warehouse_row"] or 0)
+
+
+# ---------------------------------------------------------------- results
+
+def summarise(rows: Iterable[Mapping]) -> dict[str, int]:
+    """Rows per finding code, every code present (0 when absent) so agents can read any key."""
+    counts = dict.fromkeys(FINDINGS, 0)
+    for row in rows:
+        counts[row["finding"]] += 1
+    return counts
+
+
+def fix_rows(rows: Iterable[Mapping]) -> list[dict]:
+    """The listings whose quantity can be set to the suggestion as is, for the batch-edit sheet:
+    one page row each (a code listed twice needs a person to split it), changed ones only."""
+    fixes = []
+    for row in rows:
+        if (row["finding"] in _FIXABLE and row["page_row"] is not None and row["suggested_page_stock"] is not None
+                and row["suggested_page_stock"] != row["page_stock"]):
+            fixes.append({key: row[key] for key in ("sku", "title", "attrs", "page_stock", "suggested_page_stock",
+                                                     "item_id", "sku_id")})
+    return fixes
