@@ -1,0 +1,305 @@
+"""`shoptool stock-check`: real page and warehouse sheets, from files and from the database."""
+
+import csv
+
+import pytest
+
+from builders import LEGACY_ORDER_HEADER, write_csv, write_xlsx
+
+NOW = "2026-11-21 10:00"
+PAGE_HEADER = ["商品ID", "宝贝标题", "SKU ID", "销售属性", "商家编码", "价格", "库存"]
+WDT_HEADER = ["商家编码", "条码", "货品编号", "货品名称", "规格名称", "库存", "可发库存", "可用库存", "警戒库存下限",
+              "警戒库存上限", "未付款量", "预订单量", "待审核量", "待发货量", "锁定量", "采购在途", "实际库存", "实际可发库存"]
+JST_HEADER = ["商品编码", "实际库存", "订单占有数", "仓库待发数", "库存锁定数", "采购在途数", "安全库存下限", "安全库存上限",
+              "公有可用数"]
+GENERIC_HEADER = ["SKU编码", "实物库存", "锁定库存", "可用库存", "在途库存", "安全库存"]
+ITEMS_HEADER = ["订单编号", "标题", "价格", "购买数量", "外部系统编号", "商品属性", "套餐信息", "备注", "订单状态", "商家编码"]
+LOCKED = "6901234567890123"  # a barcode used as SKU code: 16 digits, must stay exact text
+
+# (code, page quantity) — one of each case and two clean SKUs
+PAGE = [
+    ("OVER-001", "50"),  # oversold against the sheet's own available figure
+    ("GONE-002", "10"),  # not in the warehouse
+    ("", "5"),  # no SKU code
+    ("DUP-003", "30"), ("DUP-003", "8"),  # the same code on two listings (38 in all = available)
+    ("NEG-004", "6"),  # negative in the warehouse and still listed
+    ("UNDER-005", "5"),  # lost sales
+    (LOCKED, "15"),  # 20 on hand, 10 locked, no available figure: oversold
+    ("CLEAN-008", "12"),
+    ("WDUP-009", "7"),  # twice in the warehouse sheet
+    ("CLEAN-010", "3"),
+]
+# (code, on hand, locked, awaiting shipment, available or None)
+WAREHOUSE = [
+    ("OVER-001", 32, 0, 2, 30),
+    ("DUP-003", 40, 2, 0, 38),
+    ("NEG-004", -2, 0, 0, -2),
+    ("UNDER-005", 40, 0, 0, 40),
+    ("SPARE-006", 12, 0, 0, 12),  # in stock, not on the page
+    (LOCKED, 20, 10, 0, None),
+    ("CLEAN-008", 12, 0, 0, 12),
+    ("WDUP-009", 9, 0, 0, 7), ("WDUP-009", 9, 0, 0, 9),
+    ("CLEAN-010", 5, 2, 0, None),
+]
+EXPECTED = sorted([
+    ("OVER-001", "oversell_risk"), ("GONE-002", "missing_in_warehouse"), (None, "no_sku_code"),
+    ("DUP-003", "duplicate_sku"), ("DUP-003", "duplicate_sku"), ("NEG-004", "negative_stock"),
+    ("NEG-004", "oversell_risk"), ("UNDER-005", "underlisted"), ("SPARE-006", "not_listed"),
+    (LOCKED, "oversell_risk"), ("WDUP-009", "duplicate_sku"), ("WDUP-009", "duplicate_sku"),
+], key=lambda f: (f[0] or "", f[1]))
+# sku → (page, on hand, reserved, available, suggested, difference) of its main finding
+FIGURES = {
+    "OVER-001": (50, 32, 2, 30, 30, 20),
+    "NEG-004": (6, -2, 0, 0, 0, 6),
+    "UNDER-005": (5, 40, 0, 40, 40, -35),
+    "SPARE-006": (None, 12, 0, 12, 12, None),
+    LOCKED: (15, 20, 10, 10, 10, 5),
+    "GONE-002": (10, None, None, None, None, None),
+}
+CONTRACT_KEYS = ["sku", "title", "finding", "severity", "page_stock", "on_hand", "reserved", "available",
+                 "suggested_page_stock", "difference"]
+
+
+def page_sheet(path, rows=PAGE):
+    return write_csv(path, PAGE_HEADER, [
+        {"商品ID": f"68000000{i:04d}", "宝贝标题": f"测试宝贝{i}", "SKU ID": f"51000000{i:05d}", "销售属性": "黑色;M",
+         "商家编码": code, "价格": "99.00", "库存": quantity} for i, (code, quantity) in enumerate(rows)])
+
+
+def warehouse_sheet(shape, folder, rows=WAREHOUSE):
+    text = lambda n: "" if n is None else str(n)  # noqa: E731
+    if shape == "wangdiantong":
+        return write_xlsx(folder / "wdt.xlsx", WDT_HEADER, [
+            {"商家编码": code, "条码": f"69{i:011d}", "货品编号": code, "货品名称": f"货品{i}", "规格名称": "黑色 M",
+             "库存": str(on_hand), "可发库存": text(available), "可用库存": text(available), "警戒库存下限": "5",
+             "警戒库存上限": "200", "未付款量": "0", "预订单量": "0", "待审核量": "0", "待发货量": str(awaiting),
+             "锁定量": str(locked), "采购在途": "3", "实际库存": str(on_hand), "实际可发库存": text(available)}
+            for i, (code, on_hand, locked, awaiting, available) in enumerate(rows)], sheet="单品库存")
+    if shape == "jushuitan":  # locked split over 订单占有数 and 库存锁定数, which add up
+        return write_csv(folder / "jst.csv", JST_HEADER, [
+            {"商品编码": code, "实际库存": str(on_hand), "订单占有数": str(locked - locked // 2),
+             "库存锁定数": str(locked // 2), "仓库待发数": str(awaiting), "采购在途数": "0", "安全库存下限": "0",
+             "安全库存上限": "0", "公有可用数": text(available)}
+            for code, on_hand, locked, awaiting, available in rows], encoding="gbk")
+    return write_xlsx(folder / "generic.xlsx", GENERIC_HEADER, [
+        {"SKU编码": code, "实物库存": str(on_hand), "锁定库存": str(locked + awaiting), "可用库存": text(available),
+         "在途库存": "0", "安全库存": "0"} for code, on_hand, locked, awaiting, available in rows])
+
+
+def findings(run):
+    return sorted(((r["sku"], r["finding"]) for r in run.rows), key=lambda f: (f[0] or "", f[1]))
+
+
+def main_rows(run):
+    main = {}
+    for row in run.rows:
+        if row["finding"] != "duplicate_sku" and (row["finding"] != "negative_stock" or row["sku"] not in main):
+            main[row["sku"]] = row
+    return main
+
+
+@pytest.mark.parametrize("shape", ["wangdiantong", "jushuitan", "generic"])
+@pytest.mark.parametrize("source", ["files", "database"])
+def test_every_case_is_found_with_the_right_figures(cli, shop_folder, shape, source):
+    page = page_sheet(shop_folder / "page.csv")
+    warehouse = warehouse_sheet(shape, shop_folder)
+    if source == "files":
+        run = cli("stock-check", "--page", page, "--warehouse", warehouse, "--now", NOW, "--format", "json")
+        assert not (shop_folder / "shoptool.db").exists()  # read, not stored
+    else:
+        imported = cli("import", page, warehouse, "--format", "json")
+        assert imported.exit_code == 0, imported
+        assert [r["kind"] for r in imported.rows] == ["page-stock", "warehouse-stock"]
+        run = cli("stock-check", "--now", NOW, "--format", "json")
+
+    assert run.exit_code == 1, run
+    assert findings(run) == EXPECTED
+    main = main_rows(run)
+    for sku, figures in FIGURES.items():
+        row = main[sku]
+        assert (row["page_stock"], row["on_hand"], row["reserved"], row["available"], row["suggested_page_stock"],
+                row["difference"]) == figures, sku
+    assert run.json["summary"] == {"oversell_risk": 3, "missing_in_warehouse": 1, "no_sku_code": 1,
+                                   "duplicate_sku": 4, "negative_stock": 1, "underlisted": 1, "not_listed": 1}
+
+
+def test_json_document_and_row_keys_follow_the_contract(cli, shop_folder):
+    run = cli("stock-check", "--page", page_sheet(shop_folder / "page.csv"),
+              "--warehouse", warehouse_sheet("wangdiantong", shop_folder), "--now", NOW)
+
+    assert run.exit_code == 1, run
+    document = run.json
+    assert list(document) == ["command", "generated_at", "summary", "rows"]
+    assert (document["command"], document["generated_at"]) == ("stock-check", "2026-11-21T10:00:00+08:00")
+    for row in document["rows"]:
+        assert list(row)[:len(CONTRACT_KEYS)] == CONTRACT_KEYS
+        assert row["severity"] == {"not_listed": "info", "underlisted": "warning", "no_sku_code": "warning"}.get(
+            row["finding"], "error")
+    severities = [r["severity"] for r in document["rows"]]
+    assert severities == sorted(severities, key=["error", "warning", "info"].index)
+    errors = [r["sku"] for r in document["rows"] if r["severity"] == "error"]
+    assert errors == sorted(errors)
+    over = next(r for r in document["rows"] if r["sku"] == "OVER-001")
+    assert (over["item_id"], over["sku_id"], over["attrs"], over["page_row"]) == ("680000000000", "5100000000000",
+                                                                                   "黑色;M", 2)
+    assert "stock-check: 10 SKU codes" in run.stderr
+
+
+def test_clean_sheets_exit_0_with_no_rows(cli, shop_folder):
+    page = page_sheet(shop_folder / "page.csv", [("A-1", "10"), ("B-2", "0")])
+    warehouse = warehouse_sheet("wangdiantong", shop_folder, [("A-1", 12, 2, 0, None), ("B-2", 3, 3, 0, None)])
+
+    run = cli("stock-check", "--page", page, "--warehouse", warehouse, "--format", "json")
+
+    assert run.exit_code == 0, run
+    assert run.rows == []
+    assert set(run.json["summary"].values()) == {0}
+    assert "nothing to report" in run.stderr
+
+
+def test_fail_on_decides_the_exit_code(cli, shop_folder):
+    args = ["stock-check", "--page", page_sheet(shop_folder / "page.csv", [("A-1", "5")]),
+            "--warehouse", warehouse_sheet("generic", shop_folder, [("A-1", 40, 0, 0, 40), ("B-2", 5, 0, 0, 5)])]
+
+    assert cli(*args).exit_code == 0  # underlisted and not_listed are not in the default list
+    assert cli(*args, "--fail-on", "underlisted").exit_code == 1
+    assert cli(*args, "--fail-on", "oversell_risk,not_listed").exit_code == 1
+    assert cli(*args, "--fail-on", "oversell_risk").exit_code == 0
+    unknown = cli(*args, "--fail-on", "oversell_risk,oversold")
+    assert unknown.exit_code == 2, unknown
+    assert "'oversold'" in unknown.stderr and "oversell_risk" in unknown.stderr
+    assert unknown.stdout == ""
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+def test_fix_file_for_the_batch_edit_keeps_codes_as_text(cli, shop_folder, suffix):
+    fix = shop_folder / f"fix.{suffix}"
+    run = cli("stock-check", "--page", page_sheet(shop_folder / "page.csv"),
+              "--warehouse", warehouse_sheet("wangdiantong", shop_folder), "--fix-file", fix, "--format", "json")
+
+    assert run.exit_code == 1, run
+    if suffix == "xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(fix).active
+        cells = list(sheet.iter_rows(values_only=False))
+        table = [[c.value for c in row] for row in cells]
+        for row in cells[1:]:
+            for cell in (row[0], row[5], row[6]):  # 商家编码, 商品ID, SKU ID
+                assert cell.data_type == "s" and cell.number_format == "@"
+    else:
+        with open(fix, encoding="utf-8-sig", newline="") as fh:
+            table = [[int(v) if v.lstrip("-").isdigit() and len(v) < 6 else v for v in row] for row in csv.reader(fh)]
+    # the listings whose quantity can be set as is: not duplicates, not unknown codes
+    assert table == [
+        ["商家编码", "宝贝标题", "销售属性", "当前库存", "建议库存", "商品ID", "SKU ID"],
+        [LOCKED, "测试宝贝7", "黑色;M", 15, 10, "680000000007", "5100000000007"],
+        ["NEG-004", "测试宝贝5", "黑色;M", 6, 0, "680000000005", "5100000000005"],
+        ["OVER-001", "测试宝贝0", "黑色;M", 50, 30, "680000000000", "5100000000000"],
+        ["UNDER-005", "测试宝贝6", "黑色;M", 5, 40, "680000000006", "5100000000006"],
+    ]
+    assert f"wrote 4 listing(s) to change to {fix}" in run.stderr
+
+
+def test_fix_file_leaves_out_ids_the_page_sheet_does_not_have(cli, shop_folder):
+    page = write_csv(shop_folder / "page.csv", ["商家编码", "宝贝标题", "库存"], [{"商家编码": "A-1", "宝贝标题": "杯子", "库存": "9"}])
+    warehouse = warehouse_sheet("generic", shop_folder, [("A-1", 4, 0, 0, 4)])
+
+    run = cli("stock-check", "--page", page, "--warehouse", warehouse, "--fix-file", "fix.xlsx")
+
+    assert run.exit_code == 1, run
+    from openpyxl import load_workbook
+
+    assert [list(r) for r in load_workbook(shop_folder / "fix.xlsx").active.iter_rows(values_only=True)] == [
+        ["商家编码", "宝贝标题", "销售属性", "当前库存", "建议库存"], ["A-1", "杯子", None, 9, 4]]
+
+
+def order(n, status, created, code, quantity):
+    order_id = f"39120000000000{n:05d}"
+    return ({"订单编号": f'="{order_id}"', "买家会员名": f"tb_{n}", "订单状态": status, "收货人姓名": "张三",
+             "收货地址": "浙江省 杭州市 西湖区 文三路 90号", "联系手机": "13800138000", "订单创建时间": created,
+             "买家应付货款": "10.00", "总金额": "10.00"},
+            {"订单编号": f'="{order_id}"', "标题": "卫衣", "价格": "10.00", "购买数量": str(quantity), "订单状态": status,
+             "商家编码": code})
+
+
+def test_units_held_by_open_unpaid_orders_are_shown_and_floor_the_suggestion(cli, shop_folder):
+    unpaid = "等待买家付款"
+    pairs = [order(1, unpaid, "2026-11-21 09:00:00", "HOOD-006", 3), order(2, unpaid, "2026-11-21 09:30:00", "HOOD-006", 3),
+             order(3, unpaid, "2026-11-20 08:00:00", "HOOD-006", 5),  # auto-closed by the platform at 24 h
+             order(4, "买家已付款，等待卖家发货", "2026-11-21 09:40:00", "HOOD-006", 2),
+             order(5, unpaid, "2026-11-21 11:00:00", "HOOD-006", 1)]  # after --now: not placed yet
+    orders = write_csv(shop_folder / "orders.csv", LEGACY_ORDER_HEADER, [o for o, _ in pairs], encoding="gbk")
+    items = write_csv(shop_folder / "items.csv", ITEMS_HEADER, [i for _, i in pairs], encoding="gbk")
+    assert cli("import", orders, items).exit_code == 0
+    args = ["stock-check", "--page", page_sheet(shop_folder / "page.csv", [("HOOD-006", "10")]),
+            "--warehouse", warehouse_sheet("wangdiantong", shop_folder, [("HOOD-006", 20, 16, 0, None)]), "--now", NOW]
+
+    [row] = cli(*args).rows
+    assert (row["finding"], row["available"], row["unpaid_held"], row["suggested_page_stock"], row["difference"]) == (
+        "oversell_risk", 4, 6, 6, 4)
+    assert "未付款订单占用 6 件" in row["advice"]
+
+    [row] = cli(*args, env={"SHOPTOOL_SHOP_UNPAID_CLOSE_AFTER": "72h"}).rows
+    assert (row["unpaid_held"], row["suggested_page_stock"]) == (11, 11)
+
+
+def test_safety_ratio_and_per_sku_safety_from_the_config(cli, shop_folder):
+    (shop_folder / "shoptool.toml").write_text(
+        '[stock]\nsafety = 2\nratio = 0.5\ntolerance = 1\n\n[stock.sku]\n"B-2" = 0\n', encoding="utf-8")
+    page = page_sheet(shop_folder / "page.csv", [("A-1", "19"), ("B-2", "18"), ("C-3", "10")])
+    warehouse = warehouse_sheet("generic", shop_folder, [("A-1", 40, 0, 0, 40), ("B-2", 40, 0, 0, 40),
+                                                         ("C-3", 23, 0, 0, None)])
+
+    run = cli("stock-check", "--page", page, "--warehouse", warehouse)
+
+    assert run.exit_code == 0, run  # A-1: (40-2)×0.5 = 19 exactly; C-3: 10.5 → 10; B-2: 20, 18 < 20-1
+    [row] = run.rows
+    assert (row["sku"], row["finding"], row["available"], row["warehouse_available"]) == ("B-2", "underlisted", 20, 40)
+
+    bad = cli("stock-check", "--page", page, "--warehouse", warehouse, env={"SHOPTOOL_STOCK_RATIO": "1.2"})
+    assert bad.exit_code == 2 and "stock.ratio" in bad.stderr
+
+
+def test_a_mangled_code_stops_the_check_naming_file_row_and_column(cli, shop_folder):
+    page = page_sheet(shop_folder / "page.csv", [("A-1", "3"), ("6.90123E+15", "4")])
+    warehouse = warehouse_sheet("generic", shop_folder, [("A-1", 3, 0, 0, 3)])
+
+    run = cli("stock-check", "--page", page, "--warehouse", warehouse)
+
+    assert run.exit_code == 3, run
+    assert run.stdout == ""
+    assert f"{page}, row 3, column 商家编码: number mangled by Excel" in run.stderr
+
+
+def test_unusable_inputs_are_input_errors(cli, shop_folder):
+    page = page_sheet(shop_folder / "page.csv", [("A-1", "3")])
+    warehouse = warehouse_sheet("generic", shop_folder, [("A-1", 3, 0, 0, 3)])
+    no_code = write_csv(shop_folder / "nocode.csv", ["宝贝标题", "库存"], [{"宝贝标题": "杯子", "库存": "1"}])
+    empty = write_csv(shop_folder / "empty.csv", PAGE_HEADER, [])
+
+    swapped = cli("stock-check", "--page", warehouse_sheet("wangdiantong", shop_folder), "--warehouse", page)
+    assert swapped.exit_code == 3 and "looks like a warehouse-stock sheet, not page-stock (--page)" in swapped.stderr
+    not_page = cli("stock-check", "--page", warehouse, "--warehouse", warehouse)
+    assert not_page.exit_code == 3 and "not a page-stock sheet: missing column 可售库存" in not_page.stderr
+    missing = cli("stock-check", "--page", no_code, "--warehouse", warehouse)
+    assert missing.exit_code == 3 and "商家编码 (tried: 商家编码, 外部系统编号" in missing.stderr
+    assert cli("stock-check", "--page", empty, "--warehouse", warehouse).exit_code == 3
+    absent = cli("stock-check", "--page", shop_folder / "nope.csv", "--warehouse", warehouse)
+    assert absent.exit_code == 3 and "nope.csv: file not found" in absent.stderr
+    nothing_imported = cli("stock-check", "--page", page)
+    assert nothing_imported.exit_code == 3, nothing_imported
+    assert "no warehouse-stock in the shop database" in nothing_imported.stderr
+    assert "--warehouse FILE" in nothing_imported.stderr
+    assert cli("stock-check", "--page", page, "--warehouse", warehouse, "--fix-file", "fix.pdf").exit_code == 2
+
+
+def test_a_fresh_warehouse_file_against_the_imported_page(cli, shop_folder):
+    assert cli("import", page_sheet(shop_folder / "page.csv", [("A-1", "8")])).exit_code == 0
+    warehouse = warehouse_sheet("jushuitan", shop_folder, [("A-1", 10, 4, 0, None)])
+
+    run = cli("stock-check", "--warehouse", warehouse, "--format", "json")
+
+    assert run.exit_code == 1, run
+    assert [(r["sku"], r["finding"], r["available"]) for r in run.rows] == [("A-1", "oversell_risk", 6)]
+    assert "page-stock: page.csv, imported" in run.stderr
