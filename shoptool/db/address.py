@@ -1,0 +1,58 @@
+"""Queries for address-check: the open orders to check and the receiver changes recorded for them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# What the check reads of an order; the rest of the row (money, items, notes) is not its business.
+ORDER_COLUMNS = (
+    "order_id", "buyer_nick", "status", "is_cod", "receiver_name", "receiver_mobile", "receiver_tel",
+    "address", "address_original", "address_modified", "province", "city", "district", "address_detail",
+    "masked", "shipping_method", "courier", "paid_at",
+)
+_HISTORY_COLUMNS = ("field", "old", "new", "changed_at")
+
+
+def open_orders(db, statuses: Iterable[str]) -> list[dict]:
+    """Orders in one of `statuses` (served by the orders_status index), by order id."""
+    statuses = list(statuses)
+    if not statuses:
+        return []
+    cursor = db.conn.execute(
+        f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE status IN ({_marks(statuses)}) ORDER BY order_id",
+        statuses,
+    )
+    names = ORDER_COLUMNS
+    return [dict(zip(names, row)) for row in cursor]
+
+
+def order_changes(db, statuses: Iterable[str], fields: Iterable[str]) -> dict[str, list[dict]]:
+    """order_id → its history rows for `fields`, oldest first, for orders in one of `statuses`.
+
+    Joined here rather than asked per order: one pass over the history of the open orders only
+    (every order's unpaid → paid status change is history too, and is not wanted)."""
+    statuses, fields = list(statuses), list(fields)
+    if not statuses or not fields:
+        return {}
+    cursor = db.conn.execute(
+        f"""
+        SELECT h.order_id, h.field, h.old, h.new, h.changed_at
+        FROM order_history h JOIN orders o ON o.order_id = h.order_id
+        WHERE o.status IN ({_marks(statuses)}) AND h.field IN ({_marks(fields)})
+        ORDER BY h.order_id, h.id
+        """,
+        [*statuses, *fields],
+    )
+    changes: dict[str, list[dict]] = {}
+    for order_id, *values in cursor:
+        changes.setdefault(order_id, []).append(dict(zip(_HISTORY_COLUMNS, values)))
+    return changes
+
+
+def order_count(db) -> int:
+    """Orders of any status: tells "nothing open" apart from "nothing imported yet"."""
+    return db.conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+
+
+def _marks(values: list) -> str:
+    return ", ".join("?" * len(values))

@@ -1,0 +1,86 @@
+"""An orders export read straight into order rows, nothing stored.
+
+Checks that take `--orders FILE` see the same row dicts as `shoptool import` would store in the
+`orders` table (the importer's own reader and converter make them), so a check gives the same
+answer on a file as on the database it would become.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+
+KIND = "orders"
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    row: int  # as Excel numbers rows
+    column: str
+    reason: str
+
+
+@dataclass
+class OrdersFile:
+    path: Path
+    rows: list[dict]  # one per order number: a later row of the same order wins, as on import
+    rows_in: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    shape: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+def read_orders(path: str | Path, settings, *, now_iso: str, sheet: str | None = None,
+                encoding: str | None = None) -> OrdersFile:
+    """Every order of an orders export (any shape the import reads) as `orders` row dicts.
+
+    A row the import would reject is listed in `.rejected` and left out; a file of which no row
+    can be read raises InputError (exit 3), as does a file that is not an orders export."""
+    from .imports.convert import OrderConverter
+    from .imports.run import choose_kind, header_scorer, limits_from, shape_of
+    from .tables import kinds
+    from .tables.readers import open_table
+
+    path = Path(path)
+    with open_table(path, sheet=sheet, encoding=encoding, header_score=header_scorer(KIND),
+                    limits=limits_from(settings)) as table:
+        mapping = choose_kind(table.header, KIND, path)
+        best = kinds.detect(table.header)
+        if best and best[0].kind.name != KIND and best[0].score > mapping.score:
+            raise InputError(f"this looks like a {best[0].kind.name} sheet, not an orders export", file=str(path))
+        converter = OrderConverter(mapping, table.header, settings.tz, now_iso=now_iso, import_id=None)
+        result = OrdersFile(path, [], shape=shape_of(KIND, table.header), encoding=table.encoding, sheet=table.sheet)
+        by_id = _rows(converter, table.rows, result)
+    result.rows = list(by_id.values())
+    if result.rows_in == 0:
+        raise InputError("no orders below the header", file=str(path))
+    if not result.rows:
+        first = result.rejected[0]
+        raise InputError(f"every row was rejected, e.g. {first.reason}", file=str(path), row=first.row,
+                         column=first.column)
+    return result
+
+
+def _rows(converter, records, result: OrdersFile) -> dict[str, dict]:
+    from .imports.convert import RowRejected
+
+    names = converter.columns
+    by_id: dict[str, dict] = {}
+    rejected = result.rejected
+    count = 0
+    for number, record in records:
+        count += 1
+        try:
+            converted = converter.convert(record, number)
+        except RowRejected as exc:
+            rejected.append(Rejected(number, exc.column, exc.reason))
+            continue
+        for values in converted:
+            row = dict(zip(names, values))
+            by_id.pop(row["order_id"], None)  # re-inserted: keeps the file order of the last copy
+            by_id[row["order_id"]] = row
+    result.rows_in = count
+    return by_id
