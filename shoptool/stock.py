@@ -91,9 +91,11 @@ class StockRules:
         return self.sku_safety.get(sku, self.safety)
 
     def sellable(self, warehouse_available: int, sku: str) -> int:
-        # Decimal, not float: 0.7 × 10 must be 7, not 6.999… floored to 6.
-        units = (Decimal(warehouse_available - self.safety_for(sku)) * self.ratio).to_integral_value(ROUND_FLOOR)
-        return max(int(units), 0)
+        units = warehouse_available - self.safety_for(sku)
+        if self.ratio != 1:
+            # Decimal, not float: 0.7 × 10 must be 7, not 6.999… floored to 6.
+            units = int((Decimal(units) * self.ratio).to_integral_value(ROUND_FLOOR))
+        return max(units, 0)
 
 
 def _whole(value, path: str) -> int:
