@@ -304,3 +304,19 @@ def m002_merge_groups(db):
         );
         """
     )
+
+
+@migrations()
+def m003_sms_outbox(db):
+    # claimed_by: which process holds a message in `sending` (pid, its start time, a run token),
+    # so a run can tell a crashed sender's message (→ unknown) from one a live run is sending.
+    # The indexes keep a cron run on the due rows only: shipped orders whose export gives no ship
+    # time, shipment rows without one, reminders per buyer, and buyers known only by phone.
+    for statement in (
+        "ALTER TABLE messages ADD COLUMN claimed_by TEXT",
+        "CREATE INDEX messages_buyer_sent ON messages(buyer, sent_at)",
+        "CREATE INDEX orders_shipped_seen_due ON orders(shipped_seen_at) WHERE status = 'shipped' AND shipped_at IS NULL",
+        "CREATE INDEX shipments_seen_due ON shipments(first_seen_at) WHERE shipped_at IS NULL",
+        "CREATE INDEX orders_mobile_no_nick ON orders(receiver_mobile) WHERE buyer_nick IS NULL",
+    ):
+        db.execute(statement)
