@@ -51,12 +51,17 @@ def canonical_status(text: str | None) -> str | None:
     """'买家已付款，等待卖家发货' → 'paid'; None when the text is not a known order status."""
     if not text:
         return None
+    known = _SEEN.get(text)
+    if known is not None:
+        return known
     key = text.strip().translate(_PUNCTUATION).lower()
-    if key in STATUS_TEXT:
-        return STATUS_TEXT[key]
-    if key in STATUSES:
-        return key
-    return None
+    status = STATUS_TEXT.get(key) or (key if key in STATUSES else None)
+    if status is not None and len(_SEEN) < 1024:
+        _SEEN[text] = status
+    return status
+
+
+_SEEN: dict[str, str] = {}  # a file repeats a handful of status texts a million times
 
 
 _YES = {"是", "y", "yes", "true", "1", "cod", "货到付款"}

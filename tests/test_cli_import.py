@@ -265,3 +265,36 @@ def test_shipment_row_listing_several_orders_is_one_parcel(cli, db, shop_folder)
     assert cli("import", path).exit_code == 0
     assert db().conn.execute("SELECT order_id, tracking_no FROM shipments ORDER BY order_id").fetchall() == [
         ("111", "YT1"), ("222", "YT1")]
+
+
+@pytest.fixture
+def forked_reader(monkeypatch):
+    """Make even a small file go through the forked reader that big files use."""
+    from shoptool.imports import pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+
+
+def test_forked_reader_stores_the_same_rows_and_rejects(cli, db, shop_folder, forked_reader):
+    rows = [legacy(i) for i in range(1, 8)] + [legacy(8, 订单编号="1.23457E+18")]
+    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, rows, encoding="gbk")
+
+    result = cli("import", path)
+
+    assert result.exit_code == 3, result
+    assert (result.rows[0]["rows_in"], result.rows[0]["inserted"], result.rows[0]["rejected"]) == (8, 7, 1)
+    assert db().conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 7
+    assert "row 9, column 订单编号" in result.stderr
+
+
+def test_forked_reader_error_mid_file_rolls_back(cli, db, shop_folder, forked_reader):
+    rows = [legacy(i) for i in range(1, 6)] + [legacy(6, 买家留言="长" * 40000)]
+    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, rows, encoding="gbk")
+
+    result = cli("import", path)
+
+    assert result.exit_code == 3
+    assert "row 7" in result.stderr and "买家留言" in result.stderr
+    assert db().conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 0

@@ -14,12 +14,12 @@ from ..errors import UsageError
 
 DbOpt = Annotated[
     Optional[Path],
-    typer.Option("--db", envvar="SHOPTOOL_DB", help="Shop database file [default: shoptool.db beside the config].",
+    typer.Option("--db", envvar="SHOPTOOL_DB", help="Shop database file (default: shoptool.db beside the config, else in this folder).",
                  show_default=False),
 ]
 ConfigOpt = Annotated[
     Optional[Path],
-    typer.Option("--config", envvar="SHOPTOOL_CONFIG", help="Settings file [default: ./shoptool.toml if present].",
+    typer.Option("--config", envvar="SHOPTOOL_CONFIG", help="Settings file (default: ./shoptool.toml if present).",
                  show_default=False),
 ]
 FormatOpt = Annotated[

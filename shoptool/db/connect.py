@@ -29,7 +29,7 @@ def open_db(path: str | os.PathLike, *, create: bool = True, migrate: bool = Tru
             raise UsageError(f"no shop database at {path}", hint="run `shoptool import` first")
         _create_owner_only(path)
     try:
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         # FULL: a message marked `sending` must survive a power cut before the provider is called.

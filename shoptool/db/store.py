@@ -45,9 +45,13 @@ class Upsert:
         json_merge: Sequence[str] = ("extra",),
         maximum: Sequence[str] = (),
         history_table: str | None = None,
+        bulk: bool = False,
     ):
         self.db = db
         self.table = table
+        # A big file into a small table: secondary indexes are dropped for the load and rebuilt
+        # by sorting at the end, inside the same transaction, instead of a million random inserts.
+        self._rebuild = _drop_secondary_indexes(db, table) if bulk else []
         self.columns = list(columns)
         self.history_table = history_table
         placeholders = ", ".join("?" for _ in self.columns)
@@ -91,11 +95,24 @@ class Upsert:
             self.rows_seen += len(rows)
 
     def counts(self) -> Counts:
+        for sql in self._rebuild:
+            self.db.conn.execute(sql)
+        self._rebuild = []
         inserted = self._count(self.table) - self._start_rows
         history = (self._count(self.history_table) - self._start_history) if self.history_table else 0
         changed = self.db.conn.total_changes - self._start_changes - history
         updated = max(changed - inserted, 0)
         return Counts(inserted, updated, max(self.rows_seen - inserted - updated, 0))
+
+
+def _drop_secondary_indexes(db, table: str) -> list[str]:
+    rows = db.conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
+        "AND sql NOT LIKE 'CREATE UNIQUE%'", (table,),
+    ).fetchall()
+    for name, _ in rows:
+        db.conn.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in rows]
 
 
 class Snapshot:
@@ -135,6 +152,10 @@ class Snapshot:
         conn.execute(f"DROP TABLE {prev}")
         inserted = self.rows_seen - known
         return Counts(inserted, max(known - unchanged, 0), unchanged)
+
+
+def row_count(db, table: str) -> int:
+    return db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 # ---------------------------------------------------------------- import log
@@ -179,8 +200,11 @@ def finish_import(db, import_id: int, **fields) -> None:
     )
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def extra_json(values: dict) -> str:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":")) if values else "{}"
+    return _encode(values) if values else "{}"
 
 
 def audit(db, action: str, *, at: str, command: str | None = None, staff: str | None = None,

@@ -8,6 +8,7 @@ is stored and left to the checks.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from typing import Callable
 
 from .. import orders as O
@@ -46,7 +47,8 @@ class Converter:
     columns: tuple[str, ...]  # database columns, in the order of the tuples `convert` returns
     present: frozenset[str]  # export fields this file has
 
-    def __init__(self, mapping: Mapping_, header: list[str], tz, *, now_iso: str, import_id: int | None):
+    def __init__(self, mapping: Mapping_, header: list[str], tz, *, now_iso: str, import_id: int | None,
+                 all_text: bool = False):
         self.kind: Kind = mapping.kind
         self.header = header
         self.now_iso = now_iso
@@ -58,10 +60,17 @@ class Converter:
             if indexes:
                 plan.append((fld.name, indexes, cleaners[fld.cleaner], fld.sum_all))
         self.plan = plan
+        self._simple = [(name, ix[0], clean) for name, ix, clean, summed in plan if not summed]
+        self._summed = [(name, ix, clean) for name, ix, clean, summed in plan if summed]
         self.present = frozenset(mapping.columns)
         self.extra_columns = [
             (i, header[i]) for i in mapping.unknown if normalise_header(header[i]) not in _REJECT_META
         ]
+        used = [i for _, ix, _, _ in plan for i in ix] + [i for i, _ in self.extra_columns]
+        self.width = max(used, default=-1) + 1
+        # CSV cells are always text, so blanks can be "" and text cells can be cleaned inline
+        self._padding = ["" if all_text else None] * self.width
+        self._clean_simple = _compile(self._simple, all_text)
 
     def header_of(self, field: str) -> str:
         for name, indexes, _, _ in self.plan:
@@ -69,37 +78,68 @@ class Converter:
                 return self.header[indexes[0]]
         return field
 
+    def pad(self, record: list) -> list:
+        """Short rows (trailing empty cells cut off) are read as if the cells were blank."""
+        return record if len(record) >= self.width else [*record, *self._padding[len(record):]]
+
     def fields(self, record: list) -> dict:
-        """Clean every mapped cell; on a bad cell, raise RowRejected naming its column."""
-        values = {}
-        width = len(record)
-        for name, indexes, clean, sum_all in self.plan:
+        """Clean every mapped cell; on a bad cell, raise RowRejected naming its column.
+        `record` must be padded (see `pad`)."""
+        try:
+            values = self._clean_simple(record)
+        except cells.CellError:
+            values = self._find_bad_cell(record)
+        for name, indexes, clean in self._summed:
             try:
-                if sum_all:
-                    parts = [clean(record[i]) for i in indexes if i < width]
-                    parts = [p for p in parts if p is not None]
-                    values[name] = sum(parts) if parts else None
-                else:
-                    index = indexes[0]
-                    values[name] = clean(record[index]) if index < width else None
+                parts = [p for p in (clean(record[i]) for i in indexes) if p is not None]
             except cells.CellError as exc:
                 raise RowRejected(self.header_of(name), str(exc)) from None
+            values[name] = sum(parts) if parts else None
         return values
 
+    def _find_bad_cell(self, record: list) -> dict:
+        # the slow path, only for rejected rows: which column was it?
+        for name, index, clean in self._simple:
+            try:
+                clean(record[index])
+            except cells.CellError as exc:
+                raise RowRejected(self.header[index], str(exc)) from None
+        raise AssertionError("a cell failed once and then passed")
+
     def extra(self, record: list) -> str:
-        width = len(record)
         found = {}
         for index, name in self.extra_columns:
-            if index < width:
-                value = record[index]
-                if value is not None and value != "":
-                    value = cells.text(value)
-                    if value is not None:
-                        found[name] = value
-        return extra_json(found)
+            value = record[index]
+            if value:
+                value = value.strip() if value.__class__ is str else cells.text(value)
+                if value:
+                    found[name] = value
+        return extra_json(found) if found else "{}"
 
     def convert(self, record: list, number: int) -> list[tuple]:
         raise NotImplementedError
+
+
+def _compile(simple: list[tuple[str, int, Callable]], all_text: bool) -> Callable[[list], dict]:
+    """Build `record → {field: clean value}` as one generated function: a dict display with the
+    cleaners' fast paths inlined runs about twice as fast as a loop of calls, and this runs once
+    per row of million-row files. The generated code only indexes the record and calls cleaners."""
+    namespace: dict = {"_identifier": cells.identifier, "_phone": cells.phone}
+    items = []
+    for number, (name, index, clean) in enumerate(simple):
+        namespace[f"_c{number}"] = clean
+        cell = f"r[{index}]"
+        if all_text and clean is cells.text:
+            expr = f"({cell}.strip() or None)"
+        elif all_text and clean in (cells.identifier, cells.phone):
+            helper = "_identifier" if clean is cells.identifier else "_phone"
+            expr = f"(x if (x := {cell}).isdigit() and x.isascii() else {helper}(x))"
+        else:
+            expr = f"_c{number}({cell})"
+        items.append(f"{name!r}: {expr}")
+    source = "def fields(r):\n    return {" + ", ".join(items) + "}\n"
+    exec(compile(source, "<shoptool.imports.convert.fields>", "exec"), namespace)  # noqa: S102
+    return namespace["fields"]
 
 
 def _require(values: dict, field: str, conv: Converter, what: str):
@@ -131,41 +171,57 @@ class OrderConverter(Converter):
         derived = ["status", "status_text", "is_cod"]
         if present & {"address_original", "address_modified"}:
             derived.append("address")
+        self._personal = [f for f in ("receiver_name", "receiver_mobile", "address_original", "address_modified")
+                          if f in present]
         if present & {"receiver_name", "receiver_mobile", "receiver_tel", "address_original", "address_modified"}:
             derived.append("masked")
         if present & {"presale", "trade_type"}:
             derived.append("presale_stage")
         self.data = data
         self.derived = derived
+        self._data_of = _getter(data)
+        self._personal_of = _getter(self._personal)
+        self._cod_fields = [f for f in ("cod", "trade_type", "shipping_method") if f in present]
         self.columns = ("order_id", *data, *derived, "extra", "first_seen_at", "updated_at",
                         "shipped_seen_at", "import_id")
 
     def convert(self, record: list, number: int) -> list[tuple]:
+        record = self.pad(record)
         v = self.fields(record)
-        order_id = _require(v, "order_id", self, "order number")
-        status_text = _require(v, "status_text", self, "order status")
+        order_id = v["order_id"]
+        if order_id is None:
+            raise RowRejected(self.header_of("order_id"), "missing order number")
+        status_text = v["status_text"]
+        if status_text is None:
+            raise RowRejected(self.header_of("status_text"), "missing order status")
         status = O.canonical_status(status_text)
         if status is None:
             raise RowRejected(self.header_of("status_text"), f"unknown order status {status_text!r}")
         if v.get("closed_reason") in _NOT_CLOSED:
             v["closed_reason"] = None
-        row = [order_id]
-        row.extend(v.get(f) for f in self.data)
-        row.append(status)
-        row.append(status_text)
-        row.append(1 if O.is_cod(cod=v.get("cod"), trade_type=v.get("trade_type"), status_text=status_text,
-                                 shipping_method=v.get("shipping_method")) else 0)
+        row = [order_id, *self._data_of(v), status, status_text]
+        cod = "货到付款" in status_text or (
+            bool(self._cod_fields) and O.is_cod(cod=v.get("cod"), trade_type=v.get("trade_type"),
+                                                 shipping_method=v.get("shipping_method")))
+        row.append(1 if cod else 0)
         derived = self.derived
         if "address" in derived:
             row.append(v.get("address_modified") or v.get("address_original"))
         if "masked" in derived:
-            row.append(1 if any("*" in (v.get(f) or "") for f in
-                                ("receiver_name", "receiver_mobile", "address_original", "address_modified")) else 0)
+            row.append(1 if "*" in "".join(filter(None, self._personal_of(v))) else 0)
         if "presale_stage" in derived:
             row.append(O.presale_stage(v.get("presale"), v.get("trade_type")))
         now = self.now_iso
         row.extend((self.extra(record), now, now, now if status in O.SHIPPED_STATES else None, self.import_id))
         return [tuple(row)]
+
+
+def _getter(names: list[str]):
+    """A C-speed `lambda v: tuple(v[n] for n in names)`."""
+    if not names:
+        return lambda values: ()
+    getter = itemgetter(*names)
+    return getter if len(names) > 1 else (lambda values: (getter(values),))
 
 
 # ---------------------------------------------------------------- order lines
@@ -187,6 +243,7 @@ class ItemConverter(Converter):
         self.ordinals: dict[str, int] = {}
 
     def convert(self, record: list, number: int) -> list[tuple]:
+        record = self.pad(record)
         v = self.fields(record)
         order_id = _require(v, "order_id", self, "order number")
         line_id = v.get("line_id")
@@ -214,6 +271,7 @@ class SnapshotConverter(Converter):
         self.columns = ("row_no", *self.data_fields, "extra", "import_id")
 
     def convert(self, record: list, number: int) -> list[tuple]:
+        record = self.pad(record)
         v = self.fields(record)
         return [(number, *(v.get(f) for f in self.data_fields), self.extra(record), self.import_id)]
 
@@ -252,6 +310,7 @@ class ShipmentConverter(Converter):
         return super().fields(record)
 
     def convert(self, record: list, number: int) -> list[tuple]:
+        record = self.pad(record)
         v = self.fields(record)
         tracking = _require(v, "tracking_no", self, "tracking number")
         order_ids = [v.get("order_id")]
@@ -310,6 +369,7 @@ class ReviewConverter(Converter):
                         "updated_at", "import_id")
 
     def convert(self, record: list, number: int) -> list[tuple]:
+        record = self.pad(record)
         v = self.fields(record)
         raw = _require(v, "rating", self, "rating")
         rating = parse_rating(raw)
@@ -354,6 +414,7 @@ class OptOutConverter(Converter):
         self.columns = ("phone", *self.data, "extra", "first_seen_at", "import_id")
 
     def convert(self, record: list, number: int) -> list[tuple]:
+        record = self.pad(record)
         v = self.fields(record)
         phone = normalise_mobile(_require(v, "phone", self, "phone number"))
         return [(phone, *(v.get(f) for f in self.data), self.extra(record), self.now_iso, self.import_id)]

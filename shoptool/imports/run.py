@@ -19,9 +19,8 @@ from ..db import store, write_transaction
 from ..errors import InputError, UsageError
 from ..tables import kinds as K
 from ..tables.readers import Limits, Table, open_table
-from .convert import CONVERTERS, PERSONAL_ORDER_COLUMNS, REJECT_META, RowRejected
-
-BATCH_ROWS = 10_000
+from . import pipeline
+from .convert import CONVERTERS, PERSONAL_ORDER_COLUMNS, REJECT_META
 SNAPSHOT_KINDS = {"page-stock": "page_stock", "warehouse-stock": "warehouse_stock"}
 
 
@@ -143,16 +142,17 @@ def shape_of(kind: str, header: list[str]) -> str:
     return "generic"
 
 
-def _writer(db, kind: str, columns: tuple[str, ...]):
+def _writer(db, kind: str, columns: tuple[str, ...], file_size: int = 0):
     if kind in SNAPSHOT_KINDS:
         return store.Snapshot(db, SNAPSHOT_KINDS[kind], ["sku_code", *([c for c in ("item_id", "sku_id") if c in columns])], columns)
     if kind == "orders":
         return store.Upsert(
             db, "orders", ["order_id"], columns, coalesce=("shipped_seen_at",), maximum=("is_cod",),
             keep_when_masked=[c for c in PERSONAL_ORDER_COLUMNS if c in columns], history_table="order_history",
+            bulk=_is_bulk(db, "orders", file_size),
         )
     if kind == "items":
-        return store.Upsert(db, "order_items", ["line_id"], columns)
+        return store.Upsert(db, "order_items", ["line_id"], columns, bulk=_is_bulk(db, "order_items", file_size))
     if kind == "shipments":
         return store.Upsert(db, "shipments", ["order_id", "tracking_no"], columns)
     if kind == "reviews":
@@ -160,6 +160,13 @@ def _writer(db, kind: str, columns: tuple[str, ...]):
     if kind == "opt-outs":
         return store.Upsert(db, "opt_outs", ["phone"], columns, coalesce=("opted_out_at",))
     raise AssertionError(kind)
+
+
+def _is_bulk(db, table: str, file_size: int) -> bool:
+    """More rows coming than the table holds (an export row is a few hundred bytes)."""
+    if file_size < 8 * 1024**2:
+        return False
+    return file_size // 300 > store.row_count(db, table)
 
 
 class _Rejects:
@@ -250,22 +257,17 @@ def import_file(
                     db, file=path.name, path=str(path.resolve()), sha256=sha, size=size, kind=report.kind,
                     shape=report.shape, encoding=table.encoding, sheet=table.sheet, started_at=now_iso,
                 )
-                converter = CONVERTERS[report.kind](mapping, table.header, tz, now_iso=now_iso, import_id=import_id)
+                converter = CONVERTERS[report.kind](mapping, table.header, tz, now_iso=now_iso, import_id=import_id,
+                                                    all_text=table.format == "csv")
                 report.extra_columns = [name for _, name in converter.extra_columns]
-                writer = _writer(db, report.kind, converter.columns)
-                batch: list[tuple] = []
-                for number, record in table.rows:
-                    report.rows_in += 1
-                    try:
-                        batch.extend(converter.convert(record, number))
-                    except RowRejected as rejected:
-                        rejects.add(number, rejected.column, rejected.reason, record)
-                    if len(batch) >= BATCH_ROWS:
-                        writer.write(batch)
-                        batch.clear()
-                        if on_progress:
-                            on_progress(report.rows_in)
-                writer.write(batch)
+                writer = _writer(db, report.kind, converter.columns, size)
+                for batch in pipeline.batches(table, converter, parallel=pipeline.can_fork(size)):
+                    writer.write(batch.rows)
+                    for number, column, reason, record in batch.rejects:
+                        rejects.add(number, column, reason, record)
+                    report.rows_in = batch.rows_in
+                    if on_progress:
+                        on_progress(report.rows_in)
                 report.rejected = rejects.count
                 if report.kind in SNAPSHOT_KINDS and report.rows_in == 0:
                     raise _Refused("no rows below the header; the previous stock snapshot is kept")
