@@ -41,7 +41,8 @@ ShowPiiOpt = Annotated[
 ]
 NowOpt = Annotated[
     Optional[str],
-    typer.Option("--now", help="Pretend it is this moment (ISO time; without an offset it is shop time).",
+    typer.Option("--now", envvar="SHOPTOOL_NOW",
+                 help="Pretend it is this moment (ISO time; without an offset it is shop time).",
                  show_default=False),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print no rows on stdout; the summary still goes to stderr.")]
