@@ -40,8 +40,15 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from .errors import ConfigError, UsageError
 
 __all__ = [
-    "FINDINGS", "DEFAULT_FAIL_ON", "StockRules", "StockCheck", "check_stock", "parse_fail_on",
-    "summarise", "fix_rows", "warehouse_figures",
+    "DEFAULT_FAIL_ON",
+    "FINDINGS",
+    "StockCheck",
+    "StockRules",
+    "check_stock",
+    "fix_rows",
+    "parse_fail_on",
+    "summarise",
+    "warehouse_figures",
 ]
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -75,7 +82,7 @@ class StockRules:
     sku_safety: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, get) -> "StockRules":
+    def from_settings(cls, get) -> StockRules:
         """`get` is `settings.get`; bad values are a ConfigError naming the setting."""
         sku = get("stock.sku", {}) or {}
         if not isinstance(sku, Mapping):
@@ -188,7 +195,7 @@ def check_stock(
     stock = {code: min(entries, key=lambda e: e[1]["available"]) for code, entries in warehouse.items()}
 
     for code, entries in warehouse.items():
-        context = dict(page_stock=_page_total(page.get(code)), unpaid_held=held.get(code, 0), warehouse=True)
+        context = {"page_stock": _page_total(page.get(code)), "unpaid_held": held.get(code, 0), "warehouse": True}
         for row, figures in entries:
             if len(entries) > 1:
                 findings.append(_finding(
@@ -214,7 +221,7 @@ def _listing_findings(code: str, rows: list[Mapping], entry: tuple[Mapping, dict
     """Everything about one code on the page, against the warehouse row standing for it."""
     found = []
     warehouse_row, figures = entry if entry else (None, _NO_FIGURES)
-    context = dict(unpaid_held=held, warehouse_row=warehouse_row)
+    context = {"unpaid_held": held, "warehouse_row": warehouse_row}
     for row in rows:
         if len(rows) > 1:
             found.append(_finding("duplicate_sku", code, row, figures, page_stock=row.get("quantity"), suggested=None,

@@ -3,7 +3,6 @@
 import csv
 
 import pytest
-
 from builders import LEGACY_ORDER_HEADER, write_csv, write_xlsx
 
 NOW = "2026-11-21 10:00"
@@ -67,7 +66,7 @@ def page_sheet(path, rows=PAGE):
 
 
 def warehouse_sheet(shape, folder, rows=WAREHOUSE):
-    text = lambda n: "" if n is None else str(n)  # noqa: E731
+    text = lambda n: "" if n is None else str(n)
     if shape == "wangdiantong":
         return write_xlsx(folder / "wdt.xlsx", WDT_HEADER, [
             {"商家编码": code, "条码": f"69{i:011d}", "货品编号": code, "货品名称": f"货品{i}", "规格名称": "黑色 M",
@@ -147,7 +146,8 @@ def test_json_document_and_row_keys_follow_the_contract(cli, shop_folder):
 
 def test_clean_sheets_exit_0_with_no_rows(cli, shop_folder):
     page = page_sheet(shop_folder / "page.csv", [("A-1", "10"), ("B-2", "0")])
-    warehouse = warehouse_sheet("wangdiantong", shop_folder, [("A-1", 12, 2, 0, None), ("B-2", 3, 3, 0, None)])
+    warehouse = warehouse_sheet("wangdiantong", shop_folder, [("A-1", 12, 2, 0, None), ("B-2", 3, 3, 0, None),
+                                                              ("", 50, 0, 0, 50)])  # packaging, no code
 
     run = cli("stock-check", "--page", page, "--warehouse", warehouse, "--format", "json")
 
@@ -155,6 +155,7 @@ def test_clean_sheets_exit_0_with_no_rows(cli, shop_folder):
     assert run.rows == []
     assert set(run.json["summary"].values()) == {0}
     assert "nothing to report" in run.stderr
+    assert "1 warehouse row(s) without a SKU code were skipped" in run.stderr
 
 
 def test_fail_on_decides_the_exit_code(cli, shop_folder):

@@ -7,8 +7,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shoptool.errors import ConfigError, UsageError
-from shoptool.stock import (DEFAULT_FAIL_ON, FINDINGS, StockRules, check_stock, fix_rows, parse_fail_on, summarise,
-                            warehouse_figures)
+from shoptool.stock import (
+    DEFAULT_FAIL_ON,
+    FINDINGS,
+    StockRules,
+    check_stock,
+    fix_rows,
+    parse_fail_on,
+    summarise,
+    warehouse_figures,
+)
 
 RULES = StockRules()
 
