@@ -98,9 +98,9 @@ def stock_check_command(
     if fix_file:
         _write_fix_file(fix_file, stock.fix_rows(result.rows))
     summary = stock.summarise(result.rows)
-    failing = sorted(code for code in fails if summary[code])
-    line = (f"stock-check: {result.skus} SKU codes, " + ", ".join(f"{n} {c}" for c, n in summary.items() if n)
-            if result.rows else f"stock-check: {result.skus} SKU codes, nothing to report")
+    failing = any(summary[code] for code in fails)
+    counts = ", ".join(f"{n} {code}" for code, n in summary.items() if n) or "nothing to report"
+    line = f"stock-check: {result.skus} SKU codes, {counts}"
     if result.warehouse_without_code:
         output.warn(f"{result.warehouse_without_code} warehouse row(s) without a SKU code were skipped")
     finish(Result("stock-check", COLUMNS, result.rows, summary, exit_code=1 if failing else 0, title="库存核对",
