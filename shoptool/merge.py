@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .privacy import mask_address, mask_name, mask_phone
 
@@ -149,18 +150,29 @@ def order_conflicts(order: Mapping, courier_words: Sequence[str] = (), include_p
 def courier_request(order: Mapping, courier_words: Sequence[str]) -> str | None:
     """The courier word the buyer's message, the seller's note or the chosen 运送方式 names.
     Latin words match whole words only: EMS is a courier, the ems in "items" is not."""
-    text = " ".join(unicodedata.normalize("NFKC", str(order.get(f) or "")).casefold()
-                    for f in ("buyer_message", "seller_note", "shipping_method"))
+    pattern, words = _courier_pattern(tuple(courier_words))
+    if pattern is None:
+        return None
+    text = " ".join(unicodedata.normalize("NFKC", value).casefold()
+                    for value in (order.get("buyer_message"), order.get("seller_note"), order.get("shipping_method"))
+                    if value)
+    found = pattern.search(text) if text else None
+    return words[found.group(0)] if found else None
+
+
+@lru_cache(maxsize=8)
+def _courier_pattern(courier_words: tuple[str, ...]) -> tuple[re.Pattern | None, dict[str, str]]:
+    """One regular expression for every courier word (compiled once per run, not per order)."""
+    words: dict[str, str] = {}
     for word in courier_words:
         folded = unicodedata.normalize("NFKC", str(word)).strip().casefold()
-        if not folded:
-            continue
-        if folded.isascii():
-            if re.search(rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])", text):
-                return word
-        elif folded in text:
-            return word
-    return None
+        if folded:
+            words.setdefault(folded, word)
+    if not words:
+        return None, words
+    parts = [rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" if w.isascii() else re.escape(w)
+             for w in sorted(words, key=len, reverse=True)]
+    return re.compile("|".join(parts)), words
 
 
 def receiver_key(order: Mapping) -> tuple[str, str, str] | None:

@@ -44,7 +44,7 @@ def note_command(
     text: Annotated[Optional[str], typer.Argument(help="The new seller note; \"\" clears it. Without TEXT and --flag: show the order's history.", show_default=False)] = None,
     flag: Annotated[Optional[str], typer.Option("--flag", help="red, yellow, green, blue or purple (红黄绿蓝紫, 1–5); none clears it.", show_default=False)] = None,
     append: Annotated[bool, typer.Option("--append", help="Add TEXT after the current note instead of replacing it.")] = False,
-    staff: Annotated[Optional[str], typer.Option("--staff", help="Who writes it [default: setting shop.staff].", show_default=False)] = None,
+    staff: Annotated[Optional[str], typer.Option("--staff", help="Who writes it (default: setting shop.staff).", show_default=False)] = None,
     now: NowOpt = None,
     fmt: FormatOpt = "auto",
     out: OutputOpt = None,
