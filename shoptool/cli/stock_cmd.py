@@ -137,7 +137,8 @@ def _rows_from_file(shop: Shop, kind: str, path: Path, now_iso: str) -> list[dic
         best = KINDS.detect(table.header)
         if best and best[0].kind.name != kind and best[0].score > mapping.score:
             raise InputError(f"this looks like a {best[0].kind.name} sheet, not {kind} ({option})", file=str(path))
-        converter = CONVERTERS[kind](mapping, table.header, shop.tz, now_iso=now_iso, import_id=None)
+        converter = CONVERTERS[kind](mapping, table.header, shop.tz, now_iso=now_iso, import_id=None,
+                                     all_text=table.format == "csv")
         names = converter.columns
         rows = []
         for number, record in table.rows:
