@@ -1,0 +1,303 @@
+"""Every query of the SMS outbox: due orders and parcels, message rows and their state changes,
+caps, opt-outs, listings.
+
+The due-row queries are what a cron run costs, so each reads only through an index (partial
+indexes on the open statuses; `tests/test_outbox.py` holds them to it with EXPLAIN QUERY PLAN).
+State changes are conditional UPDATEs: a row moves only from the states it may leave, so two runs
+that race on one message cannot both take it (see messages/outbox.py for the whole argument).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Sequence
+
+# States a message may be (re)planned or claimed from: nothing of it reached a provider, or the
+# provider said so (retry, defer, stop). Every other state is left alone by automation.
+CLAIMABLE = ("queued", "retry", "deferred", "skipped")
+_CLAIMABLE_SQL = "('queued', 'retry', 'deferred', 'skipped')"
+# States in which a text may have reached the buyer: they count towards every cap.
+MAYBE_SENT = ("sending", "sent", "unknown")
+_MAYBE_SENT_SQL = "('sending', 'sent', 'unknown')"
+_PAID_STATES_SQL = "('paid', 'partly_shipped', 'shipped', 'signed', 'completed')"
+_CHUNK = 500  # bound parameters per IN (…)
+
+# --- due rows (cron's whole cost on a large database) ------------------------------------------
+
+# INDEXED BY: without statistics SQLite prefers orders_status, which reads every order in the
+# status (months of them when exports stop updating old orders); the partial index reads the window.
+UNPAID_DUE_SQL = ("SELECT * FROM orders INDEXED BY orders_unpaid_due "
+                  "WHERE status = 'unpaid' AND created_at > ? AND created_at <= ?")
+
+# Order ids of parcels that may be due a shipping notice: shipped since `since` by whichever
+# time the exports give. Each branch reads one partial or plain index.
+SHIPPED_DUE_SQL = """
+SELECT order_id FROM orders INDEXED BY orders_shipped_due WHERE status = 'shipped' AND shipped_at >= :since
+UNION
+SELECT order_id FROM orders INDEXED BY orders_shipped_seen_due
+  WHERE status = 'shipped' AND shipped_at IS NULL AND shipped_seen_at >= :since
+UNION
+SELECT order_id FROM shipments INDEXED BY shipments_shipped_at WHERE shipped_at >= :since
+UNION
+SELECT order_id FROM shipments INDEXED BY shipments_seen_due WHERE shipped_at IS NULL AND first_seen_at >= :since
+"""
+
+# Messages waiting for their moment (deferred, retry) or left queued by a stopped run.
+PENDING_SQL = """
+SELECT order_ids FROM messages WHERE status = 'queued' AND purpose = :purpose
+UNION ALL
+SELECT order_ids FROM messages WHERE status IN ('retry', 'deferred') AND next_attempt_at <= :now AND purpose = :purpose
+"""
+
+
+def _dicts(cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
+
+
+def _chunks(values: Iterable, size: int = _CHUNK) -> Iterable[list]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _where_in(db, sql: str, values: Iterable, extra: Sequence = ()) -> list[dict]:
+    """`sql` with one `{}` for the placeholders of an IN (…), run in chunks."""
+    found: list[dict] = []
+    for chunk in _chunks(dict.fromkeys(v for v in values if v is not None)):
+        marks = ", ".join("?" for _ in chunk)
+        found.extend(_dicts(db.conn.execute(sql.format(marks), [*chunk, *extra])))
+    return found
+
+
+def unpaid_due(db, after_iso: str, until_iso: str) -> list[dict]:
+    """Unpaid orders placed after `after` (not yet auto-closed) and at or before `until` (the first
+    step is due)."""
+    return _dicts(db.conn.execute(UNPAID_DUE_SQL, (after_iso, until_iso)))
+
+
+def orders_by_id(db, order_ids: Iterable[str]) -> list[dict]:
+    return _where_in(db, "SELECT * FROM orders WHERE order_id IN ({})", order_ids)
+
+
+def paid_orders_of(db, nicks: Iterable[str], phones: Iterable[str], since_iso: str) -> list[dict]:
+    """Orders of these buyers paid (or placed) since `since`: a buyer without a nick is known by
+    the receiver's phone, and only among orders without a nick."""
+    fields = "order_id, buyer_nick, receiver_mobile, status, paid_at, created_at"
+    by_nick = _where_in(
+        db,
+        f"SELECT {fields} FROM orders WHERE buyer_nick IN ({{}}) AND status IN {_PAID_STATES_SQL} "
+        "AND COALESCE(paid_at, created_at) >= ?",
+        nicks, (since_iso,),
+    )
+    by_phone = _where_in(
+        db,
+        f"SELECT {fields} FROM orders WHERE buyer_nick IS NULL AND receiver_mobile IN ({{}}) "
+        f"AND status IN {_PAID_STATES_SQL} AND COALESCE(paid_at, created_at) >= ?",
+        phones, (since_iso,),
+    )
+    return by_nick + by_phone
+
+
+def shipped_due_order_ids(db, since_iso: str) -> list[str]:
+    return [row[0] for row in db.conn.execute(SHIPPED_DUE_SQL, {"since": since_iso})]
+
+
+def parcel_rows(db, order_ids: Iterable[str], usable_tracking) -> tuple[list[dict], list[dict]]:
+    """The orders and shipment rows of every parcel these orders travel in: a parcel is a tracking
+    number, and other orders may share it (a merged parcel). `usable_tracking(text)` says which
+    tracking numbers are real enough to group by (a placeholder like "0" would join thousands)."""
+    ids = list(dict.fromkeys(order_ids))
+    orders = {r["order_id"]: r for r in orders_by_id(db, ids)}
+    shipments = {(r["order_id"], r["tracking_no"]): r
+                 for r in _where_in(db, "SELECT * FROM shipments WHERE order_id IN ({})", ids)}
+    tracking = {r["tracking_no"] for r in orders.values() if usable_tracking(r["tracking_no"])}
+    tracking |= {t for (_, t) in shipments if usable_tracking(t)}
+    for row in _where_in(db, "SELECT * FROM shipments WHERE tracking_no IN ({})", tracking):
+        shipments.setdefault((row["order_id"], row["tracking_no"]), row)
+    for row in _where_in(db, "SELECT * FROM orders WHERE tracking_no IN ({})", tracking):
+        orders.setdefault(row["order_id"], row)
+    missing = {order_id for (order_id, _) in shipments} - set(orders)
+    for row in orders_by_id(db, missing):
+        orders[row["order_id"]] = row
+    return list(orders.values()), list(shipments.values())
+
+
+def pending_order_ids(db, purpose: str, now_iso: str) -> list[str]:
+    found: list[str] = []
+    for (order_ids,) in db.conn.execute(PENDING_SQL, {"purpose": purpose, "now": now_iso}):
+        found.extend(json.loads(order_ids or "[]"))
+    return list(dict.fromkeys(found))
+
+
+# --- message rows ------------------------------------------------------------------------------
+
+def messages_by_key(db, keys: Iterable[str]) -> dict[str, dict]:
+    return {r["dedupe_key"]: r for r in _where_in(db, "SELECT * FROM messages WHERE dedupe_key IN ({})", keys)}
+
+
+def messages_for_orders(db, purpose: str, order_ids: Iterable[str]) -> list[dict]:
+    return _where_in(db, "SELECT * FROM messages WHERE order_id IN ({}) AND purpose = ?", order_ids, (purpose,))
+
+
+def opted_out_phones(db, phones: Iterable[str]) -> set[str]:
+    return {r["phone"] for r in _where_in(db, "SELECT phone FROM opt_outs WHERE phone IN ({})", phones)}
+
+
+def recent_phone_sends(db, phones: Iterable[str], since_iso: str) -> dict[str, list[str]]:
+    """When texts to these phones went out (or may have), across purposes, since `since`."""
+    found: dict[str, list[str]] = {}
+    for row in _where_in(
+        db, f"SELECT phone, sent_at FROM messages WHERE phone IN ({{}}) AND sent_at > ? "
+            f"AND status IN {_MAYBE_SENT_SQL}", phones, (since_iso,),
+    ):
+        found.setdefault(row["phone"], []).append(row["sent_at"])
+    return found
+
+
+def recent_buyer_sends(db, purpose: str, buyers: Iterable[str], since_iso: str) -> dict[str, list[str]]:
+    """When texts of this purpose to these buyers went out (or may have) since `since`."""
+    found: dict[str, list[str]] = {}
+    for chunk in _chunks(dict.fromkeys(b for b in buyers if b)):
+        marks = ", ".join("?" for _ in chunk)
+        cursor = db.conn.execute(
+            f"SELECT buyer, sent_at FROM messages WHERE purpose = ? AND buyer IN ({marks}) AND sent_at > ? "
+            f"AND status IN {_MAYBE_SENT_SQL}", [purpose, *chunk, since_iso],
+        )
+        for buyer, sent_at in cursor:
+            found.setdefault(buyer, []).append(sent_at)
+    return found
+
+
+_PLAN_COLUMNS = ("dedupe_key", "purpose", "class", "order_id", "order_ids", "step", "buyer", "phone",
+                 "template_code", "params", "text", "parts", "status", "reason", "next_attempt_at",
+                 "created_at", "updated_at")
+_PLAN_SQL = f"""
+INSERT INTO messages ({', '.join(_PLAN_COLUMNS)}) VALUES ({', '.join('?' for _ in _PLAN_COLUMNS)})
+ON CONFLICT(dedupe_key) DO UPDATE SET
+  status = excluded.status, reason = excluded.reason, next_attempt_at = excluded.next_attempt_at,
+  order_id = excluded.order_id, order_ids = excluded.order_ids, buyer = excluded.buyer,
+  phone = excluded.phone, template_code = excluded.template_code, params = excluded.params,
+  text = excluded.text, parts = excluded.parts, class = excluded.class, updated_at = excluded.updated_at
+WHERE messages.status IN {_CLAIMABLE_SQL}
+  AND (messages.status IS NOT excluded.status OR messages.reason IS NOT excluded.reason
+       OR messages.next_attempt_at IS NOT excluded.next_attempt_at OR messages.phone IS NOT excluded.phone
+       OR messages.order_ids IS NOT excluded.order_ids)
+"""
+
+
+def save_plan(db, records: Sequence[dict]) -> int:
+    """Record decisions (queued, deferred, skipped) one row per message, updated in place: never
+    over a message that is being sent or was sent, and only when something changed, so a cron run
+    that decides the same again writes nothing. Returns the rows changed."""
+    before = db.conn.total_changes
+    db.conn.executemany(_PLAN_SQL, [_plan_values(r) for r in records])
+    return db.conn.total_changes - before
+
+
+def _plan_values(record: dict) -> list:
+    values = dict(record)
+    values["order_ids"] = json.dumps(values.get("order_ids") or [], ensure_ascii=False)
+    values["params"] = json.dumps(values.get("params") or {}, ensure_ascii=False)
+    return [values.get(name) for name in _PLAN_COLUMNS]
+
+
+def claim(db, key: str, *, claimed_by: str, provider: str, at: str, phone: str, text: str,
+          params: dict, template_code: str, parts: int, order_ids: list[str]) -> int | None:
+    """Take one message for sending: the only way into `sending`. Runs inside the caller's
+    BEGIN IMMEDIATE; the row changes only if no other run took it first. Returns its id or None."""
+    cursor = db.conn.execute(
+        f"""UPDATE messages SET status = 'sending', claimed_by = ?, provider = ?, attempts = attempts + 1,
+                sent_at = ?, updated_at = ?, phone = ?, text = ?, params = ?, template_code = ?, parts = ?,
+                order_ids = ?, reason = NULL, next_attempt_at = NULL, provider_id = NULL, detail = NULL
+            WHERE dedupe_key = ? AND status IN {_CLAIMABLE_SQL}""",
+        (claimed_by, provider, at, at, phone, text, json.dumps(params, ensure_ascii=False), template_code, parts,
+         json.dumps(order_ids, ensure_ascii=False), key),
+    )
+    if cursor.rowcount != 1:
+        return None
+    return db.conn.execute("SELECT message_id FROM messages WHERE dedupe_key = ?", (key,)).fetchone()[0]
+
+
+def settle(db, message_id: int, claimed_by: str, *, status: str, reason: str | None, provider_id: str | None,
+           detail: str | None, next_attempt_at: str | None, keep_sent_at: bool, at: str) -> bool:
+    """Record what the provider answered, for the run that claimed the message. `unknown` is
+    accepted as a starting state too: a run that found this one's claim and took it for a crash
+    must not keep the claimer from recording the answer it did get."""
+    cursor = db.conn.execute(
+        """UPDATE messages SET status = ?, reason = ?, provider_id = COALESCE(?, provider_id), detail = ?,
+               next_attempt_at = ?, sent_at = CASE WHEN ? THEN sent_at ELSE NULL END, updated_at = ?
+           WHERE message_id = ? AND claimed_by = ? AND status IN ('sending', 'unknown')""",
+        (status, reason, provider_id, detail, next_attempt_at, 1 if keep_sent_at else 0, at, message_id, claimed_by),
+    )
+    return cursor.rowcount == 1
+
+
+def sending(db) -> list[dict]:
+    return _dicts(db.conn.execute("SELECT * FROM messages WHERE status = 'sending'"))
+
+
+def mark_unknown(db, message_id: int, claimed_by: str | None, *, reason: str, detail: str, at: str) -> bool:
+    cursor = db.conn.execute(
+        "UPDATE messages SET status = 'unknown', reason = ?, detail = ?, updated_at = ? "
+        "WHERE message_id = ? AND status = 'sending' AND claimed_by IS ?",
+        (reason, detail, at, message_id, claimed_by),
+    )
+    return cursor.rowcount == 1
+
+
+# --- listings, opt-outs, reconcile -----------------------------------------------------------
+
+def list_messages(db, *, statuses: Sequence[str] = (), purposes: Sequence[str] = (), order_id: str | None = None,
+                  limit: int | None = None) -> list[dict]:
+    where, params = [], []
+    if statuses:
+        where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        params.extend(statuses)
+    if purposes:
+        where.append(f"purpose IN ({', '.join('?' for _ in purposes)})")
+        params.extend(purposes)
+    if order_id:
+        where.append("(order_id = ? OR EXISTS (SELECT 1 FROM json_each(messages.order_ids) WHERE value = ?))")
+        params.extend((order_id, order_id))
+    sql = "SELECT * FROM messages" + (f" WHERE {' AND '.join(where)}" if where else "")
+    sql += " ORDER BY updated_at DESC, message_id DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return _dicts(db.conn.execute(sql, params))
+
+
+def count_by_status(db, *, purposes: Sequence[str] = ()) -> dict[str, int]:
+    sql = "SELECT status, count(*) FROM messages"
+    params: list = []
+    if purposes:
+        sql += f" WHERE purpose IN ({', '.join('?' for _ in purposes)})"
+        params.extend(purposes)
+    return {status: n for status, n in db.conn.execute(sql + " GROUP BY status ORDER BY status", params)}
+
+
+def add_opt_out(db, phone: str, *, at: str, source: str, note: str | None) -> dict | None:
+    """Add a phone to the opt-out list; returns the existing row when it was already there."""
+    existing = _dicts(db.conn.execute("SELECT * FROM opt_outs WHERE phone = ?", (phone,)))
+    if existing:
+        return existing[0]
+    db.conn.execute(
+        "INSERT INTO opt_outs (phone, opted_out_at, source, note, first_seen_at) VALUES (?, ?, ?, ?, ?)",
+        (phone, at, source, note, at),
+    )
+    return None
+
+
+def unknown_messages(db) -> list[dict]:
+    return _dicts(db.conn.execute("SELECT * FROM messages WHERE status = 'unknown' ORDER BY message_id"))
+
+
+def resolve_unknown(db, message_id: int, *, status: str, reason: str, provider_id: str | None, detail: str,
+                    at: str) -> bool:
+    cursor = db.conn.execute(
+        "UPDATE messages SET status = ?, reason = ?, provider_id = COALESCE(?, provider_id), detail = ?, "
+        "updated_at = ?, sent_at = CASE WHEN ? = 'sent' THEN sent_at ELSE NULL END "
+        "WHERE message_id = ? AND status = 'unknown'",
+        (status, reason, provider_id, detail, at, status, message_id),
+    )
+    return cursor.rowcount == 1

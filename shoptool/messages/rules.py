@@ -1,0 +1,124 @@
+"""The rules every text obeys, whatever its purpose (PRODUCT §8): quiet hours per class in shop
+time, per-phone caps across purposes, the opt-out list.
+
+Pure: moments and counts in, decisions out. A rule that holds a text back says until when, so
+the outbox can defer it rather than drop it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Iterable
+
+MINUTE = timedelta(minutes=1)
+DAY = timedelta(hours=24)
+
+# Reasons a rule gives (stable codes: they land in messages.reason and in JSON).
+QUIET_HOURS = "quiet_hours"
+PHONE_MINUTE_CAP = "phone_minute_cap"
+PHONE_DAY_CAP = "phone_day_cap"
+OPTED_OUT = "opted_out"
+BUYER_REMINDED = "buyer_reminded"
+
+_CLOCK = re.compile(r"\s*(\d{1,2}):(\d{2})\s*")
+
+
+def _clock(text: str) -> time:
+    match = _CLOCK.fullmatch(text)
+    if not match or int(match.group(1)) > 24 or int(match.group(2)) > 59:
+        raise ValueError(f"not a time of day: {text!r} (use HH:MM)")
+    return time(int(match.group(1)) % 24, int(match.group(2)))
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A daily window in shop time during which a class of text is held back, e.g. 21:00-08:00.
+    A window whose start is after its end runs over midnight."""
+
+    start: time | None = None
+    end: time | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> "QuietHours":
+        if text is None or not str(text).strip():
+            return cls()
+        start, sep, end = str(text).partition("-")
+        if not sep:
+            raise ValueError(f"not a time range: {text!r} (use e.g. 21:00-08:00)")
+        return cls(_clock(start), _clock(end))
+
+    def until(self, moment: datetime) -> datetime | None:
+        """The end of the quiet period `moment` (aware, in shop time) falls in; None when a text
+        may go out now."""
+        if self.start is None or self.end is None or self.start == self.end:
+            return None
+        now = moment.timetz().replace(tzinfo=None)
+        day = moment.date()
+        if self.start < self.end:  # e.g. 12:00-14:00, within one day
+            quiet = self.start <= now < self.end
+            end_day = day
+        elif now >= self.start:  # evening part of an overnight window
+            quiet, end_day = True, day + timedelta(days=1)
+        else:  # morning part
+            quiet, end_day = now < self.end, day
+        if not quiet:
+            return None
+        return datetime.combine(end_day, self.end, tzinfo=moment.tzinfo)
+
+
+def cap_wait(moment: datetime, recent: Iterable[datetime], *, per_minute: int, per_day: int
+             ) -> tuple[str, datetime] | None:
+    """When a phone may next be texted, if a cap holds it back at `moment`: (reason, until).
+
+    `recent` are the moments texts to this phone went out (or may have: `sending`, `unknown`),
+    across purposes. A cap of 0 or less means no cap.
+    """
+    times = sorted(t for t in recent if t > moment - DAY)
+    if per_day > 0 and len(times) >= per_day:
+        # The window frees up when the oldest text that keeps it full leaves it.
+        return PHONE_DAY_CAP, times[-per_day] + DAY
+    last_minute = [t for t in times if t > moment - MINUTE]
+    if per_minute > 0 and len(last_minute) >= per_minute:
+        return PHONE_MINUTE_CAP, last_minute[-per_minute] + MINUTE
+    return None
+
+
+def limit_reached(moment: datetime, recent: Iterable[datetime], limit: int, window: timedelta = DAY) -> bool:
+    """Whether `limit` texts already went out within `window` before `moment` (0 = no limit)."""
+    return limit > 0 and sum(1 for t in recent if t > moment - window) >= limit
+
+
+def opted_out(phone: str | None, opt_outs: Iterable[str] | set[str]) -> bool:
+    """Phones in the opt-out list are stored as 11 digits, as `phone` is (a textable mobile)."""
+    return bool(phone) and phone in opt_outs
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rule settings of one run, read once from the shop's settings."""
+
+    quiet: dict[str, QuietHours]
+    per_phone_per_minute: int = 1
+    per_phone_per_day: int = 10
+    max_attempts: int = 5
+
+    @classmethod
+    def from_settings(cls, get) -> "Rules":
+        """`get(path, default)`: Settings.get."""
+        quiet = {name: QuietHours.parse(get(f"sms.quiet_hours.{name}", ""))
+                 for name in ("notification", "reminder", "marketing")}
+        return cls(quiet, int(get("sms.per_phone_per_minute", 1)), int(get("sms.per_phone_per_day", 10)),
+                   int(get("sms.max_attempts", 5)))
+
+    def quiet_until(self, sms_class: str, moment: datetime) -> datetime | None:
+        hours = self.quiet.get(sms_class)
+        return hours.until(moment) if hours else None
+
+    def hold(self, sms_class: str, moment: datetime, recent: Iterable[datetime]) -> tuple[str, datetime] | None:
+        """Quiet hours first (a night's wait also lets every cap reset), then the phone's caps."""
+        quiet = self.quiet_until(sms_class, moment)
+        if quiet is not None:
+            return QUIET_HOURS, quiet
+        return cap_wait(moment, recent, per_minute=self.per_phone_per_minute, per_day=self.per_phone_per_day)
