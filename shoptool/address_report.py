@@ -1,13 +1,14 @@
 """address-check's report: which checked orders to list, in what order, with what counts.
 
-Plain functions over the orders and their `AddressCheck` results; the CLI renders what comes out.
+Plain functions over order rows and the domain's `check_order`; the CLI renders what comes out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from .address import SEVERITY, AddressCheck
+from .address import SEVERITY, AddressCheck, AddressRules, check_order
 
 # Paid and not (fully) shipped. A partly shipped order still has a parcel to send to the same
 # receiver, and a wrong or changed address now costs a second parcel, so it is checked too.
@@ -36,11 +37,30 @@ def listed(check: AddressCheck, include_all: bool) -> bool:
     return include_all or check.needs_attention
 
 
-def report_rows(orders: Sequence[Mapping], checks: Sequence[AddressCheck], *, include_all: bool = False) -> list[dict]:
-    """Rows to list: errors first, then warnings, then info and clean ones; by order id within."""
-    rows = [report_row(order, check) for order, check in zip(orders, checks) if listed(check, include_all)]
+@dataclass
+class Checked:
+    rows: list[dict]  # the listed orders' rows, errors first, then warnings, then the rest; by order id
+    checked: int  # orders checked, listed or not
+    errors: bool  # an error-level finding on any of them (exit 1)
+
+
+def check_all(orders: Iterable[Mapping], rules: AddressRules, *, elsewhere: Mapping[str, Sequence[str]],
+              history: Mapping[str, Sequence[Mapping]], show_pii: bool = False,
+              include_all: bool = False) -> Checked:
+    """`check_orders`, one order at a time: only listed rows are kept, so `orders` can stream from
+    the database and memory grows with what needs attention, not with every open order.
+    `elsewhere` is `find_multiple_addresses` over all of them, `history` order_id → change rows."""
+    rows, checked, errors = [], 0, False
+    for order in orders:
+        order_id = str(order.get("order_id"))
+        check = check_order(order, rules, history=history.get(order_id, ()),
+                            same_buyer_other_addresses=elsewhere.get(order_id, ()), show_pii=show_pii)
+        checked += 1
+        errors = errors or check.severity == "error"
+        if listed(check, include_all):
+            rows.append(report_row(order, check))
     rows.sort(key=lambda r: (_RANK[r["severity"]], str(r["order_id"])))
-    return rows
+    return Checked(rows, checked, errors)
 
 
 def summarize(rows: Sequence[Mapping], checked: int, *, rejected_rows: int = 0) -> dict:
@@ -60,11 +80,6 @@ def summarize(rows: Sequence[Mapping], checked: int, *, rejected_rows: int = 0) 
         "rejected_rows": rejected_rows,
         "findings": findings,
     }
-
-
-def has_errors(checks: Sequence[AddressCheck]) -> bool:
-    """Exit 1 (PRODUCT §6): an error-level finding on any checked order."""
-    return any(check.severity == "error" for check in checks)
 
 
 def summary_line(summary: Mapping, source: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -56,47 +57,55 @@ def address_check_command(
     Lists orders with errors (cannot ship as is) and warnings (confirm first), each with a
     confirmation text for 旺旺 or SMS. Exit 1 when any order has an error-level finding.
     """
-    from .. import address, address_report as report
+    from .. import address_report as report
+    from ..address import AddressRules
 
     opts = options(fmt, out, headers, show_pii, out_encoding)
     shop = Shop(db, config)
     opts.generated_at = shop.iso(shop.now(now))
-    rules = address.AddressRules.from_settings(shop.settings.section("address"))
+    rules = AddressRules.from_settings(shop.settings.section("address"))
+    check = partial(report.check_all, rules=rules, show_pii=show_pii, include_all=show_all)
     if orders is None:
-        rows, history, rejected, source = *_from_database(shop), 0, "the shop database"
+        checked, rejected, source = _from_database(shop, check), 0, "the shop database"
     else:
-        rows, history, rejected, source = _from_file(shop, orders, opts.generated_at, sheet, encoding)
-    checks = address.check_orders(rows, rules, history=history, show_pii=show_pii)
-    listed = report.report_rows(rows, checks, include_all=show_all)
-    summary = report.summarize(listed, len(rows), rejected_rows=rejected)
-    code = EXIT_FINDINGS if report.has_errors(checks) else EXIT_INPUT if rejected else 0
-    finish(Result("address-check", COLUMNS, listed, summary, exit_code=code, title="地址核对",
+        checked, rejected = _from_file(shop, orders, opts.generated_at, sheet, encoding, check)
+        source = orders.name
+    summary = report.summarize(checked.rows, checked.checked, rejected_rows=rejected)
+    code = EXIT_FINDINGS if checked.errors else EXIT_INPUT if rejected else 0
+    finish(Result("address-check", COLUMNS, checked.rows, summary, exit_code=code, title="地址核对",
                   summary_line=report.summary_line(summary, source), table_keys=TABLE_KEYS), opts, shop)
 
 
-def _from_database(shop: Shop) -> tuple[list[dict], dict]:
-    from ..address import CHANGE_FIELDS
+def _from_database(shop: Shop, check):
+    """Open orders streamed from one snapshot of the database, with their recorded changes."""
+    from ..address import CHANGE_FIELDS, find_multiple_addresses
     from ..address_report import OPEN_STATUSES
     from ..db import address as queries
 
-    rows = queries.open_orders(shop.db, OPEN_STATUSES)
-    if not rows and not queries.order_count(shop.db):
-        output.warn("no orders in the shop database; run `shoptool import FILE` first, or pass --orders FILE")
-    return rows, queries.order_changes(shop.db, OPEN_STATUSES, sorted(CHANGE_FIELDS))
+    with queries.read_snapshot(shop.db):
+        elsewhere = find_multiple_addresses(queries.open_order_buyers(shop.db, OPEN_STATUSES), open_statuses=None)
+        history = queries.order_changes(shop.db, OPEN_STATUSES, sorted(CHANGE_FIELDS))
+        checked = check(queries.open_orders(shop.db, OPEN_STATUSES), elsewhere=elsewhere, history=history)
+        if not checked.checked and not queries.order_count(shop.db):
+            output.warn("no orders in the shop database; run `shoptool import FILE` first, or pass --orders FILE")
+    return checked
 
 
-def _from_file(shop: Shop, path: Path, now_iso: str, sheet: str | None, encoding: str | None):
-    """The open orders of an export; a rejected row is reported as import would, and the rest checked."""
+def _from_file(shop: Shop, path: Path, now_iso: str, sheet: str | None, encoding: str | None, check):
+    """The open orders of an export; a rejected row is reported as import would, and the rest checked.
+    In a file the only record of a change after payment is 修改后的收货地址 (address_modified)."""
+    from ..address import find_multiple_addresses
     from ..address_report import OPEN_STATUSES
+    from ..db.address import ORDER_COLUMNS
     from ..orders_file import read_orders
 
-    found = read_orders(path, shop.settings, now_iso=now_iso, sheet=sheet, encoding=encoding)
+    found = read_orders(path, shop.settings, now_iso=now_iso, sheet=sheet, encoding=encoding,
+                        statuses=OPEN_STATUSES, columns=ORDER_COLUMNS)
     if found.rejected:
         output.warn(f"{path.name}: {len(found.rejected)} of {found.rows_in} row(s) rejected and not checked:")
         for bad in found.rejected[:_MAX_REJECTS_SHOWN]:
             output.warn(f"  row {bad.row}, column {bad.column}: {bad.reason}")
         if len(found.rejected) > _MAX_REJECTS_SHOWN:
             output.warn(f"  … and {len(found.rejected) - _MAX_REJECTS_SHOWN} more")
-    rows = [row for row in found.rows if row["status"] in OPEN_STATUSES]
-    # In a file the only record of a change after payment is 修改后的收货地址 (address_modified).
-    return rows, {}, len(found.rejected), path.name
+    elsewhere = find_multiple_addresses(found.rows, open_statuses=None)
+    return check(found.rows, elsewhere=elsewhere, history={}), len(found.rejected)

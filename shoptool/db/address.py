@@ -1,8 +1,10 @@
-"""Queries for address-check: the open orders to check and the receiver changes recorded for them."""
+"""Queries for address-check: the open orders to check, who else each buyer is sending to, and the
+receiver changes recorded for them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 
 # What the check reads of an order; the rest of the row (money, items, notes) is not its business.
 ORDER_COLUMNS = (
@@ -10,20 +12,42 @@ ORDER_COLUMNS = (
     "address", "address_original", "address_modified", "province", "city", "district", "address_detail",
     "masked", "shipping_method", "courier", "paid_at",
 )
+# Enough to tell a buyer's orders to different addresses apart (buyer = nick, else phone).
+BUYER_COLUMNS = ("order_id", "buyer_nick", "receiver_mobile", "receiver_tel", "address")
 _HISTORY_COLUMNS = ("field", "old", "new", "changed_at")
 
 
-def open_orders(db, statuses: Iterable[str]) -> list[dict]:
-    """Orders in one of `statuses` (served by the orders_status index), by order id."""
+@contextlib.contextmanager
+def read_snapshot(db) -> Iterator[None]:
+    """One read transaction: the queries inside see the same database even while an import commits,
+    so an order cannot be checked without its buyer's other orders."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
+def open_orders(db, statuses: Iterable[str], columns: tuple[str, ...] = ORDER_COLUMNS) -> Iterator[dict]:
+    """Orders in one of `statuses` (served by the orders_status index), streamed in order id order:
+    a check keeps only what it lists, not every open order."""
     statuses = list(statuses)
     if not statuses:
-        return []
+        return iter(())
     cursor = db.conn.execute(
-        f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE status IN ({_marks(statuses)}) ORDER BY order_id",
+        f"SELECT {', '.join(columns)} FROM orders WHERE status IN ({_marks(statuses)}) ORDER BY order_id",
         statuses,
     )
-    names = ORDER_COLUMNS
-    return [dict(zip(names, row)) for row in cursor]
+    return (dict(zip(columns, row)) for row in cursor)
+
+
+def open_order_buyers(db, statuses: Iterable[str]) -> Iterator[dict]:
+    """The open orders' buyer, phones and address only, for the across-orders check."""
+    return open_orders(db, statuses, BUYER_COLUMNS)
 
 
 def order_changes(db, statuses: Iterable[str], fields: Iterable[str]) -> dict[str, list[dict]]:
