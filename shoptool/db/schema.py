@@ -320,3 +320,30 @@ def m003_sms_outbox(db):
         "CREATE INDEX orders_mobile_no_nick ON orders(receiver_mobile) WHERE buyer_nick IS NULL",
     ):
         db.execute(statement)
+
+
+@migrations()
+def m004_privacy_purge(db):
+    # purged_at: when `shoptool purge` anonymised the order (PRODUCT §13). An older export imported
+    # after the purge must not bring the buyer's name, phone or address back, so imports skip
+    # purged orders row by row (RAISE(IGNORE) before anything is written, so not even the history
+    # triggers see the values). Imports are told apart by a new import_id: staff notes on a purged
+    # order still work. Orders and lines use BEFORE UPDATE (fires only when an upsert would change
+    # a row), so a million-row import of new orders pays nothing for it.
+    db.execute("ALTER TABLE orders ADD COLUMN purged_at TEXT")
+    purged = "EXISTS (SELECT 1 FROM orders WHERE orders.order_id = new.order_id AND orders.purged_at IS NOT NULL)"
+    for statement in (
+        """CREATE TRIGGER orders_purged_skip_import BEFORE UPDATE ON orders
+           WHEN old.purged_at IS NOT NULL AND new.import_id IS NOT old.import_id
+           BEGIN SELECT RAISE(IGNORE); END""",
+        f"""CREATE TRIGGER order_items_purged_skip_import BEFORE UPDATE ON order_items
+           WHEN new.import_id IS NOT old.import_id AND {purged}
+           BEGIN SELECT RAISE(IGNORE); END""",
+        f"""CREATE TRIGGER shipments_purged_skip_import BEFORE INSERT ON shipments
+           WHEN {purged}
+           BEGIN SELECT RAISE(IGNORE); END""",
+        f"""CREATE TRIGGER reviews_purged_skip_import BEFORE INSERT ON reviews
+           WHEN {purged}
+           BEGIN SELECT RAISE(IGNORE); END""",
+    ):
+        db.execute(statement)
