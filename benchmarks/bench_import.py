@@ -12,8 +12,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.generate import legacy_orders_csv  # noqa: E402
-from benchmarks.measure import SHOPTOOL, run  # noqa: E402
+from benchmarks.generate import legacy_orders_csv, qianniu_orders_xlsx  # noqa: E402
+from benchmarks.measure import PYTHON, SHOPTOOL, best_of, run  # noqa: E402
+
+RAW_CALAMINE = """
+import sys
+from python_calamine import CalamineWorkbook
+book = CalamineWorkbook.from_path(sys.argv[1])
+rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()
+print(len(rows))
+"""
 
 
 def run_bench(n: int = 1_000_000, workdir: Path | None = None) -> list[dict]:
@@ -44,9 +52,27 @@ def run_bench(n: int = 1_000_000, workdir: Path | None = None) -> list[dict]:
     return rows
 
 
+def run_xlsx(n: int = 200_000, workdir: Path | None = None) -> dict:
+    """xlsx import vs a raw python-calamine read of the same file, both as fresh processes."""
+    work = Path(workdir or tempfile.mkdtemp(prefix="shoptool-bench-"))
+    path = qianniu_orders_xlsx(work / "orders.xlsx", n)
+    size_line = path.stat().st_size
+    raw = best_of(3, [PYTHON, "-c", RAW_CALAMINE, str(path)])
+    ours = run([*SHOPTOOL, "import", str(path), "--db", str(work / "shop.db"), "--format", "json"])
+    if ours.returncode != 0:
+        raise SystemExit(f"shoptool import failed: {ours.stderr[-2000:]}")
+    if workdir is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "benchmark": f"xlsx import, {n:,} 千牛 orders ({size_line / 1024**2:.0f} MB)",
+        "seconds": ours.seconds, "peak_mb": ours.peak_mb, "reference": "raw python-calamine read",
+        "reference_seconds": raw.seconds, "ratio": ours.seconds / raw.seconds, "target": "≤ 1.5×",
+    }
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    for row in run_bench(n):
+    for row in [*run_bench(n), run_xlsx(min(n, 200_000))]:
         ratio = f"{row['ratio']:.2f}×" if row["ratio"] else "-"
         ref = f"{row['reference_seconds']:.2f}s" if row["reference_seconds"] else "-"
         print(f"{row['benchmark']:<55} {row['seconds']:7.2f}s  {row['peak_mb']:6.0f} MB  ref {ref:>7}  {ratio}")

@@ -81,3 +81,42 @@ def legacy_orders_csv(path: Path, n: int, seed: int = 7) -> Path:
             row[index["是否手机订单"]] = "手机订单"
             writer.writerow(row)
     return path
+
+
+def qianniu_orders_xlsx(path: Path, n: int, seed: int = 11) -> Path:
+    """The current 千牛 orders export (cells stored as text, personal data masked)."""
+    from openpyxl import Workbook
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from builders import QIANNIU_ORDER_HEADER
+
+    rng = random.Random(seed)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("订单列表")
+    sheet.append(QIANNIU_ORDER_HEADER)
+    index = {h: i for i, h in enumerate(QIANNIU_ORDER_HEADER)}
+    base = 3913000000000000000
+    for i in range(n):
+        row = [""] * len(QIANNIU_ORDER_HEADER)
+        status = weighted(rng, STATUSES)
+        goods = rng.choice([39, 45, 59, 69, 99, 129, 199])
+        postage = rng.choice([0, 0, 0, 6, 8, 10, 12])
+        day = 1 + i * 28 // max(n, 1)
+        row[index["订单编号"]] = str(base + i)
+        row[index["支付单号"]] = f"2026{rng.randrange(10**14):014d}" if status != "等待买家付款" else ""
+        row[index["买家应付货款"]] = f"{goods}.00"
+        row[index["买家应付邮费"]] = f"{postage}.00"
+        row[index["总金额"]] = f"{goods + postage}.00"
+        row[index["买家实付金额"]] = f"{goods + postage}.00" if status != "等待买家付款" else "0.00"
+        row[index["订单状态"]] = status
+        row[index["收货地址"]] = f"{rng.choice(PLACES)} {rng.choice(STREETS)}****"
+        row[index["运送方式"]] = "快递"
+        row[index["订单创建时间"]] = f"2026-10-{day:02d} {rng.randrange(24):02d}:{rng.randrange(60):02d}:00"
+        row[index["商品标题"]] = rng.choice(TITLES)
+        row[index["宝贝种类"]] = "1"
+        row[index["宝贝总数量"]] = "1"
+        row[index["手机订单"]] = "是"
+        row[index["商品属性SKU"]] = "颜色分类:黑色;尺码:M"
+        sheet.append(row)
+    book.save(path)
+    return path

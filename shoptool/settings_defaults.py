@@ -85,6 +85,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("postage.rule", "max", "max | first | flat:N | free_over:N  (one parcel's postage)"),
     # [merge]
     Setting("merge.window", "3d", "longest time between a group's first and last order"),
+    Setting("merge.flag", "blue", 'flag merge-shipping --apply sets on each order of a group ("" = none)'),
     Setting(
         "merge.courier_words",
         ["顺丰", "京东快递", "EMS", "邮政", "中通", "圆通", "申通", "韵达", "极兔", "德邦", "指定快递"],

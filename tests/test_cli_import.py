@@ -298,3 +298,15 @@ def test_forked_reader_error_mid_file_rolls_back(cli, db, shop_folder, forked_re
     assert result.exit_code == 3
     assert "row 7" in result.stderr and "买家留言" in result.stderr
     assert db().conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 0
+
+
+def test_a_blank_note_in_a_newer_export_keeps_the_note_staff_wrote(cli, db, shop_folder):
+    path = write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [legacy(1)], encoding="gbk")
+    cli("import", path)
+    assert cli("note", "3712345678901234561", "已电话确认地址", "--flag", "green").exit_code == 0
+    newer = write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, [legacy(1, 订单状态="卖家已发货，等待买家确认")], encoding="gbk")
+
+    assert cli("import", newer).exit_code == 0
+
+    assert db().conn.execute("SELECT status, seller_note, flag FROM orders").fetchone() == (
+        "shipped", "已电话确认地址", "green")

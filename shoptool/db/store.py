@@ -44,6 +44,7 @@ class Upsert:
         keep_when_masked: Sequence[str] = (),
         json_merge: Sequence[str] = ("extra",),
         maximum: Sequence[str] = (),
+        keep_when_blank: Sequence[str] = (),
         history_table: str | None = None,
         bulk: bool = False,
     ):
@@ -66,6 +67,8 @@ class Upsert:
                     f"CASE WHEN excluded.masked = 1 AND {table}.masked = 0 "
                     f"THEN {table}.{column} ELSE excluded.{column} END"
                 )
+            elif column in keep_when_blank:
+                expr = f"COALESCE(excluded.{column}, {table}.{column})"
             elif column in maximum:
                 expr = f"MAX({table}.{column}, excluded.{column})"
             elif column in json_merge:

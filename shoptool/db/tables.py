@@ -8,7 +8,7 @@ from .. import columns as K
 
 EXPORTABLE = (
     "orders", "order_items", "order_history", "page_stock", "warehouse_stock", "shipments", "reviews",
-    "opt_outs", "messages", "notes", "imports", "audit",
+    "opt_outs", "messages", "notes", "merge_groups", "imports", "audit",
 )
 _PHONES = {"receiver_mobile", "receiver_tel", "phone"}
 _NAMES = {"receiver_name"}

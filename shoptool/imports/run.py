@@ -148,6 +148,8 @@ def _writer(db, kind: str, columns: tuple[str, ...], file_size: int = 0):
     if kind == "orders":
         return store.Upsert(
             db, "orders", ["order_id"], columns, coalesce=("shipped_seen_at",), maximum=("is_cod",),
+            # notes and flags are also set here (`shoptool note`): an export's blank cell keeps them
+            keep_when_blank=("seller_note", "flag"),
             keep_when_masked=[c for c in PERSONAL_ORDER_COLUMNS if c in columns], history_table="order_history",
             bulk=_is_bulk(db, "orders", file_size),
         )

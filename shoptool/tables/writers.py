@@ -123,7 +123,15 @@ def csv_cell(column: Column, value, headers: str = "zh") -> str:
         return ("是" if value else "否") if headers == "zh" else ("yes" if value else "no")
     if kind == K.INT and isinstance(value, int):
         return str(value)
-    return neutralise(str(value))
+    return neutralise(_as_text(value))
+
+
+def _as_text(value) -> str:
+    if isinstance(value, (dict, list, tuple)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def _write_csv(path: Path, columns, rows, encoding: str, headers: str) -> int:
@@ -228,7 +236,7 @@ def _xlsx_cell(ws, cell_type, column: Column, value, headers: str):
         return _text_cell(ws, cell_type, "、".join(str(v) for v in value))
     if isinstance(value, (int, float)) and kind not in (K.ID, K.PHONE):
         return value
-    cell = _text_cell(ws, cell_type, str(value))
+    cell = _text_cell(ws, cell_type, _as_text(value))
     if kind in (K.ID, K.PHONE):
         cell.number_format = "@"  # stays text when staff edit it: no 1.23457E+18
     return cell
