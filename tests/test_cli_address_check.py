@@ -22,7 +22,7 @@ def oid(n: int) -> str:
 def legacy(n: int, *, address: str = GOOD_ADDRESS, mobile: str = "", tel: str = "", name: str = "林悦",
            nick: str | None = None, status: str = PAID, modified: str = "", paid: str = "2026-11-21 08:00:00") -> dict:
     return {
-        "订单编号": f'="{oid(n)}"', "买家会员名": nick or f"tb_buyer{n}", "订单状态": status, "收货人姓名": name,
+        "订单编号": f'="{oid(n)}"', "买家会员名": f"tb_buyer{n}" if nick is None else nick, "订单状态": status, "收货人姓名": name,
         "收货地址": address, "联系手机": f"'{mobile}" if mobile else "", "联系电话": tel,
         "订单创建时间": "2026-11-21 07:55:00", "订单付款时间": paid, "修改后的收货地址": modified,
         "买家应付货款": "99.00", "买家应付邮费": "0.00", "总金额": "99.00", "运送方式": "快递",
@@ -178,13 +178,17 @@ def test_one_buyer_with_open_orders_to_different_addresses(cli, shop_folder, mod
         legacy(54, nick="tb_liu", mobile="13800138051", address="上海 上海市 浦东新区 张江路 100弄 5号 301室",
                status="交易成功"),  # finished: not an open order
         legacy(55, nick="tb_other", mobile="13800138055", address=elsewhere),
+        # no nick: the buyer is the receiver phone
+        legacy(56, nick="", mobile="13800138056"),
+        legacy(57, nick="", mobile="13800138056", address=elsewhere),
+        legacy(58, nick="", mobile="13800138058", address=elsewhere),
     ])
     run = check(cli, path, mode)
     assert run.exit_code == 0, run
     found = by_id(run)
-    assert set(found) == {oid(51), oid(52), oid(53)}
+    assert set(found) == {oid(51), oid(52), oid(53), oid(56), oid(57)}
     assert all(row["findings"] == ["multiple_addresses"] and row["severity"] == "warning" for row in run.rows)
-    assert all(row["buyer"] == "tb_liu" for row in run.rows)
+    assert {row["buyer"] for row in run.rows} == {"tb_liu", None}
 
 
 def test_only_paid_and_partly_shipped_orders_are_checked(cli, shop_folder):
@@ -197,6 +201,20 @@ def test_only_paid_and_partly_shipped_orders_are_checked(cli, shop_folder):
     assert run.exit_code == 1, run
     assert sorted((r["order_id"], r["status"]) for r in run.rows) == [(oid(65), "partly_shipped"), (oid(66), "paid")]
     assert run.json["summary"]["checked"] == 2
+
+
+@MODES
+def test_the_last_row_of_an_order_in_a_file_is_what_is_checked(cli, shop_folder, mode):
+    path = write_legacy(shop_folder / "orders.csv", [
+        legacy(67, address="不详", mobile="13800138067"),
+        legacy(68, mobile="13800138068"),
+        legacy(67, address="不详", mobile="13800138067", status="卖家已发货，等待买家确认"),  # shipped since
+        legacy(68, address="广东省 深圳市 南山区 不详", mobile="13800138068"),  # the buyer's address got worse
+    ])
+    run = check(cli, path, mode)
+    assert run.exit_code == 1, run
+    assert [(r["order_id"], r["findings"][0]) for r in run.rows] == [(oid(68), "placeholder")]
+    assert run.json["summary"]["checked"] == 1
 
 
 def test_clean_orders_exit_0_and_list_nothing_by_default(cli, shop_folder):
@@ -302,3 +320,26 @@ def test_no_orders_at_all_says_what_to_do(cli):
     assert run.exit_code == 0, run
     assert run.rows == [] and json.loads(run.stdout)["summary"]["checked"] == 0
     assert "shoptool import" in run.stderr
+
+
+def test_readme_example_on_the_samples(cli, sample):
+    """The README's example: `shoptool address-check` after importing samples/ (orders 01xx, 05xx)."""
+    imported = cli("import", sample("orders_legacy_gbk.csv"), sample("orders_qianniu.xlsx"), "--now", "2026-11-21 10:00",
+                   "-f", "json")
+    assert imported.exit_code == 0, imported
+    run = cli("address-check", "--now", "2026-11-21 10:00", "-f", "json")
+    assert run.exit_code == 1, run
+    assert [(r["order_id"][-3:], r["severity"], r["findings"]) for r in run.rows] == [
+        ("102", "error", ["region_mismatch"]),
+        ("103", "error", ["placeholder"]),
+        ("104", "error", ["phone_invalid"]),
+        ("105", "error", ["phone_missing"]),
+        ("106", "error", ["detail_too_short"]),
+        ("502", "error", ["region_mismatch", "masked"]),
+        ("110", "warning", ["multiple_addresses"]),
+        ("111", "warning", ["multiple_addresses"]),
+        ("114", "warning", ["multiple_addresses"]),
+        ("120", "warning", ["address_changed"]),
+    ]
+    summary = run.json["summary"]
+    assert (summary["checked"], summary["error"], summary["warning"], summary["not_listed"]) == (21, 6, 4, 11)
