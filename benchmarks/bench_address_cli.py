@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bench_address import make_orders  # noqa: E402
-from builders import LEGACY_ORDER_HEADER  # noqa: E402
+from bench_address import make_orders
+from builders import LEGACY_ORDER_HEADER
 
 PAID = "买家已付款，等待卖家发货"
 SHOPTOOL = [sys.executable, "-m", "shoptool"]
@@ -88,11 +88,13 @@ def measure(cmd: list[str], cwd: Path, runs: int = 3) -> dict:
 
 def stages(shop: Path, orders_csv: Path) -> dict:
     """Where the time goes, in process, stage by stage (the command's own calls)."""
-    from shoptool import address, address_report as report, output
+    from shoptool import address, output
+    from shoptool import address_report as report
     from shoptool.address import CHANGE_FIELDS, find_multiple_addresses
     from shoptool.cli.address_cmd import COLUMNS
     from shoptool.config import load_settings
-    from shoptool.db import address as queries, open_db
+    from shoptool.db import address as queries
+    from shoptool.db import open_db
     from shoptool.orders_file import read_orders
 
     settings = load_settings(None, shop / "shoptool.db")
@@ -140,7 +142,8 @@ def profile(shop: Path, orders_csv: Path, top: int = 12) -> dict:
 
     from typer.testing import CliRunner
 
-    from shoptool.cli import app  # imported before profiling: start-up is not the question here
+    # imported before profiling: start-up is not the question here
+    from shoptool.cli import app
 
     found = {}
     for name, args in (("db", ["--db", str(shop / "shoptool.db")]), ("file", ["--orders", str(orders_csv)])):

@@ -77,9 +77,9 @@ def _rows(converter, records, result: OrdersFile, statuses, columns) -> dict[str
     if columns is not None:
         position = {name: i for i, name in enumerate(names)}
         picks = [(name, position.get(name)) for name in columns]
-        make = lambda values: {name: None if i is None else values[i] for name, i in picks}  # noqa: E731
+        make = lambda values: {name: None if i is None else values[i] for name, i in picks}
     else:
-        make = lambda values: dict(zip(names, values))  # noqa: E731
+        make = lambda values: dict(zip(names, values))
     id_at, status_at = names.index("order_id"), names.index("status")
     by_id: dict[str, dict] = {}
     rejected = result.rejected

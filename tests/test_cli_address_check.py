@@ -51,22 +51,22 @@ MODES = pytest.mark.parametrize("mode", ["db", "file"])
 
 # Orders that must be errors, with the finding that makes them one.
 ERROR_CASES = {
-    1: (dict(address="浙江省 杭州市 朝阳区 建国路88号 现代城5号楼", mobile="13800138001"), "region_mismatch"),
-    2: (dict(address="广东省 深圳市 南山区 不详", mobile="13800138002"), "placeholder"),
-    3: (dict(address="test", mobile="13800138003"), "placeholder"),
-    4: (dict(address="浙江省 杭州市 西湖区 测试", mobile="13800138004"), "placeholder"),
-    5: (dict(mobile="12812345678"), "phone_invalid"),
-    6: (dict(), "phone_missing"),
-    7: (dict(address="北京市朝阳区1号", mobile="13800138007"), "detail_too_short"),
+    1: ({"address": "浙江省 杭州市 朝阳区 建国路88号 现代城5号楼", "mobile": "13800138001"}, "region_mismatch"),
+    2: ({"address": "广东省 深圳市 南山区 不详", "mobile": "13800138002"}, "placeholder"),
+    3: ({"address": "test", "mobile": "13800138003"}, "placeholder"),
+    4: ({"address": "浙江省 杭州市 西湖区 测试", "mobile": "13800138004"}, "placeholder"),
+    5: ({"mobile": "12812345678"}, "phone_invalid"),
+    6: ({}, "phone_missing"),
+    7: ({"address": "北京市朝阳区1号", "mobile": "13800138007"}, "detail_too_short"),
 }
 # Orders that must not be errors.
 FINE_CASES = {
-    11: dict(tel="0571-88881234"),  # landline only
-    12: dict(address="内蒙古自治区 呼和浩特市 赛罕区 大学西路 235号 内蒙古大学南校区", mobile="13800138012"),
-    13: dict(address="湖北省 仙桃市 干河街道 仙桃大道 中段 18号", mobile="13800138013"),
-    14: dict(mobile="13800138014-1234"),  # platform privacy number with its extension
-    15: dict(address="广东省 广州市 天河区 天河路 385号 太古汇一座 2301", mobile="13800138015"),
-    16: dict(address="新疆维吾尔自治区 乌鲁木齐市 天山区 解放北路 88号 3号楼502", mobile="13800138016"),
+    11: {"tel": "0571-88881234"},  # landline only
+    12: {"address": "内蒙古自治区 呼和浩特市 赛罕区 大学西路 235号 内蒙古大学南校区", "mobile": "13800138012"},
+    13: {"address": "湖北省 仙桃市 干河街道 仙桃大道 中段 18号", "mobile": "13800138013"},
+    14: {"mobile": "13800138014-1234"},  # platform privacy number with its extension
+    15: {"address": "广东省 广州市 天河区 天河路 385号 太古汇一座 2301", "mobile": "13800138015"},
+    16: {"address": "新疆维吾尔自治区 乌鲁木齐市 天山区 解放北路 88号 3号楼502", "mobile": "13800138016"},
 }
 
 

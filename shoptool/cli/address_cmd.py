@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,8 +14,19 @@ from ..columns import Column
 from ..errors import EXIT_FINDINGS, EXIT_INPUT
 from ..output import Result
 from .app import app
-from .options import (ConfigOpt, DbOpt, FormatOpt, HeadersOpt, NowOpt, OutEncodingOpt, OutputOpt, Shop, ShowPiiOpt,
-                      finish, options)
+from .options import (
+    ConfigOpt,
+    DbOpt,
+    FormatOpt,
+    HeadersOpt,
+    NowOpt,
+    OutEncodingOpt,
+    OutputOpt,
+    Shop,
+    ShowPiiOpt,
+    finish,
+    options,
+)
 
 COLUMNS = [
     Column("order_id", "订单编号", "Order", K.ID),
@@ -39,10 +50,10 @@ _MAX_REJECTS_SHOWN = 5
 
 @app.command("address-check")
 def address_check_command(
-    orders: Annotated[Optional[Path], typer.Option("--orders", help="Check this orders export (any shape import reads) instead of the shop database; nothing is stored.", show_default=False)] = None,
+    orders: Annotated[Path | None, typer.Option("--orders", help="Check this orders export (any shape import reads) instead of the shop database; nothing is stored.", show_default=False)] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also list orders with only info findings (masked, remote_region) and clean ones.")] = False,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Sheet name or number in a workbook given with --orders.", show_default=False)] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", help="CSV encoding of --orders (detected: UTF-8, UTF-8 BOM, GBK/GB18030).", show_default=False)] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet name or number in a workbook given with --orders.", show_default=False)] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="CSV encoding of --orders (detected: UTF-8, UTF-8 BOM, GBK/GB18030).", show_default=False)] = None,
     now: NowOpt = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
