@@ -304,3 +304,33 @@ def test_a_fresh_warehouse_file_against_the_imported_page(cli, shop_folder):
     assert run.exit_code == 1, run
     assert [(r["sku"], r["finding"], r["available"]) for r in run.rows] == [("A-1", "oversell_risk", 6)]
     assert "page-stock: page.csv, imported" in run.stderr
+
+
+def test_the_readme_example_on_the_samples(cli, sample, shop_folder):
+    files = [sample(name) for name in ("page_stock.csv", "warehouse_wangdiantong.xlsx", "orders_legacy_gbk.csv",
+                                       "order_items_legacy_gbk.csv")]
+    assert cli("import", *files, "--now", "2026-11-21 09:58").exit_code == 0
+
+    run = cli("stock-check", "--now", NOW, "--fix-file", "fix.xlsx", "--format", "json")
+
+    assert run.exit_code == 1, run
+    assert [(r["sku"], r["finding"], r["page_stock"], r["available"], r["suggested_page_stock"], r["unpaid_held"])
+            for r in run.rows] == [
+        ("HOOD-006", "oversell_risk", 15, 10, 10, 1),  # 20 on hand, 10 locked
+        ("MUG-002", "duplicate_sku", 30, 60, None, 1),
+        ("MUG-002", "duplicate_sku", 8, 60, None, 1),
+        ("SOCK-003", "oversell_risk", 6, 0, 0, 0),
+        ("SOCK-003", "negative_stock", 6, 0, None, 0),
+        ("TS-001-BLK-M", "oversell_risk", 50, 30, 30, 6),  # the 7th unpaid order auto-closed at 24 h
+        ("TS-001-WHT-M", "missing_in_warehouse", 10, None, None, 0),
+        ("CAP-004", "underlisted", 5, 40, 40, 0),
+        ("MUG-002", "underlisted", 38, 60, 60, 1),
+        (None, "no_sku_code", 5, None, None, None),
+        ("BELT-005", "not_listed", None, 12, 12, 0),
+    ]
+    from openpyxl import load_workbook
+
+    assert [r[:5] for r in load_workbook(shop_folder / "fix.xlsx").active.iter_rows(values_only=True)] == [
+        ("商家编码", "宝贝标题", "销售属性", "当前库存", "建议库存"), ("HOOD-006", "连帽卫衣 加绒", "黑色;L", 15, 10),
+        ("SOCK-003", "纯棉袜子 5双装", "均码", 6, 0), ("TS-001-BLK-M", "纯棉圆领T恤 男女同款", "黑色;M", 50, 30),
+        ("CAP-004", "刺绣棒球帽", "藏青", 5, 40)]
