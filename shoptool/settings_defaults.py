@@ -33,9 +33,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("import.max_xlsx_ratio", 200, "an xlsx part compressed more than this many times is refused"),
     # [stock]
     Setting("stock.safety", 0, "units kept back from the page, per SKU overrides in [stock.sku]"),
-    Setting("stock.ratio", 1.0, "share of available stock shown on the page"),
+    Setting("stock.ratio", 1.0, "share of available stock shown on the page, 0 < ratio ≤ 1"),
     Setting("stock.tolerance", 0, "underlisted only when page < available - tolerance"),
-    Setting("stock.sku", {}, 'per-SKU safety stock, e.g. "TS-001-BLK-M" = 5'),
+    Setting("stock.sku", {}, 'per-SKU safety stock, replaces stock.safety for that SKU, e.g. "TS-001-BLK-M" = 5'),
     # [sms]
     Setting("sms.provider", "file", "file | aliyun | tencent | http"),
     Setting("sms.sign_name", "示例旗舰店", "the 【signature】 registered with the provider"),
