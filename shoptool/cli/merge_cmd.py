@@ -57,15 +57,25 @@ def merge_shipping_command(
     config: ConfigOpt = None,
 ) -> None:
     """Find paid, unshipped orders to ship as one parcel, and the postage to refund."""
+    opts = options(fmt, out, headers, show_pii, encoding)
+    shop = Shop(db, config)
+    moment = shop.now(now)
+    opts.generated_at = shop.iso(moment)
+    result = merge_result(shop, moment, window=window, loose=loose, include_presale=include_presale,
+                          postage_rule=postage_rule, apply=apply, flag=flag, staff=staff, show_pii=show_pii)
+    finish(result, opts, shop)
+
+
+def merge_result(shop: Shop, moment, *, window: str | None = None, loose: bool = False,
+                 include_presale: bool = False, postage_rule: str | None = None, apply: bool = False,
+                 flag: str | None = None, staff: str | None = None, show_pii: bool = False) -> Result:
+    """The merge-shipping result at `moment` (also one check of `shoptool daily`)."""
     from ..db import write_transaction
     from ..db.merge import apply_groups, candidate_orders
     from ..merge import find_merges
     from ..notes import parse_flag
 
-    opts = options(fmt, out, headers, show_pii, encoding)
-    shop = Shop(db, config)
-    moment = shop.now(now)
-    opts.generated_at = at = shop.iso(moment)
+    at = shop.iso(moment)
     rule = _rule(postage_rule or shop.settings["postage.rule"], "--postage-rule" if postage_rule else "setting postage.rule")
     span = _window(window or shop.settings["merge.window"], "--window" if window else "setting merge.window")
     try:
@@ -79,8 +89,8 @@ def merge_shipping_command(
         if apply:
             applied = apply_groups(shop.db, report.groups, at=at, staff=shop.staff(staff), flag=colour, rule=rule.text)
     summary = report.summary() | ({"applied": applied} if applied is not None else {})
-    finish(Result("merge-shipping", COLUMNS, [row.as_row(show_pii) for row in report.rows], summary,
-                  title="合单发货", table_keys=TABLE_KEYS, summary_line=_line(summary, apply)), opts, shop)
+    return Result("merge-shipping", COLUMNS, [row.as_row(show_pii) for row in report.rows], summary,
+                  title="合单发货", table_keys=TABLE_KEYS, summary_line=_line(summary, apply))
 
 
 def _rule(text: str, where: str):

@@ -80,20 +80,30 @@ def stock_check_command(
     --warehouse are read, not stored; the other side comes from the shop database.
     """
     from .. import stock
-    from ..db import stock as queries
 
     fails = stock.parse_fail_on(fail_on)
     opts = options(fmt, out, headers, encoding=encoding)
     shop = Shop(db, config)
     moment = shop.now(now)
     opts.generated_at = shop.iso(moment)
+    finish(stock_result(shop, moment, page=page, warehouse=warehouse, fails=fails, fix_file=fix_file), opts, shop)
+
+
+def stock_result(shop: Shop, moment, *, page: Path | None = None, warehouse: Path | None = None,
+                 fails=None, fix_file: Path | None = None) -> Result:
+    """The stock-check result for this shop at `moment` (also one check of `shoptool daily`)."""
+    from .. import stock
+    from ..db import stock as queries
+
+    fails = stock.parse_fail_on(None) if fails is None else fails
+    now_iso = shop.iso(moment)
     rules = stock.StockRules.from_settings(shop.settings.get)
-    page_rows = _stock_rows(shop, "page-stock", page, opts.generated_at)
-    warehouse_rows = _stock_rows(shop, "warehouse-stock", warehouse, opts.generated_at)
+    page_rows = _stock_rows(shop, "page-stock", page, now_iso)
+    warehouse_rows = _stock_rows(shop, "warehouse-stock", warehouse, now_iso)
     held = {}
     if shop.settings.db_path.exists():  # files alone must not create a database as a side effect
         closes = moment - shop.settings.duration("shop.unpaid_close_after")
-        held = queries.unpaid_held(shop.db, opened_after=shop.iso(closes), now=opts.generated_at)
+        held = queries.unpaid_held(shop.db, opened_after=shop.iso(closes), now=now_iso)
     result = stock.check_stock(page_rows, warehouse_rows, rules, held)
     if fix_file:
         _write_fix_file(fix_file, stock.fix_rows(result.rows))
@@ -103,8 +113,8 @@ def stock_check_command(
     line = f"stock-check: {result.skus} SKU codes, {counts}"
     if result.warehouse_without_code:
         output.warn(f"{result.warehouse_without_code} warehouse row(s) without a SKU code were skipped")
-    finish(Result("stock-check", COLUMNS, result.rows, summary, exit_code=1 if failing else 0, title="库存核对",
-                  summary_line=line, table_keys=TABLE_KEYS), opts, shop)
+    return Result("stock-check", COLUMNS, result.rows, summary, exit_code=1 if failing else 0, title="库存核对",
+                  summary_line=line, table_keys=TABLE_KEYS)
 
 
 def _stock_rows(shop: Shop, kind: str, path: Path | None, now_iso: str) -> list[dict]:
