@@ -68,23 +68,33 @@ def address_check_command(
     Lists orders with errors (cannot ship as is) and warnings (confirm first), each with a
     confirmation text for 旺旺 or SMS. Exit 1 when any order has an error-level finding.
     """
+    opts = options(fmt, out, headers, show_pii, out_encoding)
+    shop = Shop(db, config)
+    moment = shop.now(now)
+    opts.generated_at = shop.iso(moment)
+    result = address_result(shop, moment, orders=orders, show_all=show_all, show_pii=show_pii, sheet=sheet,
+                            encoding=encoding)
+    finish(result, opts, shop)
+
+
+def address_result(shop: Shop, moment, *, orders: Path | None = None, show_all: bool = False,
+                   show_pii: bool = False, sheet: str | None = None, encoding: str | None = None) -> Result:
+    """The address-check result for this shop (also one check of `shoptool daily`): the database's
+    open orders, or those of the `orders` export."""
     from .. import address_report as report
     from ..address import AddressRules
 
-    opts = options(fmt, out, headers, show_pii, out_encoding)
-    shop = Shop(db, config)
-    opts.generated_at = shop.iso(shop.now(now))
     rules = AddressRules.from_settings(shop.settings.section("address"))
     check = partial(report.check_all, rules=rules, show_pii=show_pii, include_all=show_all)
     if orders is None:
         checked, rejected, source = _from_database(shop, check), 0, "the shop database"
     else:
-        checked, rejected = _from_file(shop, orders, opts.generated_at, sheet, encoding, check)
+        checked, rejected = _from_file(shop, orders, shop.iso(moment), sheet, encoding, check)
         source = orders.name
     summary = report.summarize(checked.rows, checked.checked, rejected_rows=rejected)
     code = EXIT_FINDINGS if checked.errors else EXIT_INPUT if rejected else 0
-    finish(Result("address-check", COLUMNS, checked.rows, summary, exit_code=code, title="地址核对",
-                  summary_line=report.summary_line(summary, source), table_keys=TABLE_KEYS), opts, shop)
+    return Result("address-check", COLUMNS, checked.rows, summary, exit_code=code, title="地址核对",
+                  summary_line=report.summary_line(summary, source), table_keys=TABLE_KEYS)
 
 
 def _from_database(shop: Shop, check):
