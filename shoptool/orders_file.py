@@ -55,7 +55,7 @@ def read_orders(path: str | Path, settings, *, now_iso: str, sheet: str | None =
         mapping = choose_kind(table.header, KIND, path)
         best = kinds.detect(table.header)
         if best and best[0].kind.name != KIND and best[0].score > mapping.score:
-            raise InputError(f"this looks like a {best[0].kind.name} sheet, not an orders export", file=str(path))
+            raise InputError(f"this looks like an export of {best[0].kind.name}, not of orders", file=str(path))
         converter = OrderConverter(mapping, table.header, settings.tz, now_iso=now_iso, import_id=None,
                                    all_text=table.format == "csv")
         result = OrdersFile(path, [], shape=shape_of(KIND, table.header), encoding=table.encoding, sheet=table.sheet)

@@ -269,12 +269,17 @@ def test_rejected_rows_are_reported_and_the_rest_checked(cli, shop_folder):
     assert "every row was rejected" in nothing.stderr
 
 
-def test_a_file_that_is_not_an_orders_export_is_an_input_error(cli, shop_folder):
-    path = shop_folder / "stock.csv"
-    path.write_text("商品ID,宝贝标题,SKU ID,销售属性,商家编码,价格,库存\n1,T恤,2,黑色,TS-1,99.00,5\n", encoding="utf-8")
+@pytest.mark.parametrize("text", [
+    "商品ID,宝贝标题,SKU ID,销售属性,商家编码,价格,库存\n1,T恤,2,黑色,TS-1,99.00,5\n",
+    ("子订单编号,主订单编号,商品标题,商品价格,购买数量,商品属性,订单状态,买家实付金额,退款状态,退款金额,商品ID,发货时间\n"
+    f"1,{oid(1)},T恤,99.00,1,黑色,{PAID},99.00,,,6800,\n"),
+], ids=["page-stock", "items"])
+def test_a_file_that_is_not_an_orders_export_is_an_input_error(cli, shop_folder, text):
+    path = shop_folder / "other.csv"
+    path.write_text(text, encoding="utf-8")
     run = cli("address-check", "--orders", path, "-f", "json")
     assert run.exit_code == 3 and run.stdout == ""
-    assert "stock.csv" in run.stderr
+    assert "other.csv" in run.stderr and "order" in run.stderr
 
 
 def test_address_settings_reach_the_check(cli, shop_folder):
