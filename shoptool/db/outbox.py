@@ -42,6 +42,24 @@ UNION
 SELECT order_id FROM shipments INDEXED BY shipments_seen_due WHERE shipped_at IS NULL AND first_seen_at >= :since
 """
 
+# Of those, the orders whose parcel may still need something: an order is settled when the notice
+# of its parcel (the key shipping.parcel_key gives a plain tracking number) is past deciding. The
+# warehouse's parcels win over the export's tracking number, as in shipping.parcels. Anything this
+# cannot prove settled (odd tracking numbers are hashed into their key) goes on to be looked at.
+SHIPPED_OPEN_SQL = f"""
+WITH due(order_id) AS ({SHIPPED_DUE_SQL})
+SELECT due.order_id FROM due LEFT JOIN orders o ON o.order_id = due.order_id
+WHERE CASE
+  WHEN EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = due.order_id) THEN
+    EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = due.order_id AND NOT EXISTS (
+      SELECT 1 FROM messages m WHERE m.dedupe_key = 's:' || upper(trim(s.tracking_no))
+        AND m.status IN ('sending', 'sent', 'failed', 'unknown')))
+  ELSE NOT EXISTS (
+      SELECT 1 FROM messages m WHERE m.dedupe_key = 's:' || upper(trim(o.tracking_no))
+        AND m.status IN ('sending', 'sent', 'failed', 'unknown'))
+END
+"""
+
 # Messages waiting for their moment (deferred, retry) or left queued by a stopped run.
 PENDING_SQL = """
 SELECT order_ids FROM messages WHERE status = 'queued' AND purpose = :purpose
@@ -100,7 +118,8 @@ def paid_orders_of(db, nicks: Iterable[str], phones: Iterable[str], since_iso: s
 
 
 def shipped_due_order_ids(db, since_iso: str) -> list[str]:
-    return [row[0] for row in db.conn.execute(SHIPPED_DUE_SQL, {"since": since_iso})]
+    """Orders shipped since `since` whose parcel's notice is not settled yet."""
+    return [row[0] for row in db.conn.execute(SHIPPED_OPEN_SQL, {"since": since_iso})]
 
 
 def parcel_rows(db, order_ids: Iterable[str], usable_tracking) -> tuple[list[dict], list[dict]]:
