@@ -1,0 +1,77 @@
+"""`shoptool doctor`: settings, database, locks, SMS setup and clocks, one row per check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .. import columns as K
+from ..output import Result
+from .app import app
+from .options import ConfigOpt, DbOpt, FormatOpt, OutputOpt, finish, options
+
+COLUMNS = [
+    K.Column("check", "检查项", "Check"),
+    K.Column("status", "状态", "Status"),
+    K.Column("detail", "说明", "Detail"),
+]
+
+
+@app.command("doctor")
+def doctor_command(
+    quick: Annotated[bool, typer.Option("--quick", help="Faster, shallower database check (quick_check).")] = False,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = "auto",
+    out: OutputOpt = None,
+) -> None:
+    """Check the setup: where each setting came from, the database file, locks, SMS provider, clocks.
+
+    Never prints secret values and never creates or migrates the database. Exit 1 when a check
+    fails (status error); warnings alone exit 0.
+    """
+    import os
+    import sqlite3
+    from datetime import datetime
+
+    from .. import __version__, clock, doctor
+    from ..config import load_settings
+    from ..db.maintenance import facts
+    from ..errors import ConfigError
+
+    opts = options(fmt, out)
+    rows = [doctor.versions(__version__, sqlite3.sqlite_version, _version_of("sqlite-utils"))]
+    try:
+        settings = load_settings(config, db)
+    except ConfigError as exc:
+        rows.append(doctor.check("config", doctor.ERROR, exc.message))
+        _finish(rows, opts, clock.to_iso(datetime.now().astimezone(), None))
+    shop_now = clock.now(settings.tz)
+    rows += doctor.config_checks(settings)
+    rows += doctor.setting_rows(settings)
+    rows += doctor.database_checks(settings.db_path, facts(settings.db_path, quick=quick))
+    rows += doctor.lock_checks(doctor.lock_state(settings.db_path))
+    rows += doctor.sms_checks(settings, os.environ)
+    rows += doctor.extras_checks()
+    rows.append(doctor.time_check(settings["shop.timezone"], shop_now, datetime.now().astimezone()))
+    _finish(rows, opts, clock.to_iso(shop_now, settings.tz))
+
+
+def _finish(rows: list[dict], opts, generated_at: str) -> None:
+    from .. import doctor
+
+    opts.generated_at = generated_at
+    counts = doctor.summary(rows)
+    line = f"doctor: {counts['ok']} ok, {counts['warning']} warning(s), {counts['error']} error(s)"
+    finish(Result("doctor", COLUMNS, rows, counts, exit_code=doctor.exit_code(rows), title="shoptool doctor",
+                  summary_line=line), opts)
+
+
+def _version_of(package: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
