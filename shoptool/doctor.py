@@ -24,8 +24,9 @@ _PROVIDER_SETTINGS = ("sms.http.", "sms.aliyun.", "sms.tencent.", "sms.credentia
 _SDKS = {"aliyun": "alibabacloud_dysmsapi20170525", "tencent": "tencentcloud"}
 
 
-def check(name: str, status: str, detail: str) -> dict:
-    return {"check": name, "status": status, "detail": detail}
+def check(name: str, status: str, detail: str, source: str | None = None) -> dict:
+    """`source` is where a setting's value came from (default, file, env:NAME); None for other checks."""
+    return {"check": name, "status": status, "detail": detail, "source": source}
 
 
 def exit_code(rows: list[dict]) -> int:
@@ -69,7 +70,7 @@ def setting_rows(settings, secret_paths: frozenset[str] = frozenset()) -> list[d
             shown = "set" if value not in ("", None, {}, []) else "empty"
         else:
             shown = _short(value)
-        rows.append(check(f"setting {path}", OK, f"{shown} ({source})"))
+        rows.append(check(f"setting {path}", OK, f"{shown} ({source})", source))
     return rows
 
 

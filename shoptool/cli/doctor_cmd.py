@@ -15,6 +15,7 @@ COLUMNS = [
     K.Column("check", "检查项", "Check"),
     K.Column("status", "状态", "Status"),
     K.Column("detail", "说明", "Detail"),
+    K.Column("source", "来源", "Source"),
 ]
 
 
@@ -65,7 +66,7 @@ def _finish(rows: list[dict], opts, generated_at: str) -> None:
     counts = doctor.summary(rows)
     line = f"doctor: {counts['ok']} ok, {counts['warning']} warning(s), {counts['error']} error(s)"
     finish(Result("doctor", COLUMNS, rows, counts, exit_code=doctor.exit_code(rows), title="shoptool doctor",
-                  summary_line=line), opts)
+                  summary_line=line, table_keys=("check", "status", "detail")), opts)
 
 
 def _version_of(package: str) -> str | None:
