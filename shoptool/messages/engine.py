@@ -343,7 +343,8 @@ class Runner:
                 reasons[row["reason"]] = reasons.get(row["reason"], 0) + 1
         stopped = delivery.stopped if delivery else None
         summary = {**counts, "skipped_by_reason": dict(sorted(reasons.items())),
-                   "provider": self.provider.name if self.provider else None, "dry_run": self.dry_run,
+                   "provider": self.provider.name if self.provider else str(self.settings.get("sms.provider", "file")),
+                   "dry_run": self.dry_run,
                    "stopped": stopped is not None}
         notes: list[str] = []
         others = [m for m in recovered if m["purpose"] != self.job.purpose]
@@ -420,7 +421,7 @@ def claimer_alive(claimed_by: str | None) -> bool:
     except ValueError:
         return False
     if pid == os.getpid():
-        return token and claimed_by in _ACTIVE
+        return bool(token) and claimed_by in _ACTIVE
     if os.path.isdir("/proc"):
         stat = _proc_stat(pid)
         if stat is None or stat[0] == "Z":
