@@ -255,6 +255,7 @@ def test_samples_at_the_readme_moment(cli, sample, shop_folder):
                                   oid(304): ("skipped", "too_old"), oid(307): ("skipped", "opted_out"),
                                   oid(503): ("skipped", "no_phone")}
     assert next(r for r in run.rows if r["order_id"] == oid(302))["order_ids"] == [oid(302), oid(303)]
-    assert run.stderr.splitlines()[-1] == "notify-shipped: sent 2, deferred 0, skipped 3 (no_phone 1, opted_out 1, too_old 1)"
+    assert run.stderr.splitlines()[-1] == (
+        "notify-shipped: sent 2 (2 part(s)), deferred 0, skipped 3 (no_phone 1, opted_out 1, too_old 1)")
     [handover] = [json.loads(line) for line in (shop_folder / "sms-upload" / "handover.jsonl").read_text().splitlines()]
     assert sorted(handover["out_ids"]) == ["s:75312345678901", "s:YT8801234567890"]

@@ -98,7 +98,7 @@ def test_the_issue_cases_at_a_fixed_moment(cli, shop, stub, db):
     closable = [r for r in run.rows if r["reason"] == "paid_other_order"]
     assert closable[0]["paid_order_id"] == oid(7)
     assert all("****" in r["phone"] for r in run.rows if r["phone"]), "phones masked without --show-pii"
-    assert "1 unpaid duplicate(s)" in run.stderr and "sent 2" in run.stderr
+    assert "1 unpaid duplicate(s)" in run.stderr and "sent 2 (2 part(s))" in run.stderr
 
     again = remind(cli, now)
     assert again.exit_code == 0 and len(stub.requests) == 2, "a second run at the same moment sends nothing"
@@ -193,7 +193,7 @@ def test_quiet_prints_no_rows_and_one_summary_line(cli, shop, stub):
     load(cli, shop, [order(1, "2026-11-21 09:20:00")], "2026-11-21 10:00")
     run = cli("remind-unpaid", "--now", "2026-11-21 10:00", "--quiet")
     assert run.exit_code == 0 and run.stdout == ""
-    assert run.stderr.strip().splitlines() == ["remind-unpaid: sent 1, deferred 0, skipped 0"]
+    assert run.stderr.strip().splitlines() == ["remind-unpaid: sent 1 (1 part(s)), deferred 0, skipped 0"]
 
 
 def test_another_run_holding_the_lock_exits_5_with_one_line(cli, shop, stub):
@@ -220,7 +220,7 @@ def test_samples_at_the_readme_moment(cli, sample, shop_folder):
         oid(209): ("skipped", "no_phone"), oid(210): ("skipped", "presale"), oid(504): ("skipped", "no_phone"),
     }
     assert run.stderr.splitlines()[-1] == (
-        "remind-unpaid: sent 2, deferred 0, skipped 6 (buyer_reminded 1, no_phone 2, opted_out 1, "
+        "remind-unpaid: sent 2 (2 part(s)), deferred 0, skipped 6 (buyer_reminded 1, no_phone 2, opted_out 1, "
         "paid_other_order 1, presale 1); 1 unpaid duplicate(s) of buyers who paid another order can be closed")
     import json
 

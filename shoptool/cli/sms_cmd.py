@@ -30,7 +30,7 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be s
 SEND_COLUMNS = [
     K.Column("order_id", "订单编号", "Order", K.ID),
     K.Column("order_ids", "包裹内订单", "Orders", K.LIST),
-    K.Column("purpose", "用途", "Purpose"),
+    K.Column("purpose", "用途", "Purpose", K.ID),
     K.Column("step", "步骤", "Step", K.ID),  # codes: kept whole in a table, as text in Excel
     K.Column("action", "处理", "Action", K.ID),
     K.Column("reason", "原因", "Reason", K.ID),
@@ -47,13 +47,13 @@ SEND_COLUMNS = [
 ]
 # What fits a terminal, per command; JSON and files carry every key.
 SEND_TABLE_KEYS = {
-    "notify-shipped": ("order_id", "action", "reason", "phone", "parts", "next_attempt_at", "tracking_no"),
-    "remind-unpaid": ("order_id", "step", "action", "reason", "phone", "parts", "next_attempt_at", "paid_order_id"),
+    "notify-shipped": ("order_id", "action", "reason", "phone", "next_attempt_at", "tracking_no"),
+    "remind-unpaid": ("order_id", "step", "action", "reason", "phone", "next_attempt_at"),
 }
 
 OUTBOX_COLUMNS = [
     K.Column("message_id", "消息编号", "Message", K.INT),
-    K.Column("purpose", "用途", "Purpose"),
+    K.Column("purpose", "用途", "Purpose", K.ID),
     K.Column("order_id", "订单编号", "Order", K.ID),
     K.Column("step", "步骤", "Step", K.ID),
     K.Column("status", "状态", "Status", K.ID),
@@ -70,7 +70,8 @@ OUTBOX_COLUMNS = [
     K.Column("updated_at", "更新时间", "Updated", K.TIME),
     K.Column("detail", "说明", "Detail"),
 ]
-OUTBOX_TABLE_KEYS = ("message_id", "purpose", "order_id", "step", "status", "reason", "phone", "attempts", "sent_at")
+# The step tells the purpose apart (notice: shipping; 30m, close-1h…: reminders).
+OUTBOX_TABLE_KEYS = ("order_id", "step", "status", "reason", "phone", "sent_at")
 STATUSES = ("queued", "sending", "sent", "retry", "deferred", "skipped", "failed", "unknown")
 PURPOSES = ("shipped", "unpaid")
 

@@ -342,7 +342,8 @@ class Runner:
             if row["action"] == "skipped":
                 reasons[row["reason"]] = reasons.get(row["reason"], 0) + 1
         stopped = delivery.stopped if delivery else None
-        summary = {**counts, "skipped_by_reason": dict(sorted(reasons.items())),
+        parts = sum(r["parts"] or 0 for r in rows if r["action"] in ("sent", "would_send"))
+        summary = {**counts, "parts": parts, "skipped_by_reason": dict(sorted(reasons.items())),
                    "provider": self.provider.name if self.provider else str(self.settings.get("sms.provider", "file")),
                    "dry_run": self.dry_run,
                    "stopped": stopped is not None}
@@ -367,7 +368,8 @@ class Runner:
     def summary_line(self, counts, reasons, summary) -> str:
         verb = "would send" if self.dry_run else "sent"
         number = counts["would_send"] if self.dry_run else counts["sent"]
-        parts = [f"{verb} {number}", f"deferred {counts['deferred']}"]
+        parts = [f"{verb} {number}" + (f" ({summary['parts']} part(s))" if number else ""),
+                 f"deferred {counts['deferred']}"]
         skipped = f"skipped {counts['skipped']}"
         if reasons:
             skipped += " (" + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")"
