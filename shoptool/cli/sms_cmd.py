@@ -29,7 +29,7 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be s
 # Rows of notify-shipped and remind-unpaid (§15 keys first; the rest are additions).
 SEND_COLUMNS = [
     K.Column("order_id", "订单编号", "Order", K.ID),
-    K.Column("order_ids", "包裹内订单", "Orders", K.LIST),
+    K.Column("order_ids", "相关订单", "Orders", K.LIST),
     K.Column("purpose", "用途", "Purpose", K.ID),
     K.Column("step", "步骤", "Step", K.ID),  # codes: kept whole in a table, as text in Excel
     K.Column("action", "处理", "Action", K.ID),
@@ -63,7 +63,7 @@ OUTBOX_COLUMNS = [
     K.Column("attempts", "尝试次数", "Attempts", K.INT),
     K.Column("created_at", "创建时间", "Created", K.TIME),
     K.Column("sent_at", "发送时间", "Sent", K.TIME),
-    K.Column("order_ids", "包裹内订单", "Orders", K.LIST),
+    K.Column("order_ids", "相关订单", "Orders", K.LIST),
     K.Column("phone", "手机号", "Phone", K.PHONE),
     K.Column("parts", "计费条数", "Parts", K.INT),
     K.Column("next_attempt_at", "下次发送", "Next attempt", K.TIME),
