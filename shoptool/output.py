@@ -22,6 +22,19 @@ FORMATS = ("auto", "table", "json", "csv", "xlsx")
 
 
 @dataclass
+class Section:
+    """One check on the daily worklist: how many rows need someone, and the first of them."""
+
+    check: str
+    title: str
+    count: int
+    columns: Sequence[Column]
+    rows: list[dict]  # every row of the check; the dashboard shows the first few
+    table_keys: Sequence[str] | None = None
+    note: str | None = None
+
+
+@dataclass
 class Result:
     command: str
     columns: Sequence[Column]
@@ -33,6 +46,8 @@ class Result:
     sheets: list[tuple[str, Sequence[Column], list[dict]]] = field(default_factory=list)
     summary_line: str | None = None  # one line for stderr
     table_keys: Sequence[str] | None = None  # the columns worth a terminal's width; None = all
+    sections: list[Section] = field(default_factory=list)  # a dashboard (daily) instead of one table
+    top: int = 5  # rows per section on the dashboard
 
 
 @dataclass
@@ -171,7 +186,10 @@ def render(result: Result, options: OutputOptions) -> str:
             _stdout_csv(result.columns, rows, options)
     else:
         if not options.quiet:
-            _table(result, rows, options)
+            if result.sections:
+                _dashboard(result, options)
+            else:
+                _table(result, rows, options)
     if result.summary_line:
         info(result.summary_line)
     return fmt
@@ -206,6 +224,9 @@ def _write_file(result: Result, rows: list[dict], fmt: str, options: OutputOptio
             count = len(rows)
         elif fmt == "xlsx":
             sheets = [writers.SheetData(result.title or result.command, result.columns, rows)]
+            for section in result.sections:
+                sheets.append(writers.SheetData(section.title, section.columns,
+                                                masked_rows(section.columns, section.rows, options.show_pii)))
             for name, columns, extra_rows in result.sheets:
                 sheets.append(writers.SheetData(name, columns, masked_rows(columns, extra_rows, options.show_pii)))
             count = writers.write_workbook(path, sheets, headers=options.headers)[0]
@@ -259,6 +280,38 @@ def _table(result: Result, rows: list[dict], options: OutputOptions) -> None:
     for row in rows:
         table.add_row(*(escape(table_cell(c, row.get(c.key))) for c in shown))
     console.print(table)
+
+
+def _dashboard(result: Result, options: OutputOptions) -> None:
+    """The morning screen: one small table per check, biggest worries first in each."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    if result.title:
+        console.print(f"[bold]{escape(result.title)}[/bold]")
+    for section in result.sections:
+        heading = f"{section.title}  {section.count}"
+        if section.note:
+            heading += f"  ({section.note})"
+        if not section.count:
+            console.print(f"[green]✓[/green] {escape(heading)}")
+            continue
+        shown = [c for c in section.columns if section.table_keys is None or c.key in section.table_keys]
+        rows = masked_rows(section.columns, section.rows[:result.top], options.show_pii)
+        table = Table(title=heading, title_justify="left", title_style="bold", header_style="bold")
+        for column in shown:
+            if column.kind in (K.TEXT, K.ADDRESS, K.LIST):
+                table.add_column(column.header(options.headers), overflow="fold", max_width=40)
+            else:
+                table.add_column(column.header(options.headers), no_wrap=True,
+                                 justify="right" if column.kind in (K.MONEY, K.INT) else "left")
+        for row in rows:
+            table.add_row(*(escape(table_cell(c, row.get(c.key))) for c in shown))
+        console.print(table)
+        if section.count > len(rows):
+            console.print(f"  … {section.count - len(rows)} more", style="dim")
 
 
 class Progress:

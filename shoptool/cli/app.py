@@ -70,6 +70,6 @@ def main(
     """Daily customer-service jobs for a Taobao/Tmall-style shop, over the platform's own exports."""
 
 
-from . import address_cmd, backup_cmd, doctor_cmd, export_cmd, import_cmd, init_cmd, merge_cmd, note_cmd, notify_cmd, purge_cmd, remind_cmd, reviews_cmd, sms_cmd, stock_cmd  # noqa: E402  (commands register themselves on `app`)
+from . import address_cmd, backup_cmd, daily_cmd, doctor_cmd, export_cmd, import_cmd, init_cmd, merge_cmd, note_cmd, notify_cmd, purge_cmd, remind_cmd, reviews_cmd, sms_cmd, stock_cmd  # noqa: E402  (commands register themselves on `app`)
 
-__all__ = ["app", "address_cmd", "backup_cmd", "doctor_cmd", "export_cmd", "import_cmd", "init_cmd", "merge_cmd", "note_cmd", "notify_cmd", "purge_cmd", "remind_cmd", "reviews_cmd", "sms_cmd", "stock_cmd"]
+__all__ = ["app", "address_cmd", "backup_cmd", "daily_cmd", "doctor_cmd", "export_cmd", "import_cmd", "init_cmd", "merge_cmd", "note_cmd", "notify_cmd", "purge_cmd", "remind_cmd", "reviews_cmd", "sms_cmd", "stock_cmd"]

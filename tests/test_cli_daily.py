@@ -1,0 +1,75 @@
+"""`shoptool daily` on the sample shop: one worklist, every check counted, nothing changed."""
+
+import json
+
+import openpyxl
+import pytest
+
+NOW = "2026-11-21 10:00"
+
+
+@pytest.fixture
+def sample_shop(cli, sample):
+    for name in ("orders_legacy_gbk.csv", "order_items_legacy_gbk.csv", "orders_qianniu.xlsx", "page_stock.csv",
+                 "warehouse_wangdiantong.xlsx", "shipments_erp.csv", "reviews.csv", "opt_outs.csv"):
+        assert cli("import", sample(name)).exit_code == 0
+
+
+def test_daily_counts_every_check_of_the_sample_shop(cli, db, sample_shop):
+    before = list(db().conn.iterdump())
+
+    result = cli("daily", "--now", NOW, "--format", "json")
+
+    assert result.exit_code == 0, result
+    document = result.json
+    assert document["command"] == "daily"
+    checks = {row["check"]: row for row in document["rows"]}
+    assert list(checks) == ["stock", "addresses", "merges", "reminders", "notices", "reviews", "outbox"]
+    assert document["summary"] == {check: row["count"] for check, row in checks.items()}
+    assert checks["merges"]["count"] == 1
+    assert checks["merges"]["top"][0]["order_ids"] == ["3912000000000000110", "3912000000000000111"]
+    assert checks["merges"]["top"][0]["refund"] == 8.0
+    assert {r["order_id"] for r in checks["reminders"]["top"]} == {"3912000000000000201", "3912000000000000202"}
+    assert {r["order_id"] for r in checks["notices"]["top"]} == {"3912000000000000301", "3912000000000000302"}
+    assert [r["order_id"] for r in checks["reviews"]["top"]] == [
+        "3912000000000000313", "3912000000000000311", "3912000000000000312"]
+    assert checks["stock"]["top"][0]["sku"] == "HOOD-006"
+    assert checks["addresses"]["top"][0]["order_id"] == "3912000000000000102"
+    assert checks["outbox"]["count"] == 0
+    # personal data stays masked in the worklist
+    assert "13800138102" not in result.stdout and "138****8102" in result.stdout
+    # a worklist changes nothing and sends nothing
+    assert list(db().conn.iterdump()) == before
+
+
+def test_daily_top_limits_rows_per_check(cli, sample_shop):
+    rows = cli("daily", "--now", NOW, "--format", "json", "--top", "1").rows
+    assert all(len(row["top"]) <= 1 for row in rows)
+    assert next(r for r in rows if r["check"] == "addresses")["count"] > 1
+
+
+def test_daily_workbook_has_a_sheet_per_check(cli, shop_folder, sample_shop):
+    result = cli("daily", "--now", NOW, "-o", "daily.xlsx")
+
+    assert result.exit_code == 0, result
+    book = openpyxl.load_workbook(shop_folder / "daily.xlsx")
+    assert len(book.sheetnames) == 8
+    assert book.sheetnames[1:] == ["库存风险", "待确认地址", "可合并发货", "待催付", "待发货通知", "待处理中差评", "短信待处理"]
+    addresses = book["待确认地址"]
+    assert addresses.max_row - 1 == next(r for r in json.loads(cli("daily", "--now", NOW).stdout)["rows"]
+                                         if r["check"] == "addresses")["count"]
+
+
+def test_daily_on_an_empty_shop_says_what_is_missing(cli):
+    result = cli("daily", "--now", NOW, "--format", "json")
+    assert result.exit_code == 0, result
+    stock = result.rows[0]
+    assert stock["check"] == "stock" and stock["count"] == 0 and "import" in stock["note"]
+
+
+def test_daily_screen_for_people(cli, sample_shop):
+    result = cli("daily", "--now", NOW, "--format", "table", env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    for title in ("库存风险", "待确认地址", "可合并发货", "待催付", "待发货通知", "待处理中差评", "短信待处理"):
+        assert title in result.stdout
+    assert "daily: " in result.stderr
