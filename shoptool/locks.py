@@ -12,7 +12,8 @@ from .errors import LockedError
 
 
 def lock_path(db_path: str | os.PathLike, name: str) -> Path:
-    db_path = Path(db_path)
+    # resolved: two runs naming the same database differently (a symlink, ../) share one lock
+    db_path = Path(db_path).resolve()
     return db_path.with_name(f"{db_path.name}.{name}.lock")
 
 

@@ -10,9 +10,18 @@ migrations = Migrations("shoptool")
 _TRACKED_ORDER_FIELDS = ("status", "address", "receiver_name", "receiver_mobile", "receiver_tel")
 
 
+def _statements(db, script: str) -> None:
+    """Run DDL statements one by one inside the migration's transaction. (sqlite3's executescript
+    would COMMIT first, and a crash before the migration is recorded would leave it half-applied.)
+    The scripts here hold no semicolons except between statements."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 @migrations()
 def m001_initial(db):
-    db.executescript(
+    _statements(db, 
         """
         CREATE TABLE imports (
           id INTEGER PRIMARY KEY,
@@ -287,7 +296,7 @@ def m001_initial(db):
 def m002_merge_groups(db):
     # One row per applied merge-shipping group; the id comes from the group's first order, so
     # applying the same groups twice finds them here and writes nothing.
-    db.executescript(
+    _statements(db, 
         """
         CREATE TABLE merge_groups (
           group_id TEXT PRIMARY KEY,
