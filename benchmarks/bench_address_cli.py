@@ -20,13 +20,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.measure import run as run_child  # noqa: E402  (one way to time a child, for every benchmark)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -76,13 +77,9 @@ def measure(cmd: list[str], cwd: Path, runs: int = 3) -> dict:
     """Best wall time of `runs` child runs, and the peak memory of that child."""
     best = None
     for _ in range(runs):
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        code = os.waitstatus_to_exitcode(status)
-        if best is None or seconds < best["seconds"]:
-            best = {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1), "exit": code}
+        child = run_child(cmd, cwd=cwd)
+        if best is None or child.seconds < best["seconds"]:
+            best = {"seconds": round(child.seconds, 2), "peak_mb": round(child.peak_mb, 1), "exit": child.returncode}
     return best
 
 

@@ -24,6 +24,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.measure import run as run_child  # noqa: E402  (one way to time a child, for every benchmark)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 NOW = "2026-11-21 10:00"
@@ -138,21 +141,17 @@ def build(path: Path, n: int) -> dict:
 
 
 def measure(args: list[str], db: Path) -> dict:
-    """Wall time and peak RSS of `shoptool ARGS --db DB` as a child process."""
+    """Wall time and peak memory of `shoptool ARGS --db DB` as a child process."""
     cmd = [sys.executable, "-m", "shoptool", *args, "--db", str(db)] if args[0] != "--help" else [
         sys.executable, "-m", "shoptool", "--help"]
-    started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPTOOL_")}
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env, cwd=db.parent)
-        stderr = proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
+        child = run_child(cmd, cwd=db.parent, env=env, stdout=out)
         out.seek(0)
         body = out.read()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{stderr.decode()}")
-    result = {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{child.stderr}")
+    result = {"seconds": round(child.seconds, 2), "peak_mb": round(child.peak_mb, 1)}
     if body.startswith(b"{"):
         result["summary"] = json.loads(body)["summary"]
     return result

@@ -21,8 +21,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.measure import run as run_child  # noqa: E402  (one way to time a child, for every benchmark)
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_HEADER = ["商品ID", "宝贝标题", "SKU ID", "销售属性", "商家编码", "价格", "库存"]
@@ -83,13 +85,9 @@ def generate(folder: Path, n: int, seed: int = 3) -> tuple[Path, Path]:
 
 
 def measure(cmd: list[str], cwd: Path, stdout=subprocess.DEVNULL) -> tuple[float, float, int, str]:
-    """Wall seconds, peak MB (the child's max RSS), exit code and stderr of one child process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE)
-    stderr = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), stderr.decode(errors="replace")
+    """Wall seconds, peak MB, exit code and stderr of one child process."""
+    child = run_child(cmd, cwd=cwd, stdout=stdout)
+    return child.seconds, child.peak_mb, child.returncode, child.stderr
 
 
 def best_of(repeat: int, cmd: list[str], cwd: Path, output: Path | None = None) -> tuple[float, float, int, str]:

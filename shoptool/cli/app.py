@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from typing import Annotated, Optional
 
@@ -24,16 +23,15 @@ class ShoptoolGroup(TyperGroup):
         except ShoptoolError as exc:
             output.error(exc.message, exc.hint)
             raise typer.Exit(exc.exit_code) from None
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                output.error(f"the shop database is busy: {exc}")
-                raise typer.Exit(EXIT_LOCKED) from None
-            return _internal(exc)
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:
             if type(exc).__module__.startswith("typer"):  # Exit, Abort, usage errors: Typer's own
                 raise
+            # sqlite3 is matched by name: importing it here would slow down `shoptool --help`
+            if type(exc).__name__ == "OperationalError" and ("locked" in str(exc) or "busy" in str(exc)):
+                output.error(f"the shop database is busy: {exc}")
+                raise typer.Exit(EXIT_LOCKED) from None
             return _internal(exc)
 
 
