@@ -252,7 +252,9 @@ def table_cell(column: Column, value: Any) -> str:
         except ValueError:
             return str(value)
     if kind == K.LIST and isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
+        # order numbers one per line: a folded 19-digit number is unreadable
+        separator = "\n" if any(len(str(v)) > 12 for v in value) else ", "
+        return separator.join(str(v) for v in value)
     if kind == K.BOOL:
         return "是" if value else "否"
     if isinstance(value, (list, dict)):
@@ -274,12 +276,21 @@ def _table(result: Result, rows: list[dict], options: OutputOptions) -> None:
     for column in shown:
         justify = "right" if column.kind in (K.MONEY, K.INT) else "left"
         if column.kind in (K.TEXT, K.ADDRESS, K.LIST):
-            table.add_column(column.header(options.headers), justify=justify, overflow="fold", max_width=40)
+            table.add_column(column.header(options.headers), justify=justify, overflow="fold", max_width=40,
+                             min_width=_min_width(column, rows))
         else:  # ids, numbers, times and phones are read whole or not at all
             table.add_column(column.header(options.headers), justify=justify, no_wrap=True)
     for row in rows:
         table.add_row(*(escape(table_cell(c, row.get(c.key))) for c in shown))
     console.print(table)
+
+
+def _min_width(column: Column, rows: list[dict]) -> int | None:
+    """Lists of order numbers keep each number on one line."""
+    if column.kind != K.LIST:
+        return None
+    longest = max((len(str(v)) for row in rows for v in (row.get(column.key) or ()) if row.get(column.key)), default=0)
+    return longest if longest > 12 else None
 
 
 def _dashboard(result: Result, options: OutputOptions) -> None:
@@ -303,7 +314,8 @@ def _dashboard(result: Result, options: OutputOptions) -> None:
         table = Table(title=heading, title_justify="left", title_style="bold", header_style="bold")
         for column in shown:
             if column.kind in (K.TEXT, K.ADDRESS, K.LIST):
-                table.add_column(column.header(options.headers), overflow="fold", max_width=40)
+                table.add_column(column.header(options.headers), overflow="fold", max_width=40,
+                                 min_width=_min_width(column, rows))
             else:
                 table.add_column(column.header(options.headers), no_wrap=True,
                                  justify="right" if column.kind in (K.MONEY, K.INT) else "left")

@@ -35,7 +35,7 @@ COLUMNS = [
     Column("order_conflicts", "各单原因", "Per order", K.JSON),
     Column("detail", "说明", "Detail"),
 ]
-TABLE_KEYS = ("group_id", "order_ids", "buyer", "receiver", "postage_paid", "refund", "detail")
+TABLE_KEYS = ("order_ids", "receiver", "postage_paid", "refund", "detail")
 
 
 @app.command("merge-shipping")
