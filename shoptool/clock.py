@@ -69,6 +69,16 @@ def parse_clock(text: str) -> time:
     return time(hour, int(match.group(2)), int(match.group(3) or 0))
 
 
+def parse_quiet_hours(text: str | None) -> tuple[time, time] | None:
+    """'21:00-08:00' → (start, end) times of day; empty means no quiet hours."""
+    if text is None or not str(text).strip():
+        return None
+    start, sep, end = str(text).partition("-")
+    if not sep:
+        raise ValueError(f"not a time range: {text!r} (use e.g. 21:00-08:00)")
+    return parse_clock(start), parse_clock(end)
+
+
 def parse_time(value, tz: tzinfo) -> datetime | None:
     """Any export's moment → an aware datetime; None for blank. Raises ValueError when unreadable."""
     if value is None:

@@ -137,7 +137,7 @@ def load_settings(
     _check("shop.timezone", values["shop.timezone"], clock.zone)
     _check("shop.cutoff", values["shop.cutoff"], clock.parse_clock)
     for key in ("notification", "reminder", "marketing"):
-        _check(f"sms.quiet_hours.{key}", values[f"sms.quiet_hours.{key}"], parse_quiet_hours)
+        _check(f"sms.quiet_hours.{key}", values[f"sms.quiet_hours.{key}"], clock.parse_quiet_hours)
     for key in ("import.max_file_size", "import.max_xlsx_expanded"):
         _check(key, values[key], parse_size)
 
@@ -151,16 +151,6 @@ def load_settings(
         db_path = cwd / values["db"]
     values["db"] = str(db_path)
     return Settings(values, sources, config_path, db_path, tuple(warnings))
-
-
-def parse_quiet_hours(text: str):
-    """'21:00-08:00' → (start, end) times of day; an empty string means no quiet hours."""
-    if not str(text).strip():
-        return None
-    start, sep, end = str(text).partition("-")
-    if not sep:
-        raise ValueError(f"not a time range: {text!r} (use e.g. 21:00-08:00)")
-    return clock.parse_clock(start), clock.parse_clock(end)
 
 
 def _check(path: str, value: Any, parser) -> None:

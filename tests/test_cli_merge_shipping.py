@@ -174,7 +174,7 @@ def test_a_bad_postage_rule_is_a_usage_error(cli, shop_folder):
 
 
 def test_apply_twice_does_not_double_anything(cli, shop, db):
-    run = shop(legacy(1, postage="10.00"), legacy(2, created="2026-11-20 09:20:00", postage="8.00",
+    shop(legacy(1, postage="10.00"), legacy(2, created="2026-11-20 09:20:00", postage="8.00",
                                                   **{"订单备注": "送礼，不要放发票"}),
                legacy(3, **{"运送方式": "货到付款"}, created="2026-11-20 09:40:00"))
     shop_db = db()

@@ -4,8 +4,6 @@ crashes, and the indexes the due-row queries read (EXPLAIN QUERY PLAN)."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -18,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shoptool.cli.options import Shop
-from shoptool.db import open_db
 from shoptool.db import outbox as q
 from shoptool.messages import engine
 from shoptool.messages.providers.base import QueryResult, SendResult

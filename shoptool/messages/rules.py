@@ -7,10 +7,11 @@ the outbox can defer it rather than drop it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Iterable
+
+from .. import clock
 
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(hours=24)
@@ -22,16 +23,6 @@ PHONE_DAY_CAP = "phone_day_cap"
 OPTED_OUT = "opted_out"
 BUYER_REMINDED = "buyer_reminded"
 
-_CLOCK = re.compile(r"\s*(\d{1,2}):(\d{2})\s*")
-
-
-def _clock(text: str) -> time:
-    match = _CLOCK.fullmatch(text)
-    if not match or int(match.group(1)) > 24 or int(match.group(2)) > 59:
-        raise ValueError(f"not a time of day: {text!r} (use HH:MM)")
-    return time(int(match.group(1)) % 24, int(match.group(2)))
-
-
 @dataclass(frozen=True)
 class QuietHours:
     """A daily window in shop time during which a class of text is held back, e.g. 21:00-08:00.
@@ -42,12 +33,8 @@ class QuietHours:
 
     @classmethod
     def parse(cls, text: str | None) -> "QuietHours":
-        if text is None or not str(text).strip():
-            return cls()
-        start, sep, end = str(text).partition("-")
-        if not sep:
-            raise ValueError(f"not a time range: {text!r} (use e.g. 21:00-08:00)")
-        return cls(_clock(start), _clock(end))
+        window = clock.parse_quiet_hours(text)
+        return cls(*window) if window else cls()
 
     def until(self, moment: datetime) -> datetime | None:
         """The end of the quiet period `moment` (aware, in shop time) falls in; None when a text
