@@ -7,16 +7,18 @@ a name that fits several places (西湖区: 杭州 or 南昌) leaves the address
 whose area was split (江干区) or a name we do not know leaves it unverified, and a name that
 exists only elsewhere (杭州市 + 朝阳区) is an impossible combination.
 
-The snapshot (data/divisions.json) is built by tools/build_divisions.py; old names come from the
-reviewed data/division_aliases.json. Both are loaded once per process, on first use.
+The snapshot and its lookup tables live in divisions_snapshot.py, the rules for reading one name at
+one position in divisions_scan.py; this module reads an address level by level with them.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from .divisions_scan import _aliases_at, _looks_like_name, _skip, _skip_fillers, _take
+# Re-exported: callers import the whole public surface from here.
+from .divisions_snapshot import Division, _Alias, _Snapshot, _snapshot, divisions, label, short_name
 
 __all__ = ["Division", "Region", "resolve", "divisions", "label", "normalize_text", "short_name"]
 
@@ -24,38 +26,6 @@ OK = "ok"
 MISMATCH = "mismatch"  # an impossible combination: 杭州市 + 朝阳区
 INCOMPLETE = "incomplete"  # a level is missing, or a name fits several places (西湖区 alone)
 UNVERIFIED = "unverified"  # an unknown name, or an old name whose area was split (江干区)
-
-_SEPARATORS = frozenset(" \t\r\n,，、/|;；-:：")
-# Pseudo levels that exports put where a city would be (municipalities, province-direct counties).
-_FILLERS = (
-    "自治区直辖县级行政区划", "省直辖县级行政区划", "直辖县级行政区划", "省直辖县", "直辖县", "市辖区", "县", "郊县", "城区",
-)
-_LONG_FILLERS = frozenset(f for f in _FILLERS if len(f) >= 5)
-_FILLER_STARTS = frozenset(f[0] for f in _FILLERS)
-# A short name followed by one of these is a street (中山路, 南京街, 北京大道), never a division.
-_STREET_CHARS = frozenset("路街道巷弄里桥")
-_NAME_END = re.compile(r"^[^\d*]{1,10}(?:区|县|旗|市|州|盟|地区)$")
-# Development zones buyers write where a district goes (苏州工业园区, 成都高新区): not divisions, so
-# unverified rather than missing, whether or not a separator follows them.
-_ZONE = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:开发区|高新区|园区|新区|保税区|试验区|示范区)")
-_STREET_IN_NAME = re.compile(r"[路街道巷弄号村镇乡楼]")
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Division:
-    code: str
-    name: str
-    short: str
-    level: str  # province | city | district
-    parent: Division | None = field(default=None, repr=False)
-    municipality: bool = False
-
-    @property
-    def province(self) -> Division:
-        node = self
-        while node.parent is not None:
-            node = node.parent
-        return node
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,274 +49,11 @@ class Region:
         return self.status == OK
 
 
-def label(node: Division) -> str:
-    """Full name as staff read it: 浙江省杭州市西湖区, 北京市朝阳区, 湖北省仙桃市."""
-    parts = []
-    while node is not None:
-        parts.append(node.name)
-        node = node.parent
-    parts.reverse()
-    if len(parts) >= 2 and parts[0] == parts[1]:  # municipality: 北京市北京市 reads 北京市
-        del parts[1]
-    return "".join(parts)
-
-
 def normalize_text(text: str | None) -> str:
     """NFKC (full-width digits, letters and spaces become plain) and trimmed."""
     if not text:
         return ""
     return unicodedata.normalize("NFKC", str(text)).strip()
-
-
-# ---------------------------------------------------------------- the loaded snapshot
-
-
-class _Names:
-    """Names of one level: name -> value, with the lengths to try, longest first."""
-
-    __slots__ = ("table", "lengths")
-
-    def __init__(self) -> None:
-        self.table: dict[str, tuple] = {}
-        self.lengths: tuple[int, ...] = ()
-
-    def add(self, name: str, value, short: bool) -> None:
-        if not name or (short and len(name) < 2):
-            return
-        old = self.table.get(name)
-        if old is None or (old[1] and not short):  # a full name wins over another's short name
-            self.table[name] = (value, short)
-        elif old[1] == short and isinstance(value, tuple):
-            self.table[name] = (old[0] + tuple(v for v in value if v not in old[0]), short)
-
-    def freeze(self) -> _Names:
-        self.lengths = tuple(sorted({len(n) for n in self.table}, reverse=True))
-        return self
-
-
-@dataclass(slots=True)
-class _Alias:
-    level: str
-    province: str
-    city: str | None
-    name: str
-    targets: tuple[Division, ...]
-
-
-class _Snapshot:
-    def __init__(self, data: dict, aliases: list[dict]) -> None:
-        self.provinces = _Names()
-        self.all: list[Division] = []
-        self.children: dict[Division, _Names] = {}
-        self.below: dict[Division, list[Division]] = {}
-        self.global_cities = _Names()  # value: tuple of cities
-        self.global_districts = _Names()  # full names only; value: tuple of districts
-        by_path: dict[tuple, Division] = {}
-        for p in data["provinces"]:
-            prov = Division(p["code"], p["name"], p["short"], "province", None, bool(p.get("municipality")))
-            self.provinces.add(prov.name, prov, False)
-            self.provinces.add(prov.short, prov, True)
-            by_path[(prov.name,)] = prov
-            cities = _Names()
-            self.below[prov] = []
-            for c in p["cities"]:
-                city = Division(c["code"], c["name"], c["short"], "city", prov, prov.municipality)
-                self.below[prov].append(city)
-                by_path[(prov.name, city.name)] = city
-                for name, short in _city_names(city):
-                    cities.add(name, city, short)
-                    self.global_cities.add(name, (city,), short)
-                districts = _Names()
-                self.below[city] = []
-                for code, name, short in c["districts"]:
-                    dist = Division(code, name, short, "district", city)
-                    self.below[city].append(dist)
-                    self.below[prov].append(dist)
-                    by_path[(prov.name, city.name, name)] = dist
-                    for variant, is_short in _district_names(dist):
-                        districts.add(variant, dist, is_short)
-                        if not is_short:
-                            self.global_districts.add(variant, (dist,), False)
-                    self.all.append(dist)
-                self.children[city] = districts.freeze()
-                self.all.append(city)
-            self.children[prov] = cities.freeze()
-            self.all.append(prov)
-        self.shorts = {}
-        for node in reversed(self.all):  # provinces first: 吉林 the province before 吉林市
-            self.shorts.setdefault(node.name, node.short)
-        self.provinces.freeze()
-        self.global_cities.freeze()
-        self.global_districts.freeze()
-        self.aliases = _Names()  # value: tuple of _Alias
-        for a in aliases:
-            targets = tuple(by_path[tuple(t)] for t in a["current"])
-            alias = _Alias(a["level"], a["province"], a.get("city"), a["name"], targets)
-            self.aliases.add(a["name"], (alias,), False)
-        self.aliases.freeze()
-        self._descendants: dict[Division, _Names] = {}
-        self._province_districts: dict[Division, _Names] = {}
-
-    def descendants(self, node: Division) -> _Names:
-        """Every name below a node, to accept a short name run together with its child (浙江杭州)."""
-        names = self._descendants.get(node)
-        if names is None:
-            names = _Names()
-            for child in self.below.get(node, ()):
-                variants = _city_names(child) if child.level == "city" else _district_names(child)
-                for name, short in variants:
-                    names.add(name, child, short)
-            self._descendants[node] = names.freeze()
-        return names
-
-    def province_districts(self, prov: Division) -> _Names:
-        """Districts of a whole province, for addresses that leave the city out."""
-        names = self._province_districts.get(prov)
-        if names is None:
-            names = _Names()
-            for node in self.below[prov]:
-                if node.level == "district":
-                    for variant, short in _district_names(node):
-                        names.add(variant, (node,), short)
-            self._province_districts[prov] = names.freeze()
-        return names
-
-
-def _city_names(city: Division):
-    yield city.name, False
-    if city.short and city.short != city.name:
-        yield city.short, True
-        if city.name.endswith("自治州"):
-            yield city.short + "州", False  # 恩施州, 延边州: how buyers write prefectures
-        elif city.name.endswith("自治县"):  # province-direct: 陵水黎族自治县 is 陵水县 to buyers
-            yield city.short + "县", False
-
-
-def _district_names(dist: Division):
-    yield dist.name, False
-    if dist.short and dist.short != dist.name:
-        yield dist.short, True
-    for suffix in ("自治县", "自治旗"):  # 石柱县, 长阳县, 鄂伦春旗, 鄂温克旗
-        if dist.name.endswith(suffix):
-            base = dist.short if dist.short != dist.name else dist.name[: -len(suffix)].removesuffix("族")
-            if len(base) >= 2 and not base.endswith(suffix[-1]):
-                yield base + suffix[-1], False
-
-
-_SNAPSHOT: _Snapshot | None = None
-
-
-def _snapshot() -> _Snapshot:
-    global _SNAPSHOT
-    if _SNAPSHOT is None:
-        from importlib import resources  # here, not at import: it pulls in tempfile and pathlib
-
-        folder = resources.files("shoptool.data")
-        data = json.loads(folder.joinpath("divisions.json").read_text(encoding="utf-8"))
-        aliases = json.loads(folder.joinpath("division_aliases.json").read_text(encoding="utf-8"))
-        _SNAPSHOT = _Snapshot(data, aliases["aliases"])
-    return _SNAPSHOT
-
-
-def short_name(name: str) -> str:
-    """The short form of a current division's name (杭州市 -> 杭州, 内蒙古自治区 -> 内蒙古)."""
-    return _snapshot().shorts.get(name, name)
-
-
-def divisions() -> list[Division]:
-    """Every current division (provinces, cities, districts), e.g. to generate test data."""
-    return list(_snapshot().all)
-
-
-# ---------------------------------------------------------------- matching
-
-
-def _skip(text: str, pos: int) -> int:
-    n = len(text)
-    while pos < n and text[pos] in _SEPARATORS:
-        pos += 1
-    return pos
-
-
-def _boundary(text: str, end: int) -> bool:
-    return end >= len(text) or text[end] in _SEPARATORS
-
-
-def _take(text: str, pos: int, names: _Names, snap: _Snapshot | None = None, full_only: bool = False):
-    """(value, end) of the longest name of `names` at pos that may stand there, else None.
-
-    A short name stands only before a separator or a child division's name (given `snap`)."""
-    table = names.table
-    n = len(text)
-    for length in names.lengths:
-        end = pos + length
-        if end > n:
-            continue
-        hit = table.get(text[pos:end])
-        if hit is None:
-            continue
-        value, short = hit
-        if short and full_only:
-            continue
-        if short and not _boundary(text, end):
-            nodes = value if isinstance(value, tuple) else (value,)
-            followed = snap is not None and any(_child_follows(text, end, snap, node) for node in nodes)
-            if not followed and not (_childless(snap, nodes) and text[end] not in _STREET_CHARS):
-                continue
-        elif not short and text.endswith("市", pos, end) and text.startswith("场", end):
-            continue  # 东方市场 is a market, not 东方市
-        return value, end
-    return None
-
-
-def _child_follows(text: str, end: int, snap: _Snapshot, node: Division) -> bool:
-    # Recursing through snap lets 浙江杭州西湖区 read as province, city, district.
-    return node.level != "district" and _take(text, end, snap.descendants(node), snap) is not None
-
-
-def _childless(snap: _Snapshot | None, nodes) -> bool:
-    # 香港九龙…: a province with no cities in the table is followed by its own streets.
-    return snap is not None and all(n.level == "province" and not snap.below.get(n) for n in nodes)
-
-
-def _token(text: str, pos: int) -> str:
-    end = pos
-    n = len(text)
-    while end < n and text[end] not in _SEPARATORS:
-        end += 1
-    return text[pos:end]
-
-
-def _looks_like_name(text: str, pos: int) -> str | None:
-    """A whole token shaped like a division name (火星区, 工业园区), which we then call unknown."""
-    token = _token(text, pos)
-    if len(token) >= 2 and _NAME_END.match(token) and not _STREET_IN_NAME.search(token):
-        return token
-    zone = _ZONE.match(text, pos)
-    if zone and not _STREET_IN_NAME.search(zone.group(0)) and text[zone.end():zone.end() + 1] not in _STREET_CHARS:
-        return zone.group(0)
-    return None
-
-
-def _skip_fillers(text: str, pos: int) -> int:
-    if pos >= len(text) or text[pos] not in _FILLER_STARTS:
-        return pos
-    for filler in _FILLERS:
-        if text.startswith(filler, pos):
-            end = pos + len(filler)
-            if filler in _LONG_FILLERS or _boundary(text, end):
-                return _skip(text, end)
-    return pos
-
-
-def _aliases_at(text: str, pos: int, snap: _Snapshot, level: str | None = None):
-    hit = _take(text, pos, snap.aliases)
-    if hit is None:
-        return (), pos
-    found, end = hit
-    if level:
-        found = tuple(a for a in found if a.level == level)
-    return found, end
 
 
 class _Parse:

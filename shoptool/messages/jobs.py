@@ -1,0 +1,127 @@
+"""What differs between the two sending commands: which orders are due (notify-shipped,
+remind-unpaid), their drafts, and the same draft re-read inside the claiming transaction.
+The Runner (runner.py) does the rest the same way for both.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .. import clock
+from ..db import outbox as q
+from . import outbox as ob
+
+
+class Job:
+    purpose: str
+    command: str
+    template: str  # sms.templates.<template>
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def plan(self, db, now: datetime) -> list[ob.Draft]:
+        raise NotImplementedError
+
+    def recheck(self, db, draft: ob.Draft, now: datetime) -> ob.Draft | None:
+        """The same message as seen by the database now (inside the claiming transaction)."""
+        raise NotImplementedError
+
+    def iso(self, moment: datetime | None) -> str | None:
+        return clock.to_iso(moment, self.settings.tz)
+
+
+class ShippedJob(Job):
+    purpose = "shipped"
+    command = "notify-shipped"
+    template = "shipped"
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.max_age = settings.duration("notify.max_age")
+        self.shop_name = str(settings["shop.name"])
+
+    def plan(self, db, now):
+        ids = q.shipped_due_order_ids(db, self.iso(now - self.max_age))
+        ids += q.pending_order_ids(db, self.purpose, self.iso(now))
+        return self._drafts(db, ids, now, done_dropped=True)
+
+    def recheck(self, db, draft, now):
+        for fresh in self._drafts(db, draft.order_ids, now, done_dropped=False):
+            if fresh.key == draft.key:
+                return fresh
+        return None
+
+    def _drafts(self, db, order_ids, now, *, done_dropped: bool) -> list[ob.Draft]:
+        from .. import shipping
+
+        orders, shipments = q.parcel_rows(db, order_ids, shipping.usable_tracking)
+        found = shipping.parcels(orders, shipments)
+        bare = shipping.no_tracking(orders, shipments)
+        keys = [p.key for p in found] + [shipping.no_tracking_draft(o, shop_name="").key for o in bare]
+        recorded = q.messages_by_key(db, keys) if done_dropped else {}
+        out = [shipping.draft(p, now=now, max_age=self.max_age, shop_name=self.shop_name)
+               for p in found if _open(recorded.get(p.key))]
+        out += [d for d in (shipping.no_tracking_draft(o, shop_name=self.shop_name) for o in bare)
+                if _open(recorded.get(d.key))]
+        return out
+
+
+class UnpaidJob(Job):
+    purpose = "unpaid"
+    command = "remind-unpaid"
+    template = "unpaid"
+
+    def __init__(self, settings):
+        from .. import reminders
+        from ..errors import ConfigError
+
+        super().__init__(settings)
+        try:
+            self.schedule = reminders.parse_schedule(settings.get("reminders.schedule", ["30m"]))
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        self.close_after = settings.duration("shop.unpaid_close_after")
+        self.cutoff = clock.parse_clock(settings["shop.cutoff"])
+        self.per_buyer = int(settings.get("reminders.per_buyer_per_day", 1))
+        self.shop_name = str(settings["shop.name"])
+
+    def plan(self, db, now):
+        from .. import reminders
+
+        first = reminders.first_due(self.schedule, self.close_after)
+        orders = {o["order_id"]: o for o in q.unpaid_due(db, self.iso(now - self.close_after), self.iso(now - first))}
+        pending = [i for i in q.pending_order_ids(db, self.purpose, self.iso(now)) if i not in orders]
+        orders.update({o["order_id"]: o for o in q.orders_by_id(db, pending)})
+        return self._drafts(db, list(orders.values()), now, done_dropped=True)
+
+    def recheck(self, db, draft, now):
+        for fresh in self._drafts(db, q.orders_by_id(db, draft.order_ids), now, done_dropped=False):
+            if fresh.key == draft.key:
+                return fresh
+        return None
+
+    def _drafts(self, db, orders, now, *, done_dropped: bool) -> list[ob.Draft]:
+        from .. import reminders
+
+        # By order, not by key: steps of an older schedule still waiting are found and settled too.
+        recorded = {r["dedupe_key"]: r for r in q.messages_for_orders(db, self.purpose, [o["order_id"] for o in orders])}
+        due = [d for d in reminders.due_steps(orders, self.schedule, close_after=self.close_after, now=now,
+                                              recorded=recorded)
+               if not done_dropped or _open(recorded.get(d.key))]
+        if not due:
+            return []
+        buyers = {reminders.buyer_of(d.order) for d in due} - {None}
+        nicks = {d.order["buyer_nick"] for d in due if (d.order.get("buyer_nick") or "").strip()}
+        phones = buyers - nicks
+        since = min(d.order.get("created_at") or "" for d in due)
+        paid = q.paid_orders_of(db, nicks, phones, since)
+        return reminders.drafts(due, paid_orders=paid, now=now, cutoff=self.cutoff, shop_name=self.shop_name,
+                                per_buyer_per_day=self.per_buyer)
+
+
+JOBS = {"notify-shipped": ShippedJob, "remind-unpaid": UnpaidJob}
+
+
+def _open(record) -> bool:
+    return record is None or record["status"] in ob.CLAIMABLE

@@ -1,0 +1,259 @@
+"""One run of a sending command: plan the job's drafts, decide each against the rules and the
+outbox, record the plan, then claim → send → record each text (outbox.deliver) and report.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+from .. import clock
+from ..db import outbox as q
+from ..db.connect import write_transaction
+from . import outbox as ob
+from . import rules as R
+from .jobs import Job
+from .provider_setup import build_provider
+from .providers.base import OutgoingMessage
+from .recovery import _ACTIVE, _start_time, recover
+
+DAY = timedelta(hours=24)
+
+
+@dataclass
+class Report:
+    command: str
+    rows: list[dict]
+    summary: dict
+    exit_code: int
+    summary_line: str
+    notes: list[str] = field(default_factory=list)  # extra stderr lines (provider stopped, sheet written)
+
+
+class Runner:
+    def __init__(self, job: Job, shop, *, now_override: str | None, dry_run: bool, provider=None):
+        from .templates import Template
+
+        self.job = job
+        self.shop = shop
+        self.settings = shop.settings
+        self.dry_run = dry_run
+        fixed = shop.now(now_override) if now_override else None
+        self.clock: Callable[[], datetime] = (lambda: fixed) if fixed else (lambda: shop.now())
+        self.rules = R.Rules.from_settings(self.settings.get)
+        table = self.settings.templates().get(job.template)
+        if table is None:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"no template sms.templates.{job.template}")
+        self.template = Template.from_settings(job.template, table,
+                                               unsubscribe=str(self.settings.get("sms.unsubscribe_text", "拒收请回复R")))
+        self.sign_name = str(self.settings.get("sms.sign_name", ""))
+        self.provider = provider
+        self.token = f"{os.getpid()}:{_start_time(os.getpid())}:{secrets.token_hex(4)}"
+
+    @property
+    def db(self):
+        return self.shop.db
+
+    def iso(self, moment):
+        return clock.to_iso(moment, self.settings.tz)
+
+    # ---------------------------------------------------------------------------------------
+    def run(self) -> Report:
+        now = self.clock()
+        recovered = [] if self.dry_run else recover(self.db, self.iso(now))
+        drafts = self.job.plan(self.db, now)
+        ctx = self.context(drafts, now)
+        planned: list[tuple[ob.Draft, ob.Decision, dict | None]] = []
+        recorded = q.messages_by_key(self.db, [d.key for d in drafts])
+        for draft in drafts:
+            decision = ob.decide(draft, recorded.get(draft.key), ctx, self.rules, self.template.sms_class, now)
+            if decision.action == ob.SEND:
+                ctx.note_send(draft, now)
+            planned.append((draft, decision, recorded.get(draft.key)))
+        rendered = {d.key: self.render(d) for d, dec, _ in planned if dec.action in (ob.SEND, ob.WAIT)}
+        if self.dry_run:
+            outcomes = {d.key: ob.Outcome("would_send" if dec.action == ob.SEND else ob.outcome_of(dec, d).action,
+                                          dec.reason, dec.until, draft=d)
+                        for d, dec, _ in planned}
+            return self.report(planned, outcomes, rendered, [], None, [], now)
+
+        to_send = [d for d, dec, _ in planned if dec.action == ob.SEND]
+        if to_send and self.provider is None:
+            self.provider = build_provider(self.settings)  # before anything is written: a missing key stops here
+        changes = ob.plan_changes(planned)
+        if changes:
+            with write_transaction(self.db):
+                q.save_plan(self.db, [self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes])
+        outcomes = {d.key: ob.outcome_of(dec, d) for d, dec, _ in planned}
+        delivery = None
+        if to_send:
+            _ACTIVE.add(self.token)
+            try:
+                delivery = ob.deliver(to_send, claim=self.claim, record=self.record, provider=self.provider,
+                                      now=self.clock, max_attempts=self.rules.max_attempts)
+            finally:
+                _ACTIVE.discard(self.token)
+                self.provider.close()
+            outcomes.update(delivery.outcomes)
+        return self.report(planned, outcomes, rendered, recovered, delivery, to_send, now)
+
+    def context(self, drafts: list[ob.Draft], now: datetime) -> ob.Context:
+        phones = {d.phone for d in drafts if d.phone}
+        if not phones:
+            return ob.Context()
+        since = self.iso(now - DAY)
+        sends = q.recent_phone_sends(self.db, phones, since)
+        buyers = {d.buyer for d in drafts if d.buyer and d.buyer_limit}
+        by_buyer = q.recent_buyer_sends(self.db, self.job.purpose, buyers, since) if buyers else {}
+        return ob.Context(
+            opt_outs=q.opted_out_phones(self.db, phones),
+            phone_sends={p: [datetime.fromisoformat(t) for t in ts] for p, ts in sends.items()},
+            buyer_sends={b: [datetime.fromisoformat(t) for t in ts] for b, ts in by_buyer.items()},
+        )
+
+    def render(self, draft: ob.Draft):
+        from .templates import render
+
+        return render(self.template, draft.values, sign_name=self.sign_name)
+
+    def record_of(self, draft: ob.Draft, decision: ob.Decision, rendered, now: datetime) -> dict:
+        return {
+            "dedupe_key": draft.key, "purpose": draft.purpose, "class": self.template.sms_class,
+            "order_id": draft.order_id, "order_ids": draft.order_ids, "step": draft.step, "buyer": draft.buyer,
+            "phone": draft.phone or draft.shown_phone, "template_code": self.template.code,
+            "params": rendered.params if rendered else {}, "text": rendered.text if rendered else None,
+            "parts": rendered.parts if rendered else None, "status": ob.status_of(decision),
+            "reason": decision.reason, "next_attempt_at": self.iso(decision.until),
+            "created_at": self.iso(now), "updated_at": self.iso(now),
+        }
+
+    # --- the two transactions around each provider call ----------------------------------------
+    def claim(self, draft: ob.Draft):
+        moment = self.clock()
+        with write_transaction(self.db):
+            fresh = self.job.recheck(self.db, draft, moment)
+            if fresh is None:
+                gone = ob.Draft(**{**draft.__dict__, "skip": ob.NOT_DUE})
+                q.save_plan(self.db, [self.record_of(gone, ob.Decision(ob.SKIP, ob.NOT_DUE), None, moment)])
+                return ob.Outcome("skipped", ob.NOT_DUE, draft=gone)
+            existing = q.messages_by_key(self.db, [fresh.key]).get(fresh.key)
+            decision = ob.decide(fresh, existing, self.context([fresh], moment), self.rules,
+                                 self.template.sms_class, moment)
+            if decision.action == ob.DONE:
+                return ob.Outcome("done", draft=fresh)
+            rendered = self.render(fresh) if decision.action != ob.SKIP else None
+            record = self.record_of(fresh, decision, rendered, moment)
+            if decision.action != ob.SEND or existing is None:
+                q.save_plan(self.db, [record])
+            if decision.action != ob.SEND:
+                return ob.outcome_of(decision, fresh)
+            message_id = q.claim(self.db, fresh.key, claimed_by=self.token, provider=self.provider.name,
+                                 at=self.iso(moment), phone=fresh.phone, text=rendered.text, params=rendered.params,
+                                 template_code=self.template.code, parts=rendered.parts, order_ids=fresh.order_ids)
+            if message_id is None:
+                return ob.Outcome("done", draft=fresh)
+        attempts = (existing["attempts"] if existing else 0) + 1
+        message = OutgoingMessage(phone=fresh.phone, text=rendered.text, template_code=self.template.code,
+                                  params=rendered.params, out_id=fresh.key, sign_name=rendered.sign_name)
+        return ob.Claim(message_id, self.token, attempts, message, fresh, rendered.parts)
+
+    def record(self, pairs: list[tuple[ob.Claim, ob.Settlement]]) -> None:
+        at = self.iso(self.clock())
+        with write_transaction(self.db):
+            for claimed, settled in pairs:
+                q.settle(self.db, claimed.message_id, claimed.claimed_by, status=settled.status,
+                         reason=settled.reason, provider_id=settled.provider_id, detail=settled.detail,
+                         next_attempt_at=self.iso(settled.next_attempt_at), keep_sent_at=settled.keep_sent_at, at=at)
+
+    # --- what the run says -----------------------------------------------------------------------
+    def report(self, planned, outcomes, rendered, recovered, delivery, to_send, now) -> Report:
+        rows: list[dict] = []
+        for message in recovered:
+            if message["purpose"] == self.job.purpose:
+                rows.append(_recovered_row(message))
+        for draft, decision, _ in planned:
+            outcome = outcomes.get(draft.key)
+            if outcome is None or outcome.action == "done":
+                continue
+            shown = outcome.draft or draft
+            text = rendered.get(draft.key)
+            rows.append({
+                "order_id": shown.order_id,
+                "order_ids": list(shown.order_ids),
+                "purpose": shown.purpose,
+                "step": shown.step,
+                "action": outcome.action,
+                "reason": outcome.reason,
+                "phone": shown.phone or shown.shown_phone,
+                "parts": text.parts if text is not None and outcome.action != "skipped" else None,
+                "buyer": shown.buyer_nick,
+                "next_attempt_at": self.iso(outcome.until) if outcome.action in ("deferred",) else None,
+                "message_id": outcome.message_id,
+                "text": text.text if text is not None and outcome.action != "skipped" else None,
+                **shown.extra,
+                "detail": outcome.detail,
+            })
+        counts = {a: 0 for a in ("sent", "queued", "deferred", "skipped", "failed", "unknown", "would_send")}
+        reasons: dict[str, int] = {}
+        for row in rows:
+            counts[row["action"]] = counts.get(row["action"], 0) + 1
+            if row["action"] == "skipped":
+                reasons[row["reason"]] = reasons.get(row["reason"], 0) + 1
+        stopped = delivery.stopped if delivery else None
+        parts = sum(r["parts"] or 0 for r in rows if r["action"] in ("sent", "would_send"))
+        summary = {**counts, "parts": parts, "skipped_by_reason": dict(sorted(reasons.items())),
+                   "provider": self.provider.name if self.provider else str(self.settings.get("sms.provider", "file")),
+                   "dry_run": self.dry_run,
+                   "stopped": stopped is not None}
+        notes: list[str] = []
+        others = [m for m in recovered if m["purpose"] != self.job.purpose]
+        if others:
+            notes.append(f"{len(others)} message(s) of other commands were left `sending` by a run that ended; "
+                         "now `unknown`: see `shoptool sms reconcile`")
+        if stopped is not None:
+            left = counts["queued"]
+            notes.append(f"the SMS provider stopped the run ({stopped.code}: {stopped.detail}); "
+                         f"{left} message(s) stay queued for the next run")
+        if delivery and delivery.sheets:
+            for sheet in delivery.sheets:
+                notes.append(f"wrote {sheet}: upload it on the SMS console's bulk-send page")
+        if self.job.purpose == "unpaid":
+            summary["closable"] = reasons.get("paid_other_order", 0)
+        failed = counts["failed"] + counts["unknown"]
+        exit_code = 4 if failed or stopped is not None else 0
+        return Report(self.job.command, rows, summary, exit_code, self.summary_line(counts, reasons, summary), notes)
+
+    def summary_line(self, counts, reasons, summary) -> str:
+        verb = "would send" if self.dry_run else "sent"
+        number = counts["would_send"] if self.dry_run else counts["sent"]
+        parts = [f"{verb} {number}" + (f" ({summary['parts']} part(s))" if number else ""),
+                 f"deferred {counts['deferred']}"]
+        skipped = f"skipped {counts['skipped']}"
+        if reasons:
+            skipped += " (" + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")"
+        parts.append(skipped)
+        for key in ("queued", "failed", "unknown"):
+            if counts[key]:
+                parts.append(f"{key} {counts[key]}")
+        line = f"{self.job.command}: " + ", ".join(parts)
+        if summary.get("closable"):
+            line += f"; {summary['closable']} unpaid duplicate(s) of buyers who paid another order can be closed"
+        if self.dry_run:
+            line += " (dry run: nothing sent or written)"
+        return line
+
+
+def _recovered_row(message: dict) -> dict:
+    import json
+
+    return {
+        "order_id": message["order_id"], "order_ids": json.loads(message["order_ids"] or "[]"),
+        "purpose": message["purpose"], "step": message["step"], "action": "unknown", "reason": ob.INTERRUPTED,
+        "phone": message["phone"], "parts": message["parts"], "buyer": None, "next_attempt_at": None,
+        "message_id": message["message_id"], "text": message["text"], "detail": message.get("detail"),
+    }
