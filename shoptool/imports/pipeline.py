@@ -51,6 +51,12 @@ def _serial(table, converter: Converter) -> Iterator[Batch]:
             rows.extend(convert(record, number))
         except RowRejected as rejected:
             rejects.append((number, rejected.column, rejected.reason, record))
+        except Exception as exc:
+            # A cell no converter foresaw fails its file with the row named (as the forked reader
+            # does), never the whole run: an inbox would otherwise crash on the same file forever.
+            raise InputError(f"this row could not be converted ({type(exc).__name__}: {exc}); "
+                             "a bug in shoptool, please report it with the file",
+                             file=str(table.path), row=number) from None
         if len(rows) >= BATCH_ROWS or len(rejects) >= BATCH_ROWS:
             yield Batch(rows, rejects, rows_in)
             rows, rejects = [], []

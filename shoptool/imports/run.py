@@ -271,8 +271,9 @@ def import_file(
                     if on_progress:
                         on_progress(report.rows_in)
                 report.rejected = rejects.count
-                if report.kind in SNAPSHOT_KINDS and report.rows_in == 0:
-                    raise _Refused("no rows below the header; the previous stock snapshot is kept")
+                if report.rows_in == 0:  # a header alone: say so rather than log an import of nothing
+                    raise _Refused("no rows below the header; the previous stock snapshot is kept"
+                                   if report.kind in SNAPSHOT_KINDS else "no rows below the header; nothing stored")
                 if rejects.count and (strict or rejects.count == report.rows_in):
                     raise _Refused(
                         "--strict: nothing stored because rows were rejected" if strict

@@ -8,6 +8,7 @@ wrong. These functions run once per cell on million-row files, so each has a che
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime, tzinfo
@@ -126,7 +127,8 @@ def money(value) -> int | None:
             return known
         # fast path for the common "99.00" / "99" / "0.5"
         whole, dot, cents = value.partition(".")
-        if whole.isdigit() and whole.isascii() and (not dot or (cents.isdigit() and cents.isascii() and len(cents) <= 2)):
+        if (whole.isdigit() and whole.isascii() and len(whole) <= _MAX_YUAN_DIGITS
+                and (not dot or (cents.isdigit() and cents.isascii() and len(cents) <= 2))):
             fen = int(whole) * 100 + (int(cents.ljust(2, "0")) if dot else 0)
             if len(_MONEY_SEEN) < 4096:  # prices repeat across a file; remembering them is cheap
                 _MONEY_SEEN[value] = fen
@@ -139,8 +141,10 @@ def money(value) -> int | None:
     elif isinstance(value, bool):
         raise CellError(f"not an amount: {value!r}")
     elif isinstance(value, int):
-        return value * 100
+        return _int64(value * 100, value)
     elif isinstance(value, float):
+        if not math.isfinite(value) or abs(value) >= 10**_MAX_YUAN_DIGITS:
+            raise CellError(f"not an amount: {value!r}")
         fen = round(value * 100)
         if abs(value * 100 - fen) > 1e-6:
             raise CellError(f"not an amount in yuan and fen: {value!r}")
@@ -154,6 +158,8 @@ def money(value) -> int | None:
         amount = Decimal(cleaned)
     except InvalidOperation:
         raise CellError(f"not an amount: {raw!r}") from None
+    if not amount.is_finite() or amount.adjusted() >= _MAX_YUAN_DIGITS:
+        raise CellError(f"not an amount: {raw!r}")  # inf, NaN, 1e999999999: never int() them
     fen = amount * 100
     if fen != fen.to_integral_value():
         raise CellError(f"not an amount in yuan and fen: {raw!r}")
@@ -165,23 +171,25 @@ _MONEY_SEEN: dict[str, int] = {}
 
 def integer(value) -> int | None:
     """Quantities and stock (negative stock is real and must survive)."""
-    if value.__class__ is str and value.isdigit() and value.isascii():
+    if value.__class__ is str and value.isdigit() and value.isascii() and len(value) <= 18:
         return int(value)
     if value is None:
         return None
     if isinstance(value, bool):
         raise CellError(f"not a whole number: {value!r}")
     if isinstance(value, int):
-        return value
+        return _int64(value, value)
     if isinstance(value, float):
         if value.is_integer():
-            return int(value)
+            return _int64(int(value), value)
         raise CellError(f"not a whole number: {value!r}")
     raw = value.strip()
     if not raw:
         return None
     if raw.isascii() and (raw.isdigit() or (raw[0] == "-" and raw[1:].isdigit())):
-        return int(raw)
+        if len(raw) > 20:  # int() refuses more than 4300 digits with a plain ValueError
+            raise CellError(f"number too large: {raw[:30]!r}…")
+        return _int64(int(raw), raw)
     cleaned = unwrap(raw).replace(",", "").replace("，", "").replace(" ", "")
     if cleaned in ("", "-"):
         return None
@@ -189,9 +197,23 @@ def integer(value) -> int | None:
         number = Decimal(cleaned)
     except InvalidOperation:
         raise CellError(f"not a whole number: {raw!r}") from None
+    if not number.is_finite() or number.adjusted() > 18:
+        raise CellError(f"not a whole number: {raw!r}")  # inf, NaN, 1e999999999: never int() them
     if number != number.to_integral_value():
         raise CellError(f"not a whole number: {raw!r}")
-    return int(number)
+    return _int64(int(number), raw)
+
+
+# SQLite stores at most a signed 64-bit integer; a longer number would fail the whole file's
+# transaction instead of rejecting its row. Money is stored in fen, hence two digits fewer.
+_INT64_MAX = 2**63 - 1
+_MAX_YUAN_DIGITS = 16
+
+
+def _int64(number: int, raw) -> int:
+    if -_INT64_MAX <= number <= _INT64_MAX:
+        return number
+    raise CellError(f"number too large: {raw!r}")
 
 
 class TimeCleaner:
@@ -226,9 +248,9 @@ class TimeCleaner:
             raw = value
         try:
             moment = clock.parse_time(raw, self.tz)
-        except ValueError:
+            return clock.to_iso(moment, self.tz)
+        except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved across zones
             raise CellError(f"not a date/time: {value!r}") from None
-        return clock.to_iso(moment, self.tz)
 
 
 _fromiso = datetime.fromisoformat
@@ -239,7 +261,10 @@ def flag(value) -> str | None:
     """Seller flag 旗帜: 0–5 or a colour name → red/yellow/green/blue/purple, None for no flag."""
     if value is None:
         return None
-    raw = unwrap(str(value)) if not isinstance(value, (int, float)) else str(int(value))
+    if isinstance(value, float):
+        raw = str(int(value)) if value.is_integer() else str(value)  # inf/NaN/2.5: not a flag, no crash
+    else:
+        raw = unwrap(str(value)) if not isinstance(value, int) else str(int(value))
     if not raw:
         return None
     key = raw.lower().removesuffix("旗").removesuffix("色")

@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -134,24 +136,37 @@ def detect_encoding(head: bytes, path: Path) -> str:
 def _open_csv(path: Path, head: bytes, encoding: str | None, header_score, limits: Limits) -> Table:
     if encoding:
         try:
-            codecs.lookup(encoding)
+            known = codecs.lookup(encoding)
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r}", file=str(path)) from None
+        if not getattr(known, "_is_text_encoding", True):  # rot13, base64, zlib: codecs, not encodings
+            raise InputError(f"{encoding!r} is not a text encoding", file=str(path))
     chosen = encoding or detect_encoding(head, path)
     sample = head.decode(chosen, errors="replace")
     first_line = sample.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     fh = path.open("r", encoding=chosen, newline="", errors="strict")
     csv.field_size_limit(max(limits.max_cell_length * 4 + 16, 131072))
-    reader = csv.reader(fh, delimiter=delimiter)
     counter = [0]
+
+    def lines() -> Iterator[str]:
+        # Only the first MB is sniffed for binary data; a NUL further down (a damaged file, or
+        # any NUL with --encoding given) would otherwise land in the database inside a cell.
+        for line in fh:
+            if "\x00" in line:
+                raise InputError("binary data (a NUL character): the file is damaged or not a text export",
+                                 file=str(path), row=counter[0] + 1,
+                                 hint="export the sheet again as .csv or .xlsx")
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter)
 
     def records() -> Iterator[tuple[int, list]]:
         try:
             for record in reader:
                 counter[0] += 1
                 yield counter[0], record
-        except UnicodeDecodeError:
+        except UnicodeError:  # UnicodeDecodeError, or UTF-16/32 given without a BOM
             raise InputError(
                 f"not valid {display_encoding(chosen)} text after row {counter[0]}",
                 file=str(path), row=counter[0] + 1,
@@ -181,7 +196,8 @@ def _check_zip(path: Path, limits: Limits) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError):
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError):
+        # NotImplementedError: a damaged header can claim a zip version Python does not support
         raise InputError("damaged or truncated xlsx file (not a valid zip)", file=str(path)) from None
     total = sum(info.file_size for info in infos)
     if total > limits.max_xlsx_expanded:
@@ -197,6 +213,56 @@ def _check_zip(path: Path, limits: Limits) -> None:
             )
     if not any(info.filename.startswith("xl/") for info in infos):
         raise InputError("a zip file, but not an Excel workbook", file=str(path))
+    _check_extent(path, infos, limits)
+
+
+# calamine builds a sheet as a dense grid of its used range (about 32 bytes a cell) and a failed
+# Rust allocation aborts the whole process: one stray cell at XFD1048576 would kill this run, and
+# every cron run after it, instead of refusing the file. Sheets whose cells are all in columns A–Z
+# and rows below 2,000,000 are safe (at most 52M cells), so that is all the fast scan looks for.
+_CELL_BYTES = 32
+_FAR_CELL = re.compile(rb' r="[A-Z](?:[A-Z]|[2-9]\d{6}|\d{8})')
+_CELL_REF = re.compile(rb' r="([A-Z]{1,3})(\d{1,10})"')
+
+
+def _check_extent(path: Path, infos: list, limits: Limits) -> None:
+    budget = limits.max_xlsx_expanded // _CELL_BYTES
+    sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in sheets:
+                if not any(_FAR_CELL.search(chunk) for chunk in _xml_chunks(archive, info)):
+                    continue
+                rows = columns = 0
+                for chunk in _xml_chunks(archive, info):
+                    for letters, digits in _CELL_REF.findall(chunk):
+                        rows = max(rows, int(digits))
+                        columns = max(columns, _column_number(letters))
+                if rows * columns > budget:
+                    raise InputError(
+                        f"a sheet ({info.filename}) has cells as far as row {rows:,}, column {columns:,}: "
+                        f"{rows * columns:,} cells to lay out, more than allowed (setting import.max_xlsx_expanded); "
+                        "refused as damaged or hostile", file=str(path),
+                        hint="copy the data into a new workbook and save it again",
+                    )
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error):
+        raise InputError("damaged xlsx file: a sheet cannot be unpacked", file=str(path)) from None
+
+
+def _xml_chunks(archive: zipfile.ZipFile, info, size: int = 1 << 22) -> Iterator[bytes]:
+    """The part's bytes in pieces that overlap by a few bytes, so no cell reference is cut in two."""
+    tail = b""
+    with archive.open(info) as fh:
+        while chunk := fh.read(size):
+            yield tail + chunk
+            tail = chunk[-24:]
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _open_workbook(path: Path, fmt: str, sheet: str | None, header_score, limits: Limits) -> Table:
