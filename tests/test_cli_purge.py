@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -279,3 +280,42 @@ def test_a_bad_older_than_is_a_usage_error(cli, shop_folder, value):
     assert result.exit_code == 2
     assert "--older-than" in result.stderr
     assert not (shop_folder / "shoptool.db").exists()
+
+
+# ---------------------------------------------------------------- revealing personal data is audited (§13)
+
+def audits(db) -> list[tuple]:
+    conn = db().conn
+    rows = conn.execute("SELECT command, staff, detail FROM audit WHERE action = 'show_pii' ORDER BY id").fetchall()
+    conn.close()
+    return [(command, staff.split()[0], json.loads(detail)) for command, staff, detail in rows]
+
+
+def test_show_pii_on_a_listing_is_written_to_the_audit_log(cli, db, shop_folder):
+    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [row(RECENT, "交易成功", "2026-11-01 09:00:00")], encoding="gbk")
+    assert cli("import", path).exit_code == 0
+
+    masked = cli("export", "orders", "--format", "json")
+    assert masked.exit_code == 0
+    assert masked.rows[0]["receiver_mobile"] == "139****0004" and audits(db) == []
+
+    shown = cli("export", "orders", "--show-pii", "--format", "json", env={"SHOPTOOL_SHOP_STAFF": "kf07"})
+    assert shown.exit_code == 0
+    assert shown.rows[0]["receiver_mobile"] == RECENT["mobile"]
+    assert audits(db) == [("export", "kf07", {"rows": 1, "output": "stdout"})]
+
+    to_file = cli("export", "orders", "--show-pii", "-o", "full.csv")
+    assert to_file.exit_code == 0
+    assert RECENT["mobile"] in (shop_folder / "full.csv").read_text(encoding="utf-8-sig")
+    assert audits(db)[-1] == ("export", "kf01", {"rows": 1, "output": "full.csv"})
+
+
+@pytest.mark.xfail(strict=True, reason="daily's dashboard sections reveal PII but finish() only looks at its main "
+                                       "columns (check/count/top): reported to the lead")
+def test_show_pii_on_the_daily_worklist_is_audited(cli, db, sample):
+    assert cli("import", sample("orders_legacy_gbk.csv"), "--now", NOW).exit_code in (0, 3)
+
+    result = cli("daily", "--show-pii", "--format", "json", "--now", NOW)
+
+    assert re.search(r"1380013\d{4}", result.stdout)  # full phones revealed…
+    assert [a[0] for a in audits(db)] == ["daily"]  # …so it must be on record
