@@ -42,6 +42,21 @@ def summary(rows: list[dict]) -> dict:
     return counts
 
 
+def checks(settings, *, versions: dict, env: Mapping[str, str], shop_now: datetime, machine_now: datetime,
+           db_facts: Mapping | None, held: Mapping[str, str | None]) -> list[dict]:
+    """Every check, in the order people read them: software, settings, database, locks, SMS, clocks."""
+    return [
+        versions,
+        *config_checks(settings),
+        *setting_rows(settings),
+        *database_checks(settings.db_path, db_facts),
+        *lock_checks(held),
+        *sms_checks(settings, env),
+        *extras_checks(),
+        time_check(settings["shop.timezone"], shop_now, machine_now),
+    ]
+
+
 # ---------------------------------------------------------------- versions and settings
 
 def versions(shoptool_version: str, sqlite_version: str, sqlite_utils_version: str | None) -> dict:
@@ -118,6 +133,12 @@ def database_checks(path: Path, facts: Mapping | None) -> list[dict]:
     else:
         rows.append(check("migrations", OK, f"{len(migrations['applied'])} applied, none pending "
                                             f"(last {migrations['applied'][-1] if migrations['applied'] else '-'})"))
+    due = facts.get("retention_due")
+    if due:
+        rows.append(check("retention", WARNING, f"{due} finished orders older than privacy.retention still hold "
+                                                "buyers' names, phones and addresses: run `shoptool purge`"))
+    elif due == 0:
+        rows.append(check("retention", OK, "no finished order older than privacy.retention holds buyers' data"))
     return rows
 
 

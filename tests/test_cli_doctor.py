@@ -35,7 +35,7 @@ def test_a_missing_database_is_reported_and_not_created(cli, shop_folder):
 def test_a_healthy_shop(cli, shop_folder):
     import_one(cli, shop_folder)
 
-    result = cli("doctor")
+    result = cli("doctor", "--now", "2026-11-21 10:00")
 
     assert result.exit_code == 0, result
     checks = by_check(result)
@@ -45,9 +45,26 @@ def test_a_healthy_shop(cli, shop_folder):
         ("database", "permissions", "integrity", "journal mode", "migrations", "lock remind-unpaid",
          "lock notify-shipped", "lock import-inbox", "sms provider", "time zone"), "ok")
     assert "none pending" in checks["migrations"]["detail"]
+    assert checks["retention"]["status"] == "ok"
     assert checks["integrity"]["detail"] == "ok"
     assert result.json["summary"]["warning"] == 0 and result.json["summary"]["error"] == 0
     assert "doctor:" in result.stderr
+
+
+def test_old_finished_orders_not_purged_yet_are_a_warning_until_purged(cli, shop_folder):
+    rows = [{"订单编号": f'="370000000000000000{n}"', "订单状态": status, "收货人姓名": "张三", "订单创建时间": created}
+            for n, status, created in ((1, "交易成功", "2026-04-01 10:00:00"), (2, "交易关闭", "2026-04-02 10:00:00"),
+                                       (3, "买家已付款，等待卖家发货", "2026-04-03 10:00:00"),
+                                       (4, "交易成功", "2026-11-01 10:00:00"))]
+    assert cli("import", write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, rows, encoding="gbk")).exit_code == 0
+
+    before = cli("doctor", "--now", "2026-11-21 10:00")
+
+    assert before.exit_code == 0
+    retention = by_check(before)["retention"]
+    assert retention["status"] == "warning" and retention["detail"].startswith("2 finished orders")
+    assert cli("purge", "--yes", "--now", "2026-11-21 10:00").exit_code == 0
+    assert by_check(cli("doctor", "--now", "2026-11-21 10:00"))["retention"]["status"] == "ok"
 
 
 def test_settings_say_where_they_came_from(cli, shop_folder):

@@ -9,7 +9,7 @@ import typer
 from .. import columns as K
 from ..output import Result
 from .app import app
-from .options import ConfigOpt, DbOpt, FormatOpt, OutputOpt, finish, options
+from .options import ConfigOpt, DbOpt, FormatOpt, NowOpt, OutputOpt, finish, options
 
 COLUMNS = [
     K.Column("check", "检查项", "Check"),
@@ -22,6 +22,7 @@ COLUMNS = [
 @app.command("doctor")
 def doctor_command(
     quick: Annotated[bool, typer.Option("--quick", help="Faster, shallower database check (quick_check).")] = False,
+    now: NowOpt = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
     fmt: FormatOpt = "auto",
@@ -39,23 +40,24 @@ def doctor_command(
     from .. import __version__, clock, doctor
     from ..config import load_settings
     from ..db.maintenance import facts
-    from ..errors import ConfigError
+    from ..errors import ConfigError, UsageError
 
     opts = options(fmt, out)
-    rows = [doctor.versions(__version__, sqlite3.sqlite_version, _version_of("sqlite-utils"))]
+    versions = doctor.versions(__version__, sqlite3.sqlite_version, _version_of("sqlite-utils"))
     try:
         settings = load_settings(config, db)
-    except ConfigError as exc:
-        rows.append(doctor.check("config", doctor.ERROR, exc.message))
-        _finish(rows, opts, clock.to_iso(datetime.now().astimezone(), None))
-    shop_now = clock.now(settings.tz)
-    rows += doctor.config_checks(settings)
-    rows += doctor.setting_rows(settings)
-    rows += doctor.database_checks(settings.db_path, facts(settings.db_path, quick=quick))
-    rows += doctor.lock_checks(doctor.lock_state(settings.db_path))
-    rows += doctor.sms_checks(settings, os.environ)
-    rows += doctor.extras_checks()
-    rows.append(doctor.time_check(settings["shop.timezone"], shop_now, datetime.now().astimezone()))
+    except ConfigError as exc:  # still a report: what is wrong is the finding
+        _finish([versions, doctor.check("config", doctor.ERROR, exc.message)], opts,
+                clock.to_iso(datetime.now().astimezone(), None))
+    try:
+        shop_now = clock.now(settings.tz, now)
+    except ValueError as exc:
+        raise UsageError(f"--now: {exc}") from None
+    cut = clock.to_iso(shop_now - settings.duration("privacy.retention"), settings.tz)
+    rows = doctor.checks(settings, versions=versions, env=os.environ, shop_now=shop_now,
+                         machine_now=datetime.now().astimezone(),
+                         db_facts=facts(settings.db_path, quick=quick, retention_cut=cut),
+                         held=doctor.lock_state(settings.db_path))
     _finish(rows, opts, clock.to_iso(shop_now, settings.tz))
 
 

@@ -72,16 +72,24 @@ def file_facts(path: Path) -> dict:
     return facts
 
 
-def facts(path: Path, *, quick: bool = False) -> dict | None:
-    """What doctor reports about the database file; None when there is none (and none is made)."""
+def facts(path: Path, *, quick: bool = False, retention_cut: str | None = None) -> dict | None:
+    """What doctor reports about the database file; None when there is none (and none is made).
+    `retention_due`: finished orders a purge with this cut would take (None: cannot tell yet)."""
     if not path.exists():
         return None
-    found: dict = {"files": file_facts(path), "quick": quick}
+    found: dict = {"files": file_facts(path), "quick": quick, "retention_due": None}
     try:
         with inspect(path) as conn:
             found["integrity"] = integrity(conn, quick)
             found["journal_mode"] = journal_mode(conn)
             found["migrations"] = migrations_status(conn)
+            if retention_cut and found["integrity"] == ["ok"]:
+                from .purge import count_due
+
+                try:
+                    found["retention_due"] = count_due(conn, retention_cut)
+                except sqlite3.OperationalError:  # an old schema, before purged_at existed
+                    pass
     except InputError as exc:
         found["error"] = exc.reason
     except sqlite3.DatabaseError as exc:

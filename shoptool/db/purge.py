@@ -44,27 +44,33 @@ def purge(db, *, cut_iso: str, at: str, apply: bool, staff: str, older_than: str
     return result
 
 
-def select_orders(db, cut_iso: str, statuses: Sequence[str] = P.FINISHED) -> dict[str, int]:
-    """Fill temp.purge_orders with the finished orders last active before the cut that still
-    hold personal data; returns how many per status."""
-    conn = db.conn
-    conn.execute(f"DROP TABLE IF EXISTS {_TEMP}")
-    conn.execute(f"CREATE TEMP TABLE purge_orders (order_id TEXT PRIMARY KEY, status TEXT) WITHOUT ROWID")
+def _due(statuses: Sequence[str]) -> str:
+    """WHERE clause of the orders a purge takes (parameters: statuses, then the cut): finished,
+    not purged yet, and nothing known to have happened to them since the cut. julianday() reads
+    the stored offset, so the comparison holds whatever zone wrote the times."""
     marks = ", ".join("?" for _ in statuses)
-    # julianday() reads the stored offset, so the comparison holds whatever zone wrote the time.
-    conn.execute(
-        f"""INSERT INTO {_TEMP} (order_id, status)
-            SELECT order_id, status FROM orders
-            WHERE status IN ({marks}) AND purged_at IS NULL
+    return f"""status IN ({marks}) AND purged_at IS NULL
               AND COALESCE(NULLIF(max(
                     COALESCE(julianday(finished_at), 0), COALESCE(julianday(shipped_at), 0),
                     COALESCE(julianday(paid_at), 0), COALESCE(julianday(created_at), 0),
                     COALESCE((SELECT max(julianday(h.changed_at)) FROM order_history h
                               WHERE h.order_id = orders.order_id AND h.field = 'status'), 0)
-                  ), 0), julianday(first_seen_at)) < julianday(?)""",
-        (*statuses, cut_iso),
-    )
+                  ), 0), julianday(first_seen_at)) < julianday(?)"""
+
+
+def select_orders(db, cut_iso: str, statuses: Sequence[str] = P.FINISHED) -> dict[str, int]:
+    """Fill temp.purge_orders with the orders due; returns how many per status."""
+    conn = db.conn
+    conn.execute(f"DROP TABLE IF EXISTS {_TEMP}")
+    conn.execute("CREATE TEMP TABLE purge_orders (order_id TEXT PRIMARY KEY, status TEXT) WITHOUT ROWID")
+    conn.execute(f"INSERT INTO {_TEMP} (order_id, status) SELECT order_id, status FROM orders WHERE {_due(statuses)}",
+                 (*statuses, cut_iso))
     return dict(conn.execute(f"SELECT status, count(*) FROM {_TEMP} GROUP BY status ORDER BY status").fetchall())
+
+
+def count_due(conn, cut_iso: str, statuses: Sequence[str] = P.FINISHED) -> int:
+    """How many orders a purge with this cut would take: for doctor, on a read-only connection."""
+    return conn.execute(f"SELECT count(*) FROM orders WHERE {_due(statuses)}", (*statuses, cut_iso)).fetchone()[0]
 
 
 def scrub(db, *, at: str, apply: bool) -> dict[str, int]:
