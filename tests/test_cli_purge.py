@@ -319,3 +319,23 @@ def test_show_pii_on_the_daily_worklist_is_audited(cli, db, sample):
 
     assert re.search(r"1380013\d{4}", result.stdout)  # full phones revealed…
     assert [a[0] for a in audits(db)] == ["daily"]  # …so it must be on record
+
+
+# ---------------------------------------------------------------- what counts as personal in free text
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("电话13912340001", "电话****"),
+    ("+86 139 1234 0001 打不通", "**** 打不通"),
+    ("8613912340001", "****"),
+    ("座机0571-86612345转123", "座机****"),
+    ("运单号75312345678901，SF1312345678901", "运单号75312345678901，SF1312345678901"),  # not phones
+    ("订单3800000000000000001已退款", "订单3800000000000000001已退款"),
+    ("欧阳锋说送到桃花岛路 1号", "****说送到****"),
+    (None, None),
+])
+def test_redact_free_text(text, expected):
+    from shoptool import purge
+
+    known = purge.known_values({"receiver_name": "欧阳锋", "address": "浙江省 舟山市 普陀区 桃花岛路 1号"})
+
+    assert purge.redact(text, known) == expected
