@@ -310,3 +310,13 @@ def test_a_blank_note_in_a_newer_export_keeps_the_note_staff_wrote(cli, db, shop
 
     assert db().conn.execute("SELECT status, seller_note, flag FROM orders").fetchone() == (
         "shipped", "已电话确认地址", "green")
+
+
+def test_a_shipment_cell_of_separators_only_is_a_rejected_row(cli, db, shop_folder):
+    path = write_csv(shop_folder / "s.csv", ["订单编号", "物流公司", "运单号"],
+                     [{"订单编号": "111", "物流公司": "中通快递", "运单号": "7531"},
+                      {"订单编号": ",", "物流公司": "中通快递", "运单号": "7532"}])
+    result = cli("import", path)
+    assert result.exit_code == 3
+    assert result.rows[0]["rejected"] == 1 and "missing order number" in result.stderr
+    assert db().conn.execute("SELECT order_id FROM shipments").fetchall() == [("111",)]

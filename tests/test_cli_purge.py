@@ -310,8 +310,6 @@ def test_show_pii_on_a_listing_is_written_to_the_audit_log(cli, db, shop_folder)
     assert audits(db)[-1] == ("export", "kf01", {"rows": 1, "output": "full.csv"})
 
 
-@pytest.mark.xfail(strict=True, reason="daily's dashboard sections reveal PII but finish() only looks at its main "
-                                       "columns (check/count/top): reported to the lead")
 def test_show_pii_on_the_daily_worklist_is_audited(cli, db, sample):
     assert cli("import", sample("orders_legacy_gbk.csv"), "--now", NOW).exit_code in (0, 3)
 

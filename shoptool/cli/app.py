@@ -28,6 +28,8 @@ class ShoptoolGroup(TyperGroup):
         except Exception as exc:
             if type(exc).__module__.startswith("typer"):  # Exit, Abort, usage errors: Typer's own
                 raise
+            if isinstance(exc, BrokenPipeError):  # `shoptool … | head`: the reader left; Typer's exit
+                raise
             # sqlite3 is matched by name: importing it here would slow down `shoptool --help`
             if type(exc).__name__ == "OperationalError" and ("locked" in str(exc) or "busy" in str(exc)):
                 output.error(f"the shop database is busy: {exc}")

@@ -106,7 +106,7 @@ def _announce(report) -> None:
         output.info(line)
         if report.rejected:
             output.warn(f"{name}: {report.message} (all rejects in {report.rejects_file})")
-    if report.not_stored_columns:
+    if report.not_stored_columns and report.stored_anything:
         output.info(f"{name}: personal data not needed, not stored: {', '.join(report.not_stored_columns)}")
 
 

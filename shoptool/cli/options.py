@@ -105,7 +105,7 @@ def options(fmt: str = "auto", out: str | None = None, headers: str = "zh", show
 
 def finish(result: output.Result, opts: output.OutputOptions, shop: Shop | None = None) -> None:
     """Render, record a --show-pii reveal, and leave with the result's exit code."""
-    if opts.show_pii and shop is not None and any(c.is_pii for c in result.columns) and result.rows:
+    if opts.show_pii and shop is not None and _reveals_pii(result):
         from ..db.store import audit, write_transaction
 
         with write_transaction(shop.db):
@@ -116,6 +116,14 @@ def finish(result: output.Result, opts: output.OutputOptions, shop: Shop | None 
     if shop is not None:
         shop.close()
     raise typer.Exit(result.exit_code)
+
+
+def _reveals_pii(result: output.Result) -> bool:
+    """Personal data in the main rows, a dashboard section (daily) or an extra sheet."""
+    tables = [(result.columns, result.rows)]
+    tables += [(section.columns, section.rows) for section in result.sections]
+    tables += [(columns, rows) for _, columns, rows in result.sheets]
+    return any(rows and any(c.is_pii for c in columns) for columns, rows in tables)
 
 
 def _os_user() -> str:

@@ -11,7 +11,7 @@ EXPORTABLE = (
     "opt_outs", "messages", "notes", "merge_groups", "imports", "audit",
 )
 _PHONES = {"receiver_mobile", "receiver_tel", "phone"}
-_NAMES = {"receiver_name"}
+_NAMES = {"receiver_name", "buyer"}  # messages.buyer: the nick, or the phone when there is none
 _ADDRESSES = {"address", "address_original", "address_modified", "address_detail"}
 _IDS = {"order_id", "line_id", "sku_code", "item_id", "sku_id", "tracking_no", "review_id", "sub_order_id",
         "barcode", "goods_no", "provider_id", "dedupe_key", "subject_id"}

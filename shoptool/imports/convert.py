@@ -303,8 +303,9 @@ class ShipmentConverter(Converter):
         index = next(ix[0] for name, ix, _, _ in self.plan if name == "order_id")
         if index < len(record) and isinstance(record[index], str) and _SEVERAL_ORDERS.search(record[index].strip()):
             record = list(record)
-            self._orders = [p for p in _SEVERAL_ORDERS.split(record[index].strip()) if p]
-            record[index] = self._orders[0]
+            self._orders = [p for p in _SEVERAL_ORDERS.split(record[index].strip()) if p] or None
+            # a cell of separators only (",") names no order: the row is rejected for that
+            record[index] = self._orders[0] if self._orders else ""
         else:
             self._orders = None
         return super().fields(record)
