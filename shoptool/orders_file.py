@@ -44,20 +44,12 @@ def read_orders(path: str | Path, settings, *, now_iso: str, sheet: str | None =
     export of every order of a season has far more rows than orders waiting to ship.
     A row the import would reject is listed in `.rejected` and left out; a file of which no row
     can be read raises InputError (exit 3), as does a file that is not an orders export."""
-    from .imports.convert import OrderConverter
-    from .imports.run import choose_kind, header_scorer, limits_from, shape_of
-    from .tables import kinds
-    from .tables.readers import open_table
+    from .imports.read import open_export
+    from .imports.run import shape_of
 
     path = Path(path)
-    with open_table(path, sheet=sheet, encoding=encoding, header_score=header_scorer(KIND),
-                    limits=limits_from(settings)) as table:
-        mapping = choose_kind(table.header, KIND, path)
-        best = kinds.detect(table.header)
-        if best and best[0].kind.name != KIND and best[0].score > mapping.score:
-            raise InputError(f"this looks like an export of {best[0].kind.name}, not of orders", file=str(path))
-        converter = OrderConverter(mapping, table.header, settings.tz, now_iso=now_iso, import_id=None,
-                                   all_text=table.format == "csv")
+    table, converter = open_export(path, KIND, settings, now_iso=now_iso, sheet=sheet, encoding=encoding)
+    with table:
         result = OrdersFile(path, [], shape=shape_of(KIND, table.header), encoding=table.encoding, sheet=table.sheet)
         by_id = _rows(converter, table.rows, result, statuses, columns)
     result.rows = list(by_id.values())

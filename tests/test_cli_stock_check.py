@@ -280,7 +280,7 @@ def test_unusable_inputs_are_input_errors(cli, shop_folder):
     empty = write_csv(shop_folder / "empty.csv", PAGE_HEADER, [])
 
     swapped = cli("stock-check", "--page", warehouse_sheet("wangdiantong", shop_folder), "--warehouse", page)
-    assert swapped.exit_code == 3 and "looks like a warehouse-stock sheet, not page-stock (--page)" in swapped.stderr
+    assert swapped.exit_code == 3 and "looks like an export of warehouse-stock, not of page-stock (--page)" in swapped.stderr
     not_page = cli("stock-check", "--page", warehouse, "--warehouse", warehouse)
     assert not_page.exit_code == 3 and "not a page-stock sheet: missing column 可售库存" in not_page.stderr
     missing = cli("stock-check", "--page", no_code, "--warehouse", warehouse)

@@ -136,19 +136,12 @@ def _stock_rows(shop: Shop, kind: str, path: Path | None, now_iso: str) -> list[
 def _rows_from_file(shop: Shop, kind: str, path: Path, now_iso: str) -> list[dict]:
     """A stock sheet → the same row dicts the import stores in its table, nothing stored. A row the
     import would reject stops the check: an unread row is an unchecked SKU."""
-    from ..imports.convert import CONVERTERS, RowRejected
-    from ..imports.run import choose_kind, header_scorer, limits_from
-    from ..tables import kinds as KINDS
-    from ..tables.readers import open_table
+    from ..imports.convert import RowRejected
+    from ..imports.read import open_export
 
     option = OPTION[kind]
-    with open_table(path, header_score=header_scorer(kind), limits=limits_from(shop.settings)) as table:
-        mapping = choose_kind(table.header, kind, path)
-        best = KINDS.detect(table.header)
-        if best and best[0].kind.name != kind and best[0].score > mapping.score:
-            raise InputError(f"this looks like a {best[0].kind.name} sheet, not {kind} ({option})", file=str(path))
-        converter = CONVERTERS[kind](mapping, table.header, shop.tz, now_iso=now_iso, import_id=None,
-                                     all_text=table.format == "csv")
+    table, converter = open_export(path, kind, shop.settings, now_iso=now_iso, given_as=option)
+    with table:
         names = converter.columns
         rows = []
         for number, record in table.rows:
