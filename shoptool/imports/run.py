@@ -8,7 +8,6 @@ that says so. A file that stores nothing leaves no trace in the database.
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from .. import clock
 from ..db import store, write_transaction
 from ..errors import InputError, UsageError
 from ..tables import kinds as K
-from ..tables.readers import Limits, Table, open_table
+from ..tables.readers import Limits, Table, file_digest, open_table
 from . import pipeline
 from .convert import CONVERTERS, PERSONAL_ORDER_COLUMNS, REJECT_META
 SNAPSHOT_KINDS = {"page-stock": "page_stock", "warehouse-stock": "warehouse_stock"}
@@ -62,23 +61,6 @@ def limits_from(settings) -> Limits:
         max_xlsx_expanded=settings.size("import.max_xlsx_expanded"),
         max_xlsx_ratio=int(settings["import.max_xlsx_ratio"]),
     )
-
-
-def file_digest(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
-                size += len(chunk)
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", file=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
-    return digest.hexdigest(), size
 
 
 def choose_kind(header: list[str], forced: str | None, path: Path) -> K.Mapping_:

@@ -53,6 +53,30 @@ class Table:
         self.close()
 
 
+def unreadable(path: Path, exc: OSError) -> InputError:
+    if isinstance(exc, FileNotFoundError):
+        return InputError("file not found", file=str(path))
+    if isinstance(exc, IsADirectoryError):
+        return InputError("is a folder, not a file", file=str(path))
+    return InputError(f"cannot read the file ({exc.strerror or exc})", file=str(path))
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of the file's bytes: what the import log remembers to spot a re-import."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+    return digest.hexdigest(), size
+
+
 def sniff_format(path: Path, head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
@@ -84,12 +108,8 @@ def open_table(
         size = path.stat().st_size
         with path.open("rb") as fh:
             head = fh.read(SAMPLE_BYTES)
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", file=str(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
+        raise unreadable(path, exc) from None
     if size == 0:
         raise InputError("the file is empty", file=str(path))
     if size > limits.max_file_size:
