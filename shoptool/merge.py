@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from . import orders as O
 from .privacy import mask_address, mask_name, mask_phone
 
 COD, REFUNDING, PARTLY_SHIPPED, PRESALE, COURIER_REQUEST, DIFFERENT_ADDRESS = (
@@ -103,7 +104,6 @@ def yuan(fen: int) -> str:
 # ---------------------------------------------------------------- one order
 
 
-_REFUND_NONE = {"", "-", "0", "无", "否", "没有申请退款", "无退款", "未申请退款", "退款关闭", "退款已关闭", "no_refund", "closed"}
 _FOLD_JUNK = re.compile(r"[\s,，.。、;；:：]+")
 
 
@@ -111,14 +111,11 @@ def _fold(text: str | None) -> str:
     return _FOLD_JUNK.sub("", unicodedata.normalize("NFKC", str(text or "")).casefold())
 
 
-_REFUND_NONE_FOLDED = {_fold(text) for text in _REFUND_NONE}
-
-
 def refund_open(status: str | None) -> bool:
     """A 退款状态 that is anything but 'no refund' or 'refund closed': 买家已经申请退款，等待卖家同意,
     卖家已经同意退款，等待买家退货, 卖家拒绝退款 (the buyer may still escalate), 退款成功 (the parcel
     changed) and any text not known to mean 'none' (an unknown state is never merged)."""
-    return _fold(status) not in _REFUND_NONE_FOLDED
+    return O.refund_state(status) != O.REFUND_NONE
 
 
 def is_refunding(order: Mapping) -> bool:

@@ -7,6 +7,7 @@ Platforms write statuses in Chinese (with ASCII or full-width commas) or as API 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 UNPAID, PAID, PARTLY_SHIPPED, SHIPPED, SIGNED, COMPLETED, CLOSED = (
     "unpaid", "paid", "partly_shipped", "shipped", "signed", "completed", "closed",
@@ -99,3 +100,26 @@ def presale_stage(text: str | None, trade_type: str | None = None) -> str | None
     if "定金未付" in lowered or "front_nopaid_final_nopaid" in lowered:
         return DEPOSIT_UNPAID
     return PRESALE
+
+
+REFUND_NONE, REFUND_OPEN, REFUND_REFUSED, REFUND_DONE = "none", "open", "refused", "done"
+_REFUND_JUNK = re.compile(r"[\s,，.。、;；:：]+")
+
+
+def _fold(text: str | None) -> str:
+    return _REFUND_JUNK.sub("", unicodedata.normalize("NFKC", str(text or "")).casefold())
+
+
+_REFUND_WORDS = {
+    REFUND_NONE: ("", "-", "0", "无", "否", "没有申请退款", "无退款", "未申请退款", "退款关闭", "退款已关闭",
+                  "退款取消", "no_refund", "closed", "none"),
+    REFUND_REFUSED: ("卖家拒绝退款", "拒绝退款", "seller_refuse_buyer"),
+    REFUND_DONE: ("退款成功", "success"),
+}
+_REFUND_STATE = {_fold(word): state for state, words in _REFUND_WORDS.items() for word in words}
+
+
+def refund_state(text: str | None) -> str:
+    """What a 退款状态 says: none (never asked, or closed), refused, done, or open — and any text not
+    known is open, so an unclear refund is never treated as settled."""
+    return _REFUND_STATE.get(_fold(text), REFUND_OPEN)

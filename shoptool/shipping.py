@@ -32,8 +32,6 @@ NO_PHONE = "no_phone"
 NO_TRACKING = "no_tracking"
 
 _TRACKING = re.compile(r"[A-Za-z0-9-]{6,40}")
-# Refund states that mean no refund is going on.
-_NO_REFUND = ("没有", "无", "关闭", "拒绝", "取消", "none", "no_refund", "closed")
 
 
 def usable_tracking(value: str | None) -> bool:
@@ -131,10 +129,8 @@ def _state(parcel: Parcel) -> str | None:
 
 
 def _refunding(text: str | None) -> bool:
-    if not text or not str(text).strip():
-        return False
-    lowered = str(text).strip().lower()
-    return not any(word in lowered for word in _NO_REFUND)
+    # a refund asked for or done stops the notice; a refused one lets the parcel go on its way
+    return O.refund_state(text) in (O.REFUND_OPEN, O.REFUND_DONE)
 
 
 def _best_phone(parcel: Parcel):

@@ -70,3 +70,14 @@ def test_tracking_number_loses_its_label():
 @pytest.mark.parametrize("raw, colour", [("1", "red"), ("红", "red"), ("紫旗", "purple"), ("0", None), (3.0, "green")])
 def test_flags(raw, colour):
     assert cells.flag(raw) == colour
+
+
+@pytest.mark.parametrize(
+    "text, state",
+    [("没有申请退款", "none"), ("", "none"), (None, "none"), ("退款关闭", "none"), ("买家已经申请退款，等待卖家同意", "open"),
+     ("卖家已经同意退款,等待买家退货", "open"), ("卖家拒绝退款", "refused"), ("退款成功", "done"), ("某种新状态", "open")],
+)
+def test_refund_state_reads_the_platform_words(text, state):
+    from shoptool.orders import refund_state
+
+    assert refund_state(text) == state
