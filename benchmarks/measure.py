@@ -22,9 +22,10 @@ class Measured:
 
 def run(cmd: list[str], *, cwd: Path | None = None, env: dict | None = None, stdin=None,
         stdout=subprocess.DEVNULL) -> Measured:
-    """Peak memory is the child's VmHWM, polled from /proc: unlike ru_maxrss it starts afresh at
-    exec, so a benchmark process that has grown does not lend its size to the commands it times.
-    The children of the child (the forked reader of a big import) are added while they live."""
+    """Peak memory is measured from /proc, so a benchmark process that has grown does not lend its
+    size to the commands it times (ru_maxrss survives exec). For a process alone it is its VmHWM;
+    while it has children (the forked reader of a big import) the family's PSS is sampled too, so
+    pages the two processes share are counted once."""
     import threading
 
     start = time.perf_counter()
@@ -34,30 +35,35 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict | None = None, std
     reader.start()
     peak_kb = 0
     while proc.poll() is None:
-        peak_kb = max(peak_kb, _family_hwm_kb(proc.pid))
+        peak_kb = max(peak_kb, _hwm_kb(proc.pid), _family_pss_kb(proc.pid))
         time.sleep(0.005)
     seconds = time.perf_counter() - start
     reader.join()
     return Measured(seconds, peak_kb / 1024, proc.returncode, b"".join(stderr_chunks).decode(errors="replace"))
 
 
-def _family_hwm_kb(pid: int) -> int:
-    total = _hwm_kb(pid)
+def _family_pss_kb(pid: int) -> int:
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
-        children = []
-    return total + sum(_hwm_kb(int(child)) for child in children)
+        return 0
+    if not children:
+        return 0
+    return sum(_field_kb(p, "smaps_rollup", "Pss:") for p in (pid, *map(int, children)))
 
 
-def _hwm_kb(pid: int) -> int:
+def _field_kb(pid: int, name: str, field: str) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+        for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1])
     except (OSError, ValueError):
         pass
     return 0
+
+
+def _hwm_kb(pid: int) -> int:
+    return _field_kb(pid, "status", "VmHWM:")
 
 
 def best_of(times: int, cmd: list[str], **kw) -> Measured:
