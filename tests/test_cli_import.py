@@ -203,6 +203,28 @@ def test_a_newer_export_updates_and_keeps_history(cli, db, shop_folder):
         "2026-11-21T09:00:00+08:00"
 
 
+def test_new_and_known_orders_mixed_in_one_file_are_counted_exactly(cli, db, shop_folder, monkeypatch):
+    """Batches are first tried as plain INSERTs; a batch holding a known order is rolled back and
+    upserted. Batches of 2: [new, changed] falls back, [same, new] upserts, [new] inserts."""
+    from shoptool.imports import pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)
+    write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [legacy(1), legacy(2)], encoding="gbk")
+    write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, [
+        legacy(3), legacy(1, 订单状态="卖家已发货，等待买家确认"), legacy(2), legacy(4), legacy(5)], encoding="gbk")
+    assert cli("import", "a.csv").exit_code == 0
+
+    result = cli("import", "b.csv", "--now", "2026-11-21 09:00")
+
+    assert result.exit_code == 0, result
+    assert (result.rows[0]["inserted"], result.rows[0]["updated"], result.rows[0]["unchanged"]) == (3, 1, 1)
+    conn = db().conn
+    assert conn.execute("SELECT order_id, status FROM orders ORDER BY order_id").fetchall() == [
+        (f"371234567890123456{n}", "shipped" if n == 1 else "paid") for n in range(1, 6)]
+    assert conn.execute("SELECT order_id, field, old, new FROM order_history").fetchall() == [
+        ("3712345678901234561", "status", "paid", "shipped")]
+
+
 def test_masked_export_never_erases_personal_data_already_stored(cli, db, shop_folder):
     write_csv(shop_folder / "legacy.csv", LEGACY_ORDER_HEADER, [legacy(1)], encoding="gbk")
     write_xlsx(shop_folder / "qn.xlsx", QIANNIU_ORDER_HEADER, [

@@ -8,6 +8,7 @@ queries elsewhere still go through sqlite-utils.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -80,10 +81,9 @@ class Upsert:
                 compares.append(f"{table}.{column} IS NOT {expr}")
         conflict = ", ".join(key)
         where = " OR ".join(compares) or "0"
-        self.sql = (
-            f"INSERT INTO {table} ({', '.join(self.columns)}) VALUES ({placeholders}) "
-            f"ON CONFLICT({conflict}) DO UPDATE SET {', '.join(sets)} WHERE {where}"
-        )
+        self.insert_sql = f"INSERT INTO {table} ({', '.join(self.columns)}) VALUES ({placeholders})"
+        self.sql = f"{self.insert_sql} ON CONFLICT({conflict}) DO UPDATE SET {', '.join(sets)} WHERE {where}"
+        self._try_insert = True
         self._start_rows = self._count(table)
         self._start_changes = db.conn.total_changes
         self._start_history = self._count(history_table) if history_table else 0
@@ -93,9 +93,28 @@ class Upsert:
         return self.db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
     def write(self, rows: Sequence[Sequence]) -> None:
-        if rows:
-            self.db.conn.executemany(self.sql, rows)
-            self.rows_seen += len(rows)
+        if not rows:
+            return
+        conn = self.db.conn
+        if self._try_insert:
+            before = conn.total_changes
+            conn.execute("SAVEPOINT plain_insert")
+            try:
+                conn.executemany(self.insert_sql, rows)
+            except sqlite3.IntegrityError:
+                conn.execute("ROLLBACK TO plain_insert")
+                conn.execute("RELEASE plain_insert")
+                # the rows rolled back were counted as changes all the same
+                self._start_changes += conn.total_changes - before
+                self._try_insert = False
+            else:
+                conn.execute("RELEASE plain_insert")
+                self.rows_seen += len(rows)
+                return
+        else:
+            self._try_insert = True
+        conn.executemany(self.sql, rows)
+        self.rows_seen += len(rows)
 
     def counts(self) -> Counts:
         for sql in self._rebuild:
@@ -111,7 +130,7 @@ class Upsert:
 def _drop_secondary_indexes(db, table: str) -> list[str]:
     rows = db.conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
-        "AND sql NOT LIKE 'CREATE UNIQUE%'", (table,),
+        "AND sql NOT LIKE 'CREATE UNIQUE%' AND sql NOT LIKE '% WHERE %'", (table,),
     ).fetchall()
     for name, _ in rows:
         db.conn.execute(f'DROP INDEX "{name}"')

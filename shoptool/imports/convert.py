@@ -32,6 +32,7 @@ def _cleaners(tz) -> dict[str, Callable]:
     return {
         "id": cells.identifier,
         "text": cells.text,
+        "label": cells.label,
         "money": cells.money,
         "int": cells.integer,
         "time": cells.TimeCleaner(tz),
@@ -45,6 +46,7 @@ class Converter:
     """Built once per file from its header mapping; `convert` runs once per row."""
 
     columns: tuple[str, ...]  # database columns, in the order of the tuples `convert` returns
+    stateless = True  # each row converts alone (rows of one file may be converted in two processes)
     present: frozenset[str]  # export fields this file has
 
     def __init__(self, mapping: Mapping_, header: list[str], tz, *, now_iso: str, import_id: int | None,
@@ -66,9 +68,12 @@ class Converter:
         self.extra_columns = [
             (i, header[i]) for i in mapping.unknown if normalise_header(header[i]) not in _REJECT_META
         ]
+        self._extra_cells = _getter([i for i, _ in self.extra_columns])
+        self._extra_seen: dict[tuple, str] = {}
         used = [i for _, ix, _, _ in plan for i in ix] + [i for i, _ in self.extra_columns]
         self.width = max(used, default=-1) + 1
         # CSV cells are always text, so blanks can be "" and text cells can be cleaned inline
+        self.all_text = all_text
         self._padding = ["" if all_text else None] * self.width
         self._clean_simple = _compile(self._simple, all_text)
 
@@ -107,37 +112,116 @@ class Converter:
         raise AssertionError("a cell failed once and then passed")
 
     def extra(self, record: list) -> str:
-        found = {}
-        for index, name in self.extra_columns:
-            value = record[index]
-            if value:
-                value = value.strip() if value.__class__ is str else cells.text(value)
+        """Unknown columns as JSON. The same cells give the same text (often every row has the
+        same shop id and the same 手机订单), so it is built once per distinct set of cells."""
+        values = self._extra_cells(record)
+        if not any(values):
+            return "{}"
+        known = self._extra_seen.get(values)
+        if known is None:
+            found = {}
+            for (_, name), value in zip(self.extra_columns, values):
                 if value:
-                    found[name] = value
-        return extra_json(found) if found else "{}"
+                    value = value.strip() if value.__class__ is str else cells.text(value)
+                    if value:
+                        found[name] = value
+            known = extra_json(found)
+            if len(self._extra_seen) < _SEEN_LIMIT:
+                self._extra_seen[values] = known
+        return known
 
     def convert(self, record: list, number: int) -> list[tuple]:
         raise NotImplementedError
 
 
-def _compile(simple: list[tuple[str, int, Callable]], all_text: bool) -> Callable[[list], dict]:
-    """Build `record → {field: clean value}` as one generated function: a dict display with the
-    cleaners' fast paths inlined runs about twice as fast as a loop of calls, and this runs once
-    per row of million-row files. The generated code only indexes the record and calls cleaners."""
-    namespace: dict = {"_identifier": cells.identifier, "_phone": cells.phone}
+# How many distinct values of one column (or of the unknown columns together) are remembered.
+_SEEN_LIMIT = 4096
+
+
+def _learn(seen: dict, cell: str, then: Callable | None = None) -> str | None:
+    value = cell.strip() or None
+    if then is not None:
+        value = then(value)
+    if len(seen) < _SEEN_LIMIT:
+        seen[cell] = value
+    return value
+
+
+def _remember(seen: dict, cell: str, clean: Callable, then: Callable | None = None):
+    value = clean(cell)
+    if then is not None:
+        value = then(value)
+    if len(seen) < _SEEN_LIMIT:
+        seen[cell] = value
+    return value
+
+
+_SIXTY = frozenset(f"{n:02d}" for n in range(60))
+_HOURS_LIMIT = 1 << 16  # seven years of hours
+
+
+def _moment(hours: set, cell: str, clean: cells.TimeCleaner) -> str | None:
+    value = clean(cell)
+    # Only a cell the cleaner turned into exactly this shape vouches for its date and hour.
+    if (value is not None and len(cell) == 19 and len(hours) < _HOURS_LIMIT
+            and value == cell[:10] + "T" + cell[11:] + clean.fixed_suffix):
+        hours.add(cell[:13])
+    return value
+
+
+def _compile(simple: list[tuple[str, int, Callable]], all_text: bool, *, as_tuple: bool = False,
+             after: dict[str, Callable] | None = None) -> Callable[[list], dict | tuple]:
+    """Build `record → {field: clean value}` (or the values as a tuple, in `simple`'s order) as
+    one generated function: the cleaners' fast paths inlined run about twice as fast as a loop
+    of calls, and this runs once per row of million-row files. The generated code only indexes
+    the record and calls cleaners. `after` post-processes a field's clean value."""
+    namespace: dict = {"_identifier": cells.identifier, "_phone": cells.phone, "_learn": _learn,
+                       "_remember": _remember, "_labels": ("No:", "NO:", "no:"), "_moment": _moment,
+                       "_sixty": _SIXTY}
+    after = after or {}
     items = []
     for number, (name, index, clean) in enumerate(simple):
+        then = after.get(name)
         namespace[f"_c{number}"] = clean
+        namespace[f"_then{number}"] = then
         cell = f"r[{index}]"
-        if all_text and clean is cells.text:
+        seen = f"_seen{number}"
+        if all_text and clean in (cells.label, cells.money, cells.integer):
+            # a few distinct values, row after row: clean each once (`after` included)
+            namespace[seen] = {}
+            fallback = (f"_learn({seen}, x, _then{number})" if clean is cells.label
+                        else f"_remember({seen}, x, _c{number}, _then{number})")
+            expr = f"({seen}[x] if (x := {cell}) in {seen} else {fallback})"
+            then = None
+        elif all_text and clean is cells.text:
             expr = f"({cell}.strip() or None)"
-        elif all_text and clean in (cells.identifier, cells.phone):
-            helper = "_identifier" if clean is cells.identifier else "_phone"
-            expr = f"(x if (x := {cell}).isdigit() and x.isascii() else {helper}(x))"
+        elif all_text and clean is cells.identifier:
+            # digits, or digits in an ="…" wrapper (legacy exports); anything else the long way
+            expr = (f"(None if not (x := {cell}) else x if x.isdigit() and x.isascii() else y if x[:2] == '=\"' "
+                    f"and x[-1:] == '\"' and (y := x[2:-1]).isdigit() and y.isascii() else _identifier(x))")
+        elif all_text and clean is cells.phone:
+            # digits, or digits behind a ' (legacy exports)
+            expr = (f"(None if not (x := {cell}) else x if x.isdigit() and x.isascii() else y if x[:1] == \"'\" "
+                    f"and (y := x[1:]).isdigit() and y.isascii() else _phone(x))")
+        elif all_text and isinstance(clean, cells.TimeCleaner) and clean.fixed_suffix:
+            # "YYYY-MM-DD HH:MM:SS" whose date and hour were seen valid: minutes and seconds are
+            # checked here, everything else goes through the cleaner (which teaches `hours`)
+            namespace[f"_hours{number}"] = set()
+            namespace[f"_suffix{number}"] = clean.fixed_suffix
+            expr = (f"(x[:10] + 'T' + x[11:] + _suffix{number} if len(x := {cell}) == 19 and x[:13] in _hours{number} "
+                    f"and x[13] == ':' and x[16] == ':' and x[14:16] in _sixty and x[17:] in _sixty "
+                    f"else _moment(_hours{number}, x, _c{number}))")
+        elif all_text and clean is cells.tracking:
+            expr = f"(x[3:] if (x := {cell})[:3] in _labels and x[3:].isalnum() else _c{number}(x))"
         else:
             expr = f"_c{number}({cell})"
-        items.append(f"{name!r}: {expr}")
-    source = "def fields(r):\n    return {" + ", ".join(items) + "}\n"
+        if then is not None:
+            expr = f"_then{number}({expr})"
+        items.append(expr if as_tuple else f"{name!r}: {expr}")
+    if as_tuple:
+        source = "def fields(r):\n    return (" + "".join(f"{item}, " for item in items) + ")\n"
+    else:
+        source = "def fields(r):\n    return {" + ", ".join(items) + "}\n"
     exec(compile(source, "<shoptool.imports.convert.fields>", "exec"), namespace)  # noqa: S102
     return namespace["fields"]
 
@@ -171,52 +255,82 @@ class OrderConverter(Converter):
         derived = ["status", "status_text", "is_cod"]
         if present & {"address_original", "address_modified"}:
             derived.append("address")
-        self._personal = [f for f in ("receiver_name", "receiver_mobile", "address_original", "address_modified")
-                          if f in present]
+        personal = [f for f in ("receiver_name", "receiver_mobile", "address_original", "address_modified")
+                    if f in present]
         if present & {"receiver_name", "receiver_mobile", "receiver_tel", "address_original", "address_modified"}:
             derived.append("masked")
         if present & {"presale", "trade_type"}:
             derived.append("presale_stage")
         self.data = data
         self.derived = derived
-        self._data_of = _getter(data)
-        self._personal_of = _getter(self._personal)
-        self._cod_fields = [f for f in ("cod", "trade_type", "shipping_method") if f in present]
         self.columns = ("order_id", *data, *derived, "extra", "first_seen_at", "updated_at",
                         "shipped_seen_at", "import_id")
+        # The hottest loop of a big import: cells are cleaned into a tuple (in self._simple's
+        # order, see _compile) and picked out by position, never through a dict.
+        assert not self._summed
+        at = {name: i for i, (name, _, _) in enumerate(self._simple)}
+        self._values = _compile(self._simple, self.all_text, as_tuple=True, after={"closed_reason": _still_open})
+        self._order_at, self._status_at = at["order_id"], at["status_text"]
+        self._data_at = _getter([at[f] for f in data])
+        self._personal_at = _getter([at[f] for f in personal]) if "masked" in derived else None
+        self._modified_at = at.get("address_modified")
+        self._original_at = at.get("address_original")
+        self._with_address = "address" in derived
+        self._with_presale = "presale_stage" in derived
+        self._flag_fields = [f for f in ("cod", "trade_type", "shipping_method", "presale") if f in present]
+        self._flags_at = _getter([at[f] for f in self._flag_fields])
+        self._flags_seen: dict[tuple, tuple[int, str | None]] = {}
 
     def convert(self, record: list, number: int) -> list[tuple]:
-        record = self.pad(record)
-        v = self.fields(record)
-        order_id = v["order_id"]
+        if len(record) < self.width:
+            record = self.pad(record)
+        try:
+            values = self._values(record)
+        except cells.CellError:
+            self._find_bad_cell(record)
+        order_id = values[self._order_at]
         if order_id is None:
             raise RowRejected(self.header_of("order_id"), "missing order number")
-        status_text = v["status_text"]
+        status_text = values[self._status_at]
         if status_text is None:
             raise RowRejected(self.header_of("status_text"), "missing order status")
         status = O.canonical_status(status_text)
         if status is None:
             raise RowRejected(self.header_of("status_text"), f"unknown order status {status_text!r}")
-        if v.get("closed_reason") in _NOT_CLOSED:
-            v["closed_reason"] = None
-        row = [order_id, *self._data_of(v), status, status_text]
-        cod = "货到付款" in status_text or (
-            bool(self._cod_fields) and O.is_cod(cod=v.get("cod"), trade_type=v.get("trade_type"),
-                                                 shipping_method=v.get("shipping_method")))
-        row.append(1 if cod else 0)
-        derived = self.derived
-        if "address" in derived:
-            row.append(v.get("address_modified") or v.get("address_original"))
-        if "masked" in derived:
-            row.append(1 if "*" in "".join(filter(None, self._personal_of(v))) else 0)
-        if "presale_stage" in derived:
-            row.append(O.presale_stage(v.get("presale"), v.get("trade_type")))
+        # is_cod and the pre-sale stage depend on a few repeating labels only: worked out once
+        # per distinct combination.
+        key = (status_text, *self._flags_at(values))
+        flags = self._flags_seen.get(key)
+        if flags is None:
+            flags = self._flags(dict(zip(self._flag_fields, key[1:])), status_text)
+            if len(self._flags_seen) < _SEEN_LIMIT:
+                self._flags_seen[key] = flags
+        row = [order_id, *self._data_at(values), status, status_text, flags[0]]
+        if self._with_address:
+            modified = values[self._modified_at] if self._modified_at is not None else None
+            row.append(modified or (values[self._original_at] if self._original_at is not None else None))
+        if self._personal_at is not None:
+            row.append(1 if "*" in "".join(filter(None, self._personal_at(values))) else 0)
+        if self._with_presale:
+            row.append(flags[1])
         now = self.now_iso
-        row.extend((self.extra(record), now, now, now if status in O.SHIPPED_STATES else None, self.import_id))
+        row += (self.extra(record), now, now, now if status in O.SHIPPED_STATES else None, self.import_id)
         return [tuple(row)]
 
+    def _flags(self, v: dict, status_text: str) -> tuple[int, str | None]:
+        """(is_cod, presale_stage) of a row."""
+        cod = "货到付款" in status_text or O.is_cod(cod=v.get("cod"), trade_type=v.get("trade_type"),
+                                                   shipping_method=v.get("shipping_method"))
+        presale = O.presale_stage(v.get("presale"), v.get("trade_type")) if self._with_presale else None
+        return (1 if cod else 0), presale
 
-def _getter(names: list[str]):
+
+def _still_open(reason: str | None) -> str | None:
+    """订单未关闭 ("not closed") is no closing reason."""
+    return None if reason in _NOT_CLOSED else reason
+
+
+def _getter(names: list):
     """A C-speed `lambda v: tuple(v[n] for n in names)`."""
     if not names:
         return lambda values: ()
@@ -231,6 +345,7 @@ _ITEM_DATA = ("title", "price_fen", "quantity", "sku_code", "attrs", "package", 
 
 
 class ItemConverter(Converter):
+    stateless = False  # numbers legacy lines in file order
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
         self.data = [f for f in _ITEM_DATA if f in self.present]

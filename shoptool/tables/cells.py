@@ -56,6 +56,11 @@ def text(value) -> str | None:
     return str(value)
 
 
+def label(value) -> str | None:
+    """Text that repeats across rows (kinds.LABEL): cleaned exactly like `text`."""
+    return text(value)
+
+
 def identifier(value) -> str | None:
     """Order numbers, SKU codes, item ids: text, exact to the last digit."""
     if value.__class__ is str:
@@ -225,13 +230,13 @@ class TimeCleaner:
         probe = datetime.now(tz)
         winter = datetime(probe.year, 1, 15, tzinfo=tz).utcoffset()
         summer = datetime(probe.year, 7, 15, tzinfo=tz).utcoffset()
-        self._fixed_suffix = (
+        self.fixed_suffix = (
             datetime(probe.year, 1, 15, tzinfo=tz).isoformat()[19:] if winter == summer else None
         )
 
     def __call__(self, value) -> str | None:
         if value.__class__ is str:
-            suffix = self._fixed_suffix
+            suffix = self.fixed_suffix
             if suffix and len(value) == 19 and value[10] in " T":
                 try:
                     _fromiso(value)  # validates in C; far cheaper than a regex plus parsing

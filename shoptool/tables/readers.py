@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
+import itertools
 import re
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -164,42 +167,98 @@ def _open_csv(path: Path, head: bytes, encoding: str | None, header_score, limit
     sample = head.decode(chosen, errors="replace")
     first_line = sample.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    fh = path.open("r", encoding=chosen, newline="", errors="strict")
-    csv.field_size_limit(max(limits.max_cell_length * 4 + 16, 131072))
-    counter = [0]
+    # The csv module refuses an over-long cell in C, so no row needs measuring in Python; the
+    # error path below finds the column.
+    csv.field_size_limit(limits.max_cell_length)
+    # Only the first MB is sniffed for binary data; a NUL further down (a damaged file, or any
+    # NUL with --encoding given) would otherwise land in the database inside a cell.
+    wide = codecs.lookup(chosen).name.startswith(("utf-16", "utf-32"))  # NUL bytes are normal there
+    raw = path.open("rb", buffering=0)
+    fh = io.TextIOWrapper(io.BufferedReader(raw if wide else _NulGuard(raw), 1 << 20),
+                          encoding=chosen, newline="", errors="strict")
+    reader = csv.reader(_nul_checked(fh) if wide else fh, delimiter=delimiter)
 
-    def lines() -> Iterator[str]:
-        # Only the first MB is sniffed for binary data; a NUL further down (a damaged file, or
-        # any NUL with --encoding given) would otherwise land in the database inside a cell.
-        for line in fh:
-            if "\x00" in line:
-                raise InputError("binary data (a NUL character): the file is damaged or not a text export",
-                                 file=str(path), row=counter[0] + 1,
-                                 hint="export the sheet again as .csv or .xlsx")
-            yield line
+    def explain(exc: Exception, row: int) -> InputError | None:
+        if isinstance(exc, _NulFound):
+            return InputError("binary data (a NUL character): the file is damaged or not a text export",
+                              file=str(path), row=row, hint="export the sheet again as .csv or .xlsx")
+        if isinstance(exc, UnicodeError):  # UnicodeDecodeError, or UTF-16/32 given without a BOM
+            return InputError(f"not valid {display_encoding(chosen)} text after row {row - 1}",
+                              file=str(path), row=row, hint="pass --encoding gbk or --encoding utf-8")
+        if isinstance(exc, csv.Error):
+            if "field larger than field limit" in str(exc):
+                return _long_cell(path, chosen, delimiter, row, limits.max_cell_length)
+            return InputError(str(exc), file=str(path), row=row)
+        return None
 
-    reader = csv.reader(lines(), delimiter=delimiter)
-
-    def records() -> Iterator[tuple[int, list]]:
-        try:
-            for record in reader:
-                counter[0] += 1
-                yield counter[0], record
-        except UnicodeError:  # UnicodeDecodeError, or UTF-16/32 given without a BOM
-            raise InputError(
-                f"not valid {display_encoding(chosen)} text after row {counter[0]}",
-                file=str(path), row=counter[0] + 1,
-                hint="pass --encoding gbk or --encoding utf-8",
-            ) from None
-        except csv.Error as exc:
-            message = str(exc)
-            if "field larger than field limit" in message:
-                message = f"a cell is longer than {limits.max_cell_length} characters"
-            raise InputError(message, file=str(path), row=counter[0] + 1) from None
-
-    table = _position(path, "csv", display_encoding(chosen), None, records(), header_score, limits)
+    # zip/count run in C: this iterator feeds every row of a million-row file
+    table = _position(path, "csv", display_encoding(chosen), None, zip(itertools.count(1), reader),
+                      header_score, limits, explain=explain, measure=False)
     table._closers.append(fh.close)
     return table
+
+
+class _NulFound(Exception):
+    pass
+
+
+class _NulGuard(io.RawIOBase):
+    """The file's bytes, refused from the line holding a NUL. Checked a buffer at a time (in C),
+    for encodings where a 0 byte can only be NUL. The lines before it are still delivered, so the
+    reader fails on the right row."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self._found = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._found:
+            raise _NulFound
+        data = self._raw.read(len(buffer))
+        at = data.find(b"\x00")
+        if at >= 0:
+            self._found = True
+            data = data[:max(data.rfind(b"\n", 0, at), data.rfind(b"\r", 0, at)) + 1]
+            if not data:
+                raise _NulFound
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _nul_checked(lines) -> Iterator[str]:
+    for line in lines:
+        if "\x00" in line:
+            raise _NulFound
+        yield line
+
+
+def _long_cell(path: Path, encoding: str, delimiter: str, row: int, max_cell: int) -> InputError:
+    """The error path of an over-long cell: read the file again, without the limit, to name the
+    column as well as the row."""
+    previous = csv.field_size_limit(sys.maxsize)
+    try:
+        with path.open("r", encoding=encoding, newline="", errors="replace") as fh:
+            header: list[str] = []
+            for number, record in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
+                if number == row:
+                    for position, cell in enumerate(record):
+                        if len(cell) > max_cell:
+                            name = header[position] if position < len(header) and header[position] else f"#{position + 1}"
+                            return InputError(f"cell of {len(cell)} characters, more than the {max_cell} allowed",
+                                              file=str(path), row=row, column=name)
+                    break
+                if not header and any(record):
+                    header = [cell.strip() for cell in record]
+    finally:
+        csv.field_size_limit(previous)
+    return InputError(f"a cell is longer than {max_cell} characters", file=str(path), row=row)
 
 
 def display_encoding(name: str) -> str:
@@ -331,12 +390,23 @@ def _short(exc: Exception) -> str:
 
 # ---------------------------------------------------------------- header
 
-def _position(path, fmt, encoding, sheet, records, header_score, limits: Limits) -> Table:
+def _position(path, fmt, encoding, sheet, records, header_score, limits: Limits, *,
+              explain: Callable[[Exception, int], InputError | None] | None = None, measure: bool = True) -> Table:
+    """`records` yields (row number, cells). `explain` turns a reading error at a row into an
+    InputError naming it; `measure=False` when the reader itself refuses over-long cells."""
     buffered: list[tuple[int, list]] = []
-    for number, record in records:
-        buffered.append((number, record))
-        if len(buffered) >= HEADER_SCAN_ROWS:
-            break
+    number = 0
+
+    def failed(exc: Exception) -> Exception:
+        return (explain(exc, number + 1) if explain else None) or exc
+
+    try:
+        for number, record in records:
+            buffered.append((number, record))
+            if len(buffered) >= HEADER_SCAN_ROWS:
+                break
+    except Exception as exc:
+        raise failed(exc) from None
     best_index, best_score = -1, 0.0
     for index, (_, record) in enumerate(buffered):
         score = header_score([_header_text(c) for c in record])
@@ -352,24 +422,35 @@ def _position(path, fmt, encoding, sheet, records, header_score, limits: Limits)
     header = [_header_text(c) for c in header_cells]
     max_cell = limits.max_cell_length
 
-    def data_rows() -> Iterator[tuple[int, list]]:
-        def rest():
-            yield from buffered[best_index + 1:]
-            yield from records
+    def too_long(number: int, record: list) -> InputError:
+        position = next(i for i, cell in enumerate(record) if _length(cell) > max_cell)
+        column = header[position] if position < len(header) and header[position] else f"#{position + 1}"
+        return InputError(f"cell of {_length(record[position])} characters, more than the {max_cell} allowed",
+                          file=str(path), row=number, column=column)
 
-        # Checks run in C (any/map) on every row: this loop sees every row of a million-row file.
-        length = len if fmt == "csv" else _length  # CSV cells are always text
-        for number, record in rest():
-            if not any(record):
-                continue
-            if max(map(length, record)) > max_cell:
-                position = next(i for i, cell in enumerate(record) if _length(cell) > max_cell)
-                column = header[position] if position < len(header) and header[position] else f"#{position + 1}"
-                raise InputError(
-                    f"cell of {_length(record[position])} characters, more than the {max_cell} allowed",
-                    file=str(path), row=number, column=column,
-                )
-            yield number, record
+    def data_rows() -> Iterator[tuple[int, list]]:
+        nonlocal number
+        for number, record in buffered[best_index + 1:]:
+            if any(record):
+                if max(map(_length, record)) > max_cell:
+                    raise too_long(number, record)
+                yield number, record
+        # This loop sees every row of a million-row file: only C calls (any, max/map) per row.
+        try:
+            if measure:
+                for number, record in records:
+                    if any(record):
+                        if max(map(_length, record)) > max_cell:
+                            raise too_long(number, record)
+                        yield number, record
+            else:
+                for number, record in records:
+                    if any(record):
+                        yield number, record
+        except InputError:
+            raise
+        except Exception as exc:
+            raise failed(exc) from None
 
     return Table(path, fmt, encoding, sheet, header, header_number, data_rows())
 
