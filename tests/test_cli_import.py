@@ -296,6 +296,7 @@ def forked_reader(monkeypatch):
 
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)
+    monkeypatch.setattr(pipeline, "PARENT_SHARE", 2)  # every 2nd batch is converted by the parent
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
 
 
@@ -309,6 +310,75 @@ def test_forked_reader_stores_the_same_rows_and_rejects(cli, db, shop_folder, fo
     assert (result.rows[0]["rows_in"], result.rows[0]["inserted"], result.rows[0]["rejected"]) == (8, 7, 1)
     assert db().conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 7
     assert "row 9, column 订单编号" in result.stderr
+
+
+def varied_orders():
+    """Rows that take the converters' shortcuts and their long ways: wrapped and bare numbers,
+    slashed and ISO times, repeated and one-off labels, blanks."""
+    return [
+        legacy(1),
+        legacy(2, 订单创建时间="2026/11/20 10:00:00", 订单付款时间="2026/11/20 10:05:00"),
+        legacy(3, 订单编号="3712345678901234563", 联系手机="13900139000", 订单关闭原因="订单未关闭"),
+        legacy(4, 订单状态="交易关闭", 订单关闭原因="买家不想买了", 买家实际支付金额="0.00", 订单付款时间=""),
+        legacy(5, 订单状态="卖家已发货，等待买家确认", 物流单号="No:YT7531234567", 物流公司="圆通速递",
+               运送方式="货到付款", 分阶段订单信息="定金已付"),
+        legacy(6, 买家应付货款="￥1,234.50", 订单创建时间="2026-11-20T10:00:00", 收货人姓名="李*"),
+        legacy(7, 订单创建时间="2026-11-20 10:59:59", 修改后的收货地址="浙江省 杭州市 滨江区 江南大道 100号"),
+        legacy(8, 宝贝总数量=" 3 ", 买家留言="  请周末送  ", 店铺Id="57300001"),
+    ]
+
+
+def test_forked_reader_stores_exactly_what_the_serial_reader_stores(cli, shop_folder, monkeypatch):
+    import sqlite3
+
+    from shoptool.imports import pipeline
+
+    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, varied_orders(), encoding="gbk")
+    assert cli("import", path, "--db", "serial.db", "--now", "2026-11-21 09:00").exit_code == 0
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    for share in (2, 3):
+        monkeypatch.setattr(pipeline, "PARENT_SHARE", share)
+        assert cli("import", path, "--db", f"forked{share}.db", "--now", "2026-11-21 09:00").exit_code == 0
+
+    def stored(name):
+        with sqlite3.connect(shop_folder / name) as conn:
+            return conn.execute("SELECT * FROM orders ORDER BY order_id").fetchall()
+
+    assert len(stored("serial.db")) == 8
+    assert stored("forked2.db") == stored("serial.db") == stored("forked3.db")
+
+
+def test_forked_reader_numbers_legacy_lines_in_file_order(cli, db, shop_folder, forked_reader):
+    """Line numbers depend on the rows before, so those batches are never converted apart."""
+    header = ["订单编号", "标题", "价格", "购买数量", "外部系统编号", "商品属性", "套餐信息", "备注", "订单状态", "商家编码"]
+    rows = [{"订单编号": '="3712345678901234561"', "标题": f"商品{n}", "价格": "9.90", "购买数量": "1",
+             "订单状态": PAID} for n in range(1, 8)]
+    path = write_csv(shop_folder / "lines.csv", header, rows, encoding="gbk")
+
+    assert cli("import", path, "--as", "items").exit_code == 0
+
+    assert db().conn.execute("SELECT line_id, title FROM order_items ORDER BY rowid").fetchall() == [
+        (f"3712345678901234561-{n}", f"商品{n}") for n in range(1, 8)]
+
+
+def test_times_of_one_hour_are_each_checked_and_converted(cli, db, shop_folder):
+    """A valid time teaches the converter its date and hour; the rest of each cell is still checked."""
+    path = write_csv(shop_folder / "t.csv", LEGACY_ORDER_HEADER, [
+        legacy(1, 订单创建时间="2026/11/20 10:00:00"), legacy(2, 订单创建时间="2026/11/20 10:05:00"),
+        legacy(3, 订单创建时间="2026-11-20 10:00:00"), legacy(4, 订单创建时间="2026-11-20 10:59:59"),
+        legacy(5, 订单创建时间="2026-11-20 10:60:00"), legacy(6, 订单创建时间="2026-11-20 10:05:61"),
+    ], encoding="gbk")
+
+    result = cli("import", path)
+
+    assert result.exit_code == 3
+    assert db().conn.execute("SELECT created_at FROM orders ORDER BY order_id").fetchall() == [
+        ("2026-11-20T10:00:00+08:00",), ("2026-11-20T10:05:00+08:00",), ("2026-11-20T10:00:00+08:00",),
+        ("2026-11-20T10:59:59+08:00",)]
+    with open(shop_folder / "t.csv.rejects.csv", encoding="utf-8-sig", newline="") as fh:
+        assert [row[:2] for row in csv.reader(fh)][1:] == [["6", "订单创建时间"], ["7", "订单创建时间"]]
 
 
 def test_forked_reader_error_mid_file_rolls_back(cli, db, shop_folder, forked_reader):

@@ -169,16 +169,28 @@ def _moment(hours: set, cell: str, clean: cells.TimeCleaner) -> str | None:
     return value
 
 
-def _compile(simple: list[tuple[str, int, Callable]], all_text: bool, *, as_tuple: bool = False,
-             after: dict[str, Callable] | None = None) -> Callable[[list], dict | tuple]:
-    """Build `record → {field: clean value}` (or the values as a tuple, in `simple`'s order) as
-    one generated function: the cleaners' fast paths inlined run about twice as fast as a loop
-    of calls, and this runs once per row of million-row files. The generated code only indexes
-    the record and calls cleaners. `after` post-processes a field's clean value."""
-    namespace: dict = {"_identifier": cells.identifier, "_phone": cells.phone, "_learn": _learn,
-                       "_remember": _remember, "_labels": ("No:", "NO:", "no:"), "_moment": _moment,
-                       "_sixty": _SIXTY}
-    after = after or {}
+def _compile(simple: list[tuple[str, int, Callable]], all_text: bool) -> Callable[[list], dict]:
+    """Build `record → {field: clean value}` as one generated function: the cleaners' fast paths
+    inlined run about twice as fast as a loop of calls, and this runs once per row of
+    million-row files. The generated code only indexes the record and calls cleaners."""
+    namespace: dict = {}
+    items = _expressions(simple, all_text, {}, namespace)
+    body = "return {" + ", ".join(f"{name!r}: {item}" for (name, _, _), item in zip(simple, items)) + "}"
+    return _define("fields", "r", [body], namespace)
+
+
+def _define(name: str, arguments: str, lines: list[str], namespace: dict) -> Callable:
+    source = f"def {name}({arguments}):\n" + "".join(f"    {line}\n" for line in lines)
+    exec(compile(source, f"<shoptool.imports.convert.{name}>", "exec"), namespace)  # noqa: S102
+    return namespace[name]
+
+
+def _expressions(simple: list[tuple[str, int, Callable]], all_text: bool, after: dict[str, Callable],
+                 namespace: dict) -> list[str]:
+    """One Python expression per field, cleaning cell `r[index]`; helpers go into `namespace`."""
+    namespace.update({"_identifier": cells.identifier, "_phone": cells.phone, "_learn": _learn,
+                      "_remember": _remember, "_labels": ("No:", "NO:", "no:"), "_moment": _moment,
+                      "_sixty": _SIXTY})
     items = []
     for number, (name, index, clean) in enumerate(simple):
         then = after.get(name)
@@ -217,13 +229,8 @@ def _compile(simple: list[tuple[str, int, Callable]], all_text: bool, *, as_tupl
             expr = f"_c{number}({cell})"
         if then is not None:
             expr = f"_then{number}({expr})"
-        items.append(expr if as_tuple else f"{name!r}: {expr}")
-    if as_tuple:
-        source = "def fields(r):\n    return (" + "".join(f"{item}, " for item in items) + ")\n"
-    else:
-        source = "def fields(r):\n    return {" + ", ".join(items) + "}\n"
-    exec(compile(source, "<shoptool.imports.convert.fields>", "exec"), namespace)  # noqa: S102
-    return namespace["fields"]
+        items.append(expr)
+    return items
 
 
 def _require(values: dict, field: str, conv: Converter, what: str):
@@ -265,64 +272,69 @@ class OrderConverter(Converter):
         self.derived = derived
         self.columns = ("order_id", *data, *derived, "extra", "first_seen_at", "updated_at",
                         "shipped_seen_at", "import_id")
-        # The hottest loop of a big import: cells are cleaned into a tuple (in self._simple's
-        # order, see _compile) and picked out by position, never through a dict.
-        assert not self._summed
-        at = {name: i for i, (name, _, _) in enumerate(self._simple)}
-        self._values = _compile(self._simple, self.all_text, as_tuple=True, after={"closed_reason": _still_open})
-        self._order_at, self._status_at = at["order_id"], at["status_text"]
-        self._data_at = _getter([at[f] for f in data])
-        self._personal_at = _getter([at[f] for f in personal]) if "masked" in derived else None
-        self._modified_at = at.get("address_modified")
-        self._original_at = at.get("address_original")
-        self._with_address = "address" in derived
-        self._with_presale = "presale_stage" in derived
         self._flag_fields = [f for f in ("cod", "trade_type", "shipping_method", "presale") if f in present]
-        self._flags_at = _getter([at[f] for f in self._flag_fields])
         self._flags_seen: dict[tuple, tuple[int, str | None]] = {}
+        self._row = self._generate_row(personal)
 
-    def convert(self, record: list, number: int) -> list[tuple]:
-        if len(record) < self.width:
-            record = self.pad(record)
-        try:
-            values = self._values(record)
-        except cells.CellError:
-            self._find_bad_cell(record)
-        order_id = values[self._order_at]
-        if order_id is None:
-            raise RowRejected(self.header_of("order_id"), "missing order number")
-        status_text = values[self._status_at]
-        if status_text is None:
-            raise RowRejected(self.header_of("status_text"), "missing order status")
-        status = O.canonical_status(status_text)
-        if status is None:
-            raise RowRejected(self.header_of("status_text"), f"unknown order status {status_text!r}")
-        # is_cod and the pre-sale stage depend on a few repeating labels only: worked out once
-        # per distinct combination.
-        key = (status_text, *self._flags_at(values))
-        flags = self._flags_seen.get(key)
-        if flags is None:
-            flags = self._flags(dict(zip(self._flag_fields, key[1:])), status_text)
-            if len(self._flags_seen) < _SEEN_LIMIT:
-                self._flags_seen[key] = flags
-        row = [order_id, *self._data_at(values), status, status_text, flags[0]]
-        if self._with_address:
-            modified = values[self._modified_at] if self._modified_at is not None else None
-            row.append(modified or (values[self._original_at] if self._original_at is not None else None))
-        if self._personal_at is not None:
-            row.append(1 if "*" in "".join(filter(None, self._personal_at(values))) else 0)
-        if self._with_presale:
-            row.append(flags[1])
-        now = self.now_iso
-        row += (self.extra(record), now, now, now if status in O.SHIPPED_STATES else None, self.import_id)
-        return [tuple(row)]
+    def _generate_row(self, personal: list[str]) -> Callable[[list], tuple]:
+        """The hottest loop of a big import, as one generated function: every cell cleaned into a
+        local variable, the derived columns worked out, the database row returned as a tuple.
+        Reading it: `v_<field>` is a field's clean value."""
+        assert not self._summed
+        namespace: dict = {
+            "_CellError": cells.CellError, "_bad_cell": self._find_bad_cell, "_reject": self._reject,
+            "_status_of": O.canonical_status, "_flags_seen": self._flags_seen, "_flags": self._flags,
+            "_extra": self.extra, "_shipped": frozenset(O.SHIPPED_STATES), "_now": self.now_iso,
+            "_import_id": self.import_id, "_pad": self.pad, "_width": self.width,
+        }
+        expressions = _expressions(self._simple, self.all_text, {"closed_reason": _still_open}, namespace)
+        names = [name for name, _, _ in self._simple]
+        lines = ["if len(r) < _width:", "    r = _pad(r)", "try:"]
+        lines += [f"    v_{name} = {expr}" for name, expr in zip(names, expressions)]
+        lines += [
+            "except _CellError:",
+            "    _bad_cell(r)",
+            "if v_order_id is None:",
+            "    _reject('order_id', 'missing order number')",
+            "if v_status_text is None:",
+            "    _reject('status_text', 'missing order status')",
+            "status = _status_of(v_status_text)",
+            "if status is None:",
+            "    _reject('status_text', f'unknown order status {v_status_text!r}')",
+            # is_cod and the pre-sale stage depend on a few repeating labels only
+            f"key = (v_status_text, {''.join(f'v_{f}, ' for f in self._flag_fields)})",
+            "flags = _flags_seen.get(key)",
+            "if flags is None:",
+            "    flags = _flags(key)",
+        ]
+        row = ["v_order_id", *(f"v_{f}" for f in self.data), "status", "v_status_text", "flags[0]"]
+        if "address" in self.derived:
+            row.append(" or ".join(f"v_{f}" for f in ("address_modified", "address_original") if f in self.present))
+        if "masked" in self.derived:
+            stars = " or ".join(f"'*' in (v_{f} or '')" for f in personal) or "False"
+            row.append(f"(1 if {stars} else 0)")
+        if "presale_stage" in self.derived:
+            row.append("flags[1]")
+        row += ["_extra(r)", "_now", "_now", "_now if status in _shipped else None", "_import_id"]
+        lines.append("return (" + ", ".join(row) + ",)")
+        return _define("order_row", "r", lines, namespace)
 
-    def _flags(self, v: dict, status_text: str) -> tuple[int, str | None]:
-        """(is_cod, presale_stage) of a row."""
+    def _reject(self, field: str, reason: str):
+        raise RowRejected(self.header_of(field), reason)
+
+    def _flags(self, key: tuple) -> tuple[int, str | None]:
+        """(is_cod, presale_stage) for (status text, *flag fields), remembered."""
+        status_text, v = key[0], dict(zip(self._flag_fields, key[1:]))
         cod = "货到付款" in status_text or O.is_cod(cod=v.get("cod"), trade_type=v.get("trade_type"),
                                                    shipping_method=v.get("shipping_method"))
-        presale = O.presale_stage(v.get("presale"), v.get("trade_type")) if self._with_presale else None
-        return (1 if cod else 0), presale
+        presale = O.presale_stage(v.get("presale"), v.get("trade_type")) if "presale_stage" in self.derived else None
+        flags = (1 if cod else 0), presale
+        if len(self._flags_seen) < _SEEN_LIMIT:
+            self._flags_seen[key] = flags
+        return flags
+
+    def convert(self, record: list, number: int) -> list[tuple]:
+        return [self._row(record)]
 
 
 def _still_open(reason: str | None) -> str | None:

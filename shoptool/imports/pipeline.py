@@ -27,7 +27,7 @@ from ..errors import InputError
 from .convert import Converter, RowRejected
 
 BATCH_ROWS = 5_000
-PARENT_SHARE = 4  # see _forked
+PARENT_SHARE = 6  # see _forked
 INBOX_BATCHES = 16
 PARALLEL_MIN_BYTES = 16 * 1024**2
 
