@@ -28,7 +28,7 @@ from .convert import Converter, RowRejected
 
 BATCH_ROWS = 5_000
 PARENT_SHARE = 6  # see _forked
-INBOX_BATCHES = 16
+INBOX_BATCHES = 8
 PARALLEL_MIN_BYTES = 16 * 1024**2
 
 
