@@ -241,6 +241,19 @@ def test_a_cell_too_long_names_row_and_column(cli, shop, fmt):
     assert where in result.stderr and "1000" in result.stderr
 
 
+def test_a_cell_too_long_below_title_rows_names_its_column(cli, shop):
+    """The column is named from the header row found below the title, not from the title."""
+    text = ",".join(h.strip() for h in LEGACY_ORDER_HEADER)
+    rows = [",".join(order(n, **({"买家留言": "长" * 2000} if n == 3 else {})).get(h.strip(), "")
+                     for h in LEGACY_ORDER_HEADER) for n in (2, 3)]
+    (shop / "titled.csv").write_bytes(("订单报表（2026-11-21 导出）\r\n\r\n" + text + "\r\n" + "\r\n".join(rows) + "\r\n")
+                                      .encode("gbk"))
+
+    result = refused(cli, shop, shop / "titled.csv", env={"SHOPTOOL_IMPORT_MAX_CELL_LENGTH": "1000"})
+
+    assert "row 5, column 买家留言" in result.stderr and "2000 characters" in result.stderr
+
+
 def test_mixed_line_endings_are_just_read(cli, db, shop):
     text = ",".join(h.strip() for h in LEGACY_ORDER_HEADER)
     lines = [",".join(order(n).get(h.strip(), "") for h in LEGACY_ORDER_HEADER) for n in (2, 3, 4)]

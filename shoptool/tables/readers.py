@@ -179,7 +179,7 @@ def _open_csv(path: Path, head: bytes, encoding: str | None, header_score, limit
     fh._CHUNK_SIZE = 1 << 16  # decode 64 KiB at a time rather than 8: a few % of a big import
     reader = csv.reader(_nul_checked(fh) if wide else fh, delimiter=delimiter)
 
-    def explain(exc: Exception, row: int) -> InputError | None:
+    def explain(exc: Exception, row: int, header: list[str] | None) -> InputError | None:
         if isinstance(exc, _NulFound):
             return InputError("binary data (a NUL character): the file is damaged or not a text export",
                               file=str(path), row=row, hint="export the sheet again as .csv or .xlsx")
@@ -188,7 +188,7 @@ def _open_csv(path: Path, head: bytes, encoding: str | None, header_score, limit
                               file=str(path), row=row, hint="pass --encoding gbk or --encoding utf-8")
         if isinstance(exc, csv.Error):
             if "field larger than field limit" in str(exc):
-                return _long_cell(path, chosen, delimiter, row, limits.max_cell_length)
+                return _long_cell(path, chosen, delimiter, row, limits.max_cell_length, header or header_score)
             return InputError(str(exc), file=str(path), row=row)
         return None
 
@@ -240,23 +240,28 @@ def _nul_checked(lines) -> Iterator[str]:
         yield line
 
 
-def _long_cell(path: Path, encoding: str, delimiter: str, row: int, max_cell: int) -> InputError:
+def _long_cell(path: Path, encoding: str, delimiter: str, row: int, max_cell: int,
+               header: list[str] | Callable[[list[str]], float]) -> InputError:
     """The error path of an over-long cell: read the file again, without the limit, to name the
-    column as well as the row."""
+    column as well as the row. While the header row is still being looked for, `header` is the
+    scorer that finds it."""
     previous = csv.field_size_limit(sys.maxsize)
     try:
         with path.open("r", encoding=encoding, newline="", errors="replace") as fh:
-            header: list[str] = []
+            above: list[list[str]] = []
             for number, record in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
-                if number == row:
-                    for position, cell in enumerate(record):
-                        if len(cell) > max_cell:
-                            name = header[position] if position < len(header) and header[position] else f"#{position + 1}"
-                            return InputError(f"cell of {len(cell)} characters, more than the {max_cell} allowed",
-                                              file=str(path), row=row, column=name)
-                    break
-                if not header and any(record):
-                    header = [cell.strip() for cell in record]
+                if number < row:
+                    if callable(header) and number <= HEADER_SCAN_ROWS:
+                        above.append([cell.strip() for cell in record])
+                    continue
+                if callable(header):
+                    header = max(above, key=header, default=[])
+                for position, cell in enumerate(record):
+                    if len(cell) > max_cell:
+                        named = position < len(header) and header[position]
+                        return InputError(f"cell of {len(cell)} characters, more than the {max_cell} allowed",
+                                          file=str(path), row=row, column=named or f"#{position + 1}")
+                break
     finally:
         csv.field_size_limit(previous)
     return InputError(f"a cell is longer than {max_cell} characters", file=str(path), row=row)
@@ -392,14 +397,16 @@ def _short(exc: Exception) -> str:
 # ---------------------------------------------------------------- header
 
 def _position(path, fmt, encoding, sheet, records, header_score, limits: Limits, *,
-              explain: Callable[[Exception, int], InputError | None] | None = None, measure: bool = True) -> Table:
+              explain: Callable[[Exception, int, list[str] | None], InputError | None] | None = None,
+              measure: bool = True) -> Table:
     """`records` yields (row number, cells). `explain` turns a reading error at a row into an
     InputError naming it; `measure=False` when the reader itself refuses over-long cells."""
     buffered: list[tuple[int, list]] = []
     number = 0
+    header: list[str] | None = None
 
     def failed(exc: Exception) -> Exception:
-        return (explain(exc, number + 1) if explain else None) or exc
+        return (explain(exc, number + 1, header) if explain else None) or exc
 
     try:
         for number, record in records:
