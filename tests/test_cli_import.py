@@ -3,6 +3,8 @@
 import csv
 import os
 import stat
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -390,6 +392,113 @@ def test_forked_reader_error_mid_file_rolls_back(cli, db, shop_folder, forked_re
     assert result.exit_code == 3
     assert "row 7" in result.stderr and "买家留言" in result.stderr
     assert db().conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 0
+
+
+def test_a_failure_receiving_batches_fails_the_import_instead_of_hanging(cli, db, shop_folder, forked_reader,
+                                                                         monkeypatch):
+    """Whatever stops the thread that receives the child's batches, the import ends (exit 3) and
+    the open transaction is rolled back: it never waits forever holding the write lock."""
+    import threading
+    from multiprocessing.connection import Connection
+
+    real = Connection.recv_bytes
+
+    def failing(self, *args):
+        if threading.current_thread().name == "shoptool-import-inbox":
+            raise MemoryError("a batch too big to receive")
+        return real(self, *args)
+
+    monkeypatch.setattr(Connection, "recv_bytes", failing)
+    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [legacy(i) for i in range(1, 8)], encoding="gbk")
+    outcome = []
+    worker = threading.Thread(target=lambda: outcome.append(cli("import", path)), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+
+    assert outcome, "the import hung"
+    assert outcome[0].exit_code == 3
+    assert "reading process stopped" in outcome[0].stderr
+    assert db().conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 0
+
+
+def test_unknown_workbook_cells_keep_their_own_values(cli, db, shop_folder):
+    """TRUE, 1 and 1.0 are one key to a dict: each row's unknown cells are still its own."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["订单编号", "订单状态", "手机订单"])
+    for number, value in enumerate([True, 1, 1.0, "是"], start=1):
+        sheet.append([f"371234567890123456{number}", "交易成功", value])
+    book.save(shop_folder / "flags.xlsx")
+
+    assert cli("import", "flags.xlsx").exit_code == 0
+
+    assert [r[0] for r in db().conn.execute("SELECT extra FROM orders ORDER BY order_id")] == [
+        '{"手机订单":"True"}', '{"手机订单":"1"}', '{"手机订单":"1"}', '{"手机订单":"是"}']
+
+
+def test_a_time_with_an_offset_is_converted_not_glued(cli, db, shop_folder):
+    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [
+        legacy(1, 订单创建时间="2026-11-20 10:00+08"), legacy(2, 订单创建时间="2026-11-20 02:00+00")], encoding="gbk")
+
+    assert cli("import", path).exit_code == 0
+
+    assert db().conn.execute("SELECT created_at FROM orders ORDER BY order_id").fetchall() == [
+        ("2026-11-20T10:00:00+08:00",), ("2026-11-20T10:00:00+08:00",)]
+
+
+SLOW_FORKED_IMPORT = """
+import sys, time
+from shoptool.db import store
+from shoptool.imports import pipeline
+from shoptool.cli import app
+pipeline.PARALLEL_MIN_BYTES, pipeline.BATCH_ROWS, pipeline.INBOX_BYTES = 0, 1, 1
+pipeline.os.cpu_count = lambda: 2
+write = store.Upsert.write
+store.Upsert.write = lambda self, rows: (time.sleep(0.05), write(self, rows))
+app(["import", sys.argv[1], "--db", sys.argv[2]], prog_name="shoptool")
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_import_leaves_no_reader_behind(shop_folder):
+    """The forked reader holds no copy of the pipe's reading end: when the importing process dies,
+    its next send fails and it exits, instead of waiting on a full pipe forever."""
+    import signal
+    import subprocess
+    import time
+
+    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [legacy(i) for i in range(1, 10)] * 300, encoding="gbk")
+    parent = subprocess.Popen([sys.executable, "-c", SLOW_FORKED_IMPORT, str(path), str(shop_folder / "k.db")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = None
+    deadline = time.monotonic() + 30
+    while child is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            if f"\nPPid:\t{parent.pid}\n" in text:
+                child = int(status.parent.name)
+    assert child is not None, "no forked reader seen"
+    time.sleep(1)  # the child has filled the pipe and waits to send
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+
+    deadline = time.monotonic() + 15
+    while Path(f"/proc/{child}").exists() and "State:\tZ" not in _status(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{child}").exists() or "State:\tZ" in _status(child), "the reader outlived the import"
+
+
+def _status(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return ""
 
 
 def test_a_blank_note_in_a_newer_export_keeps_the_note_staff_wrote(cli, db, shop_folder):

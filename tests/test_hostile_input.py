@@ -254,6 +254,31 @@ def test_a_cell_too_long_below_title_rows_names_its_column(cli, shop):
     assert "row 5, column 买家留言" in result.stderr and "2000 characters" in result.stderr
 
 
+def test_a_long_title_row_above_the_header_is_just_read(cli, db, shop):
+    """The cell-length limit is for the data; a title row may be as long as it likes."""
+    text = ",".join(h.strip() for h in LEGACY_ORDER_HEADER)
+    line = ",".join(order(2).get(h.strip(), "") for h in LEGACY_ORDER_HEADER)
+    (shop / "title.csv").write_bytes(("说明" * 20000 + "\r\n" + text + "\r\n" + line + "\r\n").encode("gbk"))
+
+    result = cli("import", shop / "title.csv", "--format", "json")
+
+    assert result.exit_code == 0, result
+    assert result.rows[0]["inserted"] == 1
+
+
+def test_bytes_that_are_not_text_deep_in_a_file_are_reported_at_their_row(cli, shop):
+    """Text is decoded 64 KiB at a time; the error still names the row of the bad bytes."""
+    text = ",".join(h.strip() for h in LEGACY_ORDER_HEADER)
+    lines = [",".join(order(n).get(h.strip(), "") for h in LEGACY_ORDER_HEADER) for n in range(2, 3002)]
+    data = (text + "\r\n" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+    at = data.index("\r\n".join(lines[:2499]).encode("utf-8")) + len("\r\n".join(lines[:2499]).encode("utf-8")) + 2
+    (shop / "bad.csv").write_bytes(data[:at + 5] + b"\xff\xfe" + data[at + 5:])  # inside row 2501
+
+    result = refused(cli, shop, shop / "bad.csv", "--encoding", "utf-8")
+
+    assert "bad.csv, row 2501" in result.stderr and "not valid UTF-8" in result.stderr
+
+
 def test_mixed_line_endings_are_just_read(cli, db, shop):
     text = ",".join(h.strip() for h in LEGACY_ORDER_HEADER)
     lines = [",".join(order(n).get(h.strip(), "") for h in LEGACY_ORDER_HEADER) for n in (2, 3, 4)]

@@ -117,7 +117,8 @@ class Converter:
         values = self._extra_cells(record)
         if not any(values):
             return "{}"
-        known = self._extra_seen.get(values)
+        # Only text cells are remembered: as dict keys, a workbook's TRUE, 1 and 1.0 are one key.
+        known = self._extra_seen.get(values) if self.all_text else None
         if known is None:
             found = {}
             for (_, name), value in zip(self.extra_columns, values):
@@ -126,7 +127,7 @@ class Converter:
                     if value:
                         found[name] = value
             known = extra_json(found)
-            if len(self._extra_seen) < _SEEN_LIMIT:
+            if self.all_text and len(self._extra_seen) < _SEEN_LIMIT:
                 self._extra_seen[values] = known
         return known
 
@@ -280,7 +281,8 @@ class OrderConverter(Converter):
         """The hottest loop of a big import, as one generated function: every cell cleaned into a
         local variable, the derived columns worked out, the database row returned as a tuple.
         Reading it: `v_<field>` is a field's clean value."""
-        assert not self._summed
+        if self._summed:
+            raise TypeError("orders have no summed fields")
         namespace: dict = {
             "_CellError": cells.CellError, "_bad_cell": self._find_bad_cell, "_reject": self._reject,
             "_status_of": O.canonical_status, "_flags_seen": self._flags_seen, "_flags": self._flags,

@@ -5,8 +5,9 @@ machine with two cores a forked child reads and converts while this process writ
 halves overlap. The child never touches the database: it only reads the already-open file and
 sends batches through a pipe; the transaction stays in this process.
 
-Batches travel as `marshal` data: rows are tuples of str/int/None only, both ends are the same
-interpreter, and marshal packs such rows about twice as fast as pickle. The child also runs
+Batches travel as `marshal` data: rows are tuples of str/int/None, both ends are the same
+interpreter, and marshal packs such rows about twice as fast as pickle (which still carries any
+batch marshal cannot). The child also runs
 without the cyclic garbage collector: it allocates millions of short-lived tuples that reference
 counting frees, and each collection pass would only walk them to find nothing.
 """
@@ -16,9 +17,10 @@ from __future__ import annotations
 import gc
 import marshal
 import os
-import queue
+import pickle
 import sys
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from itertools import count, islice
 from typing import Iterator
@@ -28,7 +30,7 @@ from .convert import Converter, RowRejected
 
 BATCH_ROWS = 5_000
 PARENT_SHARE = 6  # see _forked
-INBOX_BATCHES = 8
+INBOX_BYTES = 32 * 1024**2
 PARALLEL_MIN_BYTES = 16 * 1024**2
 
 
@@ -90,7 +92,7 @@ def _forked(table, converter: Converter) -> Iterator[Batch]:
     # itself, sent raw. Only CSV cells (always text) travel raw, and only for a converter that
     # keeps no state from row to row.
     share = PARENT_SHARE if table.format == "csv" and converter.stateless else 0
-    child = context.Process(target=_child, args=(table, converter, sender, share), daemon=True)
+    child = context.Process(target=_child, args=(table, converter, sender, share, receiver), daemon=True)
     child.start()
     sender.close()
     inbox = _Inbox(receiver)
@@ -101,7 +103,7 @@ def _forked(table, converter: Converter) -> Iterator[Batch]:
             if data is None:
                 raise InputError("the reading process stopped before the end of the file",
                                  file=str(table.path))
-            tag, payload = marshal.loads(data)
+            tag, payload = _unpack(data)
             if tag == "batch":
                 yield Batch(*payload)
             elif tag == "raw":
@@ -122,47 +124,61 @@ def _forked(table, converter: Converter) -> Iterator[Batch]:
 
 class _Inbox:
     """Receives the child's messages on a thread, so the child never waits for this process to
-    finish a batch (a pipe holds less than one). Reading a pipe releases the GIL; at most
-    INBOX_BATCHES messages wait here."""
+    finish a batch (a pipe holds less than one). Reading a pipe releases the GIL. Messages wait
+    here up to INBOX_BYTES (at least one), so memory stays bounded however wide the rows are.
+    Whatever ends the thread, `get` then returns None rather than waiting forever."""
 
     def __init__(self, receiver):
         self._receiver = receiver
-        self._queue: queue.Queue = queue.Queue(maxsize=INBOX_BATCHES)
-        self._stopped = threading.Event()
+        self._queue: deque = deque()
+        self._bytes = 0
+        self._ended = False
+        self._stopped = False
+        self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._pump, name="shoptool-import-inbox", daemon=True)
         self._thread.start()
 
     def _pump(self) -> None:
         try:
-            while not self._stopped.is_set():
+            while True:
                 data = self._receiver.recv_bytes()
-                while not self._stopped.is_set():
-                    try:
-                        self._queue.put(data, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-        except (EOFError, OSError):
+                with self._changed:
+                    while self._queue and self._bytes + len(data) > INBOX_BYTES and not self._stopped:
+                        self._changed.wait()
+                    if self._stopped:
+                        return
+                    self._queue.append(data)
+                    self._bytes += len(data)
+                    self._changed.notify_all()
+        except BaseException:  # EOF when the child is done or gone, or anything else: the end
             pass
-        self._put_end()
-
-    def _put_end(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                self._queue.put(None, timeout=0.1)
-                return
-            except queue.Full:
-                continue
+        finally:
+            with self._changed:
+                self._ended = True
+                self._changed.notify_all()
 
     def get(self) -> bytes | None:
-        return self._queue.get()
+        with self._changed:
+            while not self._queue and not self._ended:
+                self._changed.wait()
+            if not self._queue:
+                return None
+            data = self._queue.popleft()
+            self._bytes -= len(data)
+            self._changed.notify_all()
+            return data
 
     def stop(self) -> None:
-        self._stopped.set()
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
         self._thread.join()
 
 
-def _child(table, converter: Converter, sender, share: int) -> None:
+def _child(table, converter: Converter, sender, share: int, receiver) -> None:
+    # The child's copy of the reading end would keep the pipe open if the parent died: the child
+    # would then wait to send forever instead of failing with a broken pipe.
+    receiver.close()
     gc.disable()
     try:
         rows = iter(table.rows)
@@ -180,8 +196,8 @@ def _child(table, converter: Converter, sender, share: int) -> None:
                     break
                 rows_in = batch.rows_in
                 message = ("batch", (batch.rows, [_plain(r) for r in batch.rejects], batch.rows_in))
-            sender.send_bytes(marshal.dumps(message))
-        sender.send_bytes(marshal.dumps(("done", None)))
+            sender.send_bytes(_pack(message))
+        sender.send_bytes(_pack(("done", None)))
     except InputError as exc:
         details = {"message": exc.reason, "file": exc.file, "row": exc.row, "column": exc.column, "hint": exc.hint}
         _send_quietly(sender, ("error", details))
@@ -202,6 +218,19 @@ def _plain(reject: tuple) -> tuple:
 
 def _send_quietly(sender, message) -> None:
     try:
-        sender.send_bytes(marshal.dumps(message))
+        sender.send_bytes(_pack(message))
     except OSError:
         pass
+
+
+def _pack(message) -> bytes:
+    """marshal for rows of plain values (fast); pickle for anything else a converter returns."""
+    try:
+        return b"M" + marshal.dumps(message)
+    except ValueError:
+        return b"P" + pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack(data: bytes):
+    body = memoryview(data)[1:]
+    return marshal.loads(body) if data[:1] == b"M" else pickle.loads(body)

@@ -237,7 +237,8 @@ class TimeCleaner:
     def __call__(self, value) -> str | None:
         if value.__class__ is str:
             suffix = self.fixed_suffix
-            if suffix and len(value) == 19 and value[10] in " T":
+            # "YYYY-MM-DD HH:MM:SS" exactly: with the colons checked, no offset ("10:00+08") fits
+            if suffix and len(value) == 19 and value[10] in " T" and value[13] == ":" and value[16] == ":":
                 try:
                     _fromiso(value)  # validates in C; far cheaper than a regex plus parsing
                     return value[:10] + "T" + value[11:] + suffix

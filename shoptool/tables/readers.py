@@ -167,23 +167,27 @@ def _open_csv(path: Path, head: bytes, encoding: str | None, header_score, limit
     sample = head.decode(chosen, errors="replace")
     first_line = sample.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    # The csv module refuses an over-long cell in C, so no row needs measuring in Python; the
-    # error path below finds the column.
-    csv.field_size_limit(limits.max_cell_length)
+    # The csv module refuses an over-long cell in C, so no data row needs measuring in Python (the
+    # error path below finds the column). Title rows above the header may be longer.
+    csv.field_size_limit(max(limits.max_cell_length * 4 + 16, 131072))
     # Only the first MB is sniffed for binary data; a NUL further down (a damaged file, or any
-    # NUL with --encoding given) would otherwise land in the database inside a cell.
-    wide = codecs.lookup(chosen).name.startswith(("utf-16", "utf-32"))  # NUL bytes are normal there
+    # NUL with --encoding given) would otherwise land in the database inside a cell. Where NUL is
+    # the byte 0 and no other character holds one (UTF-8, GBK…), bytes are searched, in C;
+    # otherwise (UTF-16, UTF-7…) the decoded lines are.
+    nul_is_byte = "a\x00b".encode(chosen).endswith(b"a\x00b")
     raw = path.open("rb", buffering=0)
-    fh = io.TextIOWrapper(io.BufferedReader(raw if wide else _NulGuard(raw), 1 << 20),
+    fh = io.TextIOWrapper(io.BufferedReader(_NulGuard(raw) if nul_is_byte else raw, 1 << 20),
                           encoding=chosen, newline="", errors="strict")
     fh._CHUNK_SIZE = 1 << 16  # decode 64 KiB at a time rather than 8: a few % of a big import
-    reader = csv.reader(_nul_checked(fh) if wide else fh, delimiter=delimiter)
+    reader = csv.reader(fh if nul_is_byte else _nul_checked(fh), delimiter=delimiter)
 
     def explain(exc: Exception, row: int, header: list[str] | None) -> InputError | None:
         if isinstance(exc, _NulFound):
             return InputError("binary data (a NUL character): the file is damaged or not a text export",
                               file=str(path), row=row, hint="export the sheet again as .csv or .xlsx")
         if isinstance(exc, UnicodeError):  # UnicodeDecodeError, or UTF-16/32 given without a BOM
+            # text is decoded 64 KiB at a time: find the row itself
+            row = (_undecodable_row(path, chosen, delimiter) if nul_is_byte else None) or row
             return InputError(f"not valid {display_encoding(chosen)} text after row {row - 1}",
                               file=str(path), row=row, hint="pass --encoding gbk or --encoding utf-8")
         if isinstance(exc, csv.Error):
@@ -192,9 +196,12 @@ def _open_csv(path: Path, head: bytes, encoding: str | None, header_score, limit
             return InputError(str(exc), file=str(path), row=row)
         return None
 
+    def strict_below_header() -> None:
+        csv.field_size_limit(limits.max_cell_length)
+
     # zip/count run in C: this iterator feeds every row of a million-row file
     table = _position(path, "csv", display_encoding(chosen), None, zip(itertools.count(1), reader),
-                      header_score, limits, explain=explain, measure=False)
+                      header_score, limits, explain=explain, measure=False, on_header=strict_below_header)
     table._closers.append(fh.close)
     return table
 
@@ -238,6 +245,30 @@ def _nul_checked(lines) -> Iterator[str]:
         if "\x00" in line:
             raise _NulFound
         yield line
+
+
+def _undecodable_row(path: Path, encoding: str, delimiter: str) -> int | None:
+    """The row holding the first bytes that are not text in `encoding`, found by decoding line by
+    line (an error path; only for encodings where a line break is always the byte 10)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+
+    def lines() -> Iterator[str]:
+        with path.open("rb") as fh:
+            for line in fh:
+                yield decoder.decode(line)
+
+    previous = csv.field_size_limit(sys.maxsize)
+    rows = 0
+    try:
+        for _ in csv.reader(lines(), delimiter=delimiter):
+            rows += 1
+    except UnicodeError:
+        return rows + 1
+    except (csv.Error, OSError):
+        return None
+    finally:
+        csv.field_size_limit(previous)
+    return None
 
 
 def _long_cell(path: Path, encoding: str, delimiter: str, row: int, max_cell: int,
@@ -398,9 +429,10 @@ def _short(exc: Exception) -> str:
 
 def _position(path, fmt, encoding, sheet, records, header_score, limits: Limits, *,
               explain: Callable[[Exception, int, list[str] | None], InputError | None] | None = None,
-              measure: bool = True) -> Table:
+              measure: bool = True, on_header: Callable[[], None] | None = None) -> Table:
     """`records` yields (row number, cells). `explain` turns a reading error at a row into an
-    InputError naming it; `measure=False` when the reader itself refuses over-long cells."""
+    InputError naming it; `measure=False` when the reader itself refuses over-long cells below
+    the header, from when `on_header` is called (the rows scanned for the header are measured)."""
     buffered: list[tuple[int, list]] = []
     number = 0
     header: list[str] | None = None
@@ -429,6 +461,8 @@ def _position(path, fmt, encoding, sheet, records, header_score, limits: Limits,
     header_number, header_cells = buffered[best_index]
     header = [_header_text(c) for c in header_cells]
     max_cell = limits.max_cell_length
+    if on_header:
+        on_header()
 
     def too_long(number: int, record: list) -> InputError:
         position = next(i for i, cell in enumerate(record) if _length(cell) > max_cell)
