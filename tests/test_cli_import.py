@@ -227,6 +227,27 @@ def test_new_and_known_orders_mixed_in_one_file_are_counted_exactly(cli, db, sho
         ("3712345678901234561", "status", "paid", "shipped")]
 
 
+def test_a_newer_export_of_many_known_orders_is_counted_exactly(cli, db, shop_folder, monkeypatch):
+    """Batch after batch meets known orders: plain INSERTs are tried again only now and then, and
+    every count and history row is still exact."""
+    from shoptool.imports import pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)
+    write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [legacy(n) for n in range(10, 30)], encoding="gbk")
+    newer = [legacy(n, 订单状态="卖家已发货，等待买家确认") for n in range(10, 30)]
+    newer[5:5] = [legacy(n) for n in range(30, 35)]
+    write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, newer, encoding="gbk")
+    assert cli("import", "a.csv").exit_code == 0
+
+    result = cli("import", "b.csv")
+
+    assert (result.rows[0]["inserted"], result.rows[0]["updated"], result.rows[0]["unchanged"]) == (5, 20, 0)
+    conn = db().conn
+    assert conn.execute("SELECT count(*) FROM order_history WHERE field = 'status'").fetchone()[0] == 20
+    assert conn.execute("SELECT status, count(*) FROM orders GROUP BY status ORDER BY status").fetchall() == [
+        ("paid", 5), ("shipped", 20)]
+
+
 def test_masked_export_never_erases_personal_data_already_stored(cli, db, shop_folder):
     write_csv(shop_folder / "legacy.csv", LEGACY_ORDER_HEADER, [legacy(1)], encoding="gbk")
     write_xlsx(shop_folder / "qn.xlsx", QIANNIU_ORDER_HEADER, [

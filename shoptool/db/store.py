@@ -83,7 +83,8 @@ class Upsert:
         where = " OR ".join(compares) or "0"
         self.insert_sql = f"INSERT INTO {table} ({', '.join(self.columns)}) VALUES ({placeholders})"
         self.sql = f"{self.insert_sql} ON CONFLICT({conflict}) DO UPDATE SET {', '.join(sets)} WHERE {where}"
-        self._try_insert = True
+        self._upsert_next = 0  # batches to upsert straight away
+        self._upsert_backoff = 0
         self._start_rows = self._count(table)
         self._start_changes = db.conn.total_changes
         self._start_history = self._count(history_table) if history_table else 0
@@ -96,7 +97,9 @@ class Upsert:
         if not rows:
             return
         conn = self.db.conn
-        if self._try_insert:
+        if self._upsert_next > 0:
+            self._upsert_next -= 1
+        else:
             before = conn.total_changes
             conn.execute("SAVEPOINT plain_insert")
             try:
@@ -106,13 +109,14 @@ class Upsert:
                 conn.execute("RELEASE plain_insert")
                 # the rows rolled back were counted as changes all the same
                 self._start_changes += conn.total_changes - before
-                self._try_insert = False
+                # a file of known orders: try plain INSERTs again after 1, 2, 4… batches
+                self._upsert_backoff = min(self._upsert_backoff * 2 or 1, 64)
+                self._upsert_next = self._upsert_backoff
             else:
                 conn.execute("RELEASE plain_insert")
+                self._upsert_backoff = 0
                 self.rows_seen += len(rows)
                 return
-        else:
-            self._try_insert = True
         conn.executemany(self.sql, rows)
         self.rows_seen += len(rows)
 
