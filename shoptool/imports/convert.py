@@ -14,6 +14,7 @@ from typing import Callable
 from .. import orders as O
 from ..db.store import extra_json
 from ..tables import cells
+from .codegen import SEEN_LIMIT, cell_expressions, compile_fields, define
 from ..tables.kinds import Kind, Mapping_, normalise_header
 
 # Columns a rejects file adds; ignored when staff import a fixed rejects file again.
@@ -75,7 +76,7 @@ class Converter:
         # CSV cells are always text, so blanks can be "" and text cells can be cleaned inline
         self.all_text = all_text
         self._padding = ["" if all_text else None] * self.width
-        self._clean_simple = _compile(self._simple, all_text)
+        self._clean_simple = compile_fields(self._simple, all_text)
 
     def header_of(self, field: str) -> str:
         for name, indexes, _, _ in self.plan:
@@ -127,111 +128,12 @@ class Converter:
                     if value:
                         found[name] = value
             known = extra_json(found)
-            if self.all_text and len(self._extra_seen) < _SEEN_LIMIT:
+            if self.all_text and len(self._extra_seen) < SEEN_LIMIT:
                 self._extra_seen[values] = known
         return known
 
     def convert(self, record: list, number: int) -> list[tuple]:
         raise NotImplementedError
-
-
-# How many distinct values of one column (or of the unknown columns together) are remembered.
-_SEEN_LIMIT = 4096
-
-
-def _learn(seen: dict, cell: str, then: Callable | None = None) -> str | None:
-    value = cell.strip() or None
-    if then is not None:
-        value = then(value)
-    if len(seen) < _SEEN_LIMIT:
-        seen[cell] = value
-    return value
-
-
-def _remember(seen: dict, cell: str, clean: Callable, then: Callable | None = None):
-    value = clean(cell)
-    if then is not None:
-        value = then(value)
-    if len(seen) < _SEEN_LIMIT:
-        seen[cell] = value
-    return value
-
-
-_SIXTY = frozenset(f"{n:02d}" for n in range(60))
-_HOURS_LIMIT = 1 << 16  # seven years of hours
-
-
-def _moment(hours: set, cell: str, clean: cells.TimeCleaner) -> str | None:
-    value = clean(cell)
-    # Only a cell the cleaner turned into exactly this shape vouches for its date and hour.
-    if (value is not None and len(cell) == 19 and len(hours) < _HOURS_LIMIT
-            and value == cell[:10] + "T" + cell[11:] + clean.fixed_suffix):
-        hours.add(cell[:13])
-    return value
-
-
-def _compile(simple: list[tuple[str, int, Callable]], all_text: bool) -> Callable[[list], dict]:
-    """Build `record → {field: clean value}` as one generated function: the cleaners' fast paths
-    inlined run about twice as fast as a loop of calls, and this runs once per row of
-    million-row files. The generated code only indexes the record and calls cleaners."""
-    namespace: dict = {}
-    items = _expressions(simple, all_text, {}, namespace)
-    body = "return {" + ", ".join(f"{name!r}: {item}" for (name, _, _), item in zip(simple, items)) + "}"
-    return _define("fields", "r", [body], namespace)
-
-
-def _define(name: str, arguments: str, lines: list[str], namespace: dict) -> Callable:
-    source = f"def {name}({arguments}):\n" + "".join(f"    {line}\n" for line in lines)
-    exec(compile(source, f"<shoptool.imports.convert.{name}>", "exec"), namespace)  # noqa: S102
-    return namespace[name]
-
-
-def _expressions(simple: list[tuple[str, int, Callable]], all_text: bool, after: dict[str, Callable],
-                 namespace: dict) -> list[str]:
-    """One Python expression per field, cleaning cell `r[index]`; helpers go into `namespace`."""
-    namespace.update({"_identifier": cells.identifier, "_phone": cells.phone, "_learn": _learn,
-                      "_remember": _remember, "_labels": ("No:", "NO:", "no:"), "_moment": _moment,
-                      "_sixty": _SIXTY})
-    items = []
-    for number, (name, index, clean) in enumerate(simple):
-        then = after.get(name)
-        namespace[f"_c{number}"] = clean
-        namespace[f"_then{number}"] = then
-        cell = f"r[{index}]"
-        seen = f"_seen{number}"
-        if all_text and clean in (cells.label, cells.money, cells.integer):
-            # a few distinct values, row after row: clean each once (`after` included)
-            namespace[seen] = {}
-            fallback = (f"_learn({seen}, x, _then{number})" if clean is cells.label
-                        else f"_remember({seen}, x, _c{number}, _then{number})")
-            expr = f"({seen}[x] if (x := {cell}) in {seen} else {fallback})"
-            then = None
-        elif all_text and clean is cells.text:
-            expr = f"({cell}.strip() or None)"
-        elif all_text and clean is cells.identifier:
-            # digits, or digits in an ="…" wrapper (legacy exports); anything else the long way
-            expr = (f"(None if not (x := {cell}) else x if x.isdigit() and x.isascii() else y if x[:2] == '=\"' "
-                    f"and x[-1:] == '\"' and (y := x[2:-1]).isdigit() and y.isascii() else _identifier(x))")
-        elif all_text and clean is cells.phone:
-            # digits, or digits behind a ' (legacy exports)
-            expr = (f"(None if not (x := {cell}) else x if x.isdigit() and x.isascii() else y if x[:1] == \"'\" "
-                    f"and (y := x[1:]).isdigit() and y.isascii() else _phone(x))")
-        elif all_text and isinstance(clean, cells.TimeCleaner) and clean.fixed_suffix:
-            # "YYYY-MM-DD HH:MM:SS" whose date and hour were seen valid: minutes and seconds are
-            # checked here, everything else goes through the cleaner (which teaches `hours`)
-            namespace[f"_hours{number}"] = set()
-            namespace[f"_suffix{number}"] = clean.fixed_suffix
-            expr = (f"(x[:10] + 'T' + x[11:] + _suffix{number} if len(x := {cell}) == 19 and x[:13] in _hours{number} "
-                    f"and x[13] == ':' and x[16] == ':' and x[14:16] in _sixty and x[17:] in _sixty "
-                    f"else _moment(_hours{number}, x, _c{number}))")
-        elif all_text and clean is cells.tracking:
-            expr = f"(x[3:] if (x := {cell})[:3] in _labels and x[3:].isalnum() else _c{number}(x))"
-        else:
-            expr = f"_c{number}({cell})"
-        if then is not None:
-            expr = f"_then{number}({expr})"
-        items.append(expr)
-    return items
 
 
 def _require(values: dict, field: str, conv: Converter, what: str):
@@ -289,7 +191,7 @@ class OrderConverter(Converter):
             "_extra": self.extra, "_shipped": frozenset(O.SHIPPED_STATES), "_now": self.now_iso,
             "_import_id": self.import_id, "_pad": self.pad, "_width": self.width,
         }
-        expressions = _expressions(self._simple, self.all_text, {"closed_reason": _still_open}, namespace)
+        expressions = cell_expressions(self._simple, self.all_text, {"closed_reason": _still_open}, namespace)
         names = [name for name, _, _ in self._simple]
         lines = ["if len(r) < _width:", "    r = _pad(r)", "try:"]
         lines += [f"    v_{name} = {expr}" for name, expr in zip(names, expressions)]
@@ -319,7 +221,7 @@ class OrderConverter(Converter):
             row.append("flags[1]")
         row += ["_extra(r)", "_now", "_now", "_now if status in _shipped else None", "_import_id"]
         lines.append("return (" + ", ".join(row) + ",)")
-        return _define("order_row", "r", lines, namespace)
+        return define("order_row", "r", lines, namespace)
 
     def _reject(self, field: str, reason: str):
         raise RowRejected(self.header_of(field), reason)
@@ -331,7 +233,7 @@ class OrderConverter(Converter):
                                                    shipping_method=v.get("shipping_method"))
         presale = O.presale_stage(v.get("presale"), v.get("trade_type")) if "presale_stage" in self.derived else None
         flags = (1 if cod else 0), presale
-        if len(self._flags_seen) < _SEEN_LIMIT:
+        if len(self._flags_seen) < SEEN_LIMIT:
             self._flags_seen[key] = flags
         return flags
 

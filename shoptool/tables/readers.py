@@ -1,59 +1,25 @@
-"""Opening any export as rows: CSV in UTF-8/UTF-8-BOM/GBK/GB18030/UTF-16, .xlsx and .xls.
+"""Opening any export as rows: CSV (see csv_files.py), .xlsx and .xls.
 
-The format is decided by the file's bytes, not its name (platforms name CSV files .xls). The
-header row is found by what it says, below any title rows. Hostile files are refused before they
-can cost memory: oversized files, zip bombs posing as xlsx, binary junk, absurdly long cells.
+The format is decided by the file's bytes, not its name (platforms name CSV files .xls); the
+header row is found below any title rows (table.py). Hostile files are refused before they can
+cost memory: oversized files, zip bombs posing as xlsx, binary junk, absurdly long cells.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import itertools
 import re
-import sys
 import zipfile
 import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import InputError
+from .csv_files import open_csv
+from .table import Limits, Table, position
 
-HEADER_SCAN_ROWS = 30
+__all__ = ["Limits", "Table", "file_digest", "open_table", "sniff_format", "unreadable"]
+
 SAMPLE_BYTES = 1 << 20
-
-
-@dataclass
-class Limits:
-    max_file_size: int = 512 * 1024**2
-    max_cell_length: int = 32767
-    max_xlsx_expanded: int = 2 * 1024**3
-    max_xlsx_ratio: int = 200
-
-
-@dataclass
-class Table:
-    path: Path
-    format: str  # csv | xlsx | xls
-    encoding: str | None
-    sheet: str | None
-    header: list[str]
-    header_row: int  # 1-based, as Excel numbers rows
-    rows: Iterator[tuple[int, list]]  # (row number, cells), blank rows skipped
-    _closers: list[Callable[[], None]] = field(default_factory=list)
-
-    def close(self) -> None:
-        for closer in self._closers:
-            closer()
-        self._closers.clear()
-
-    def __enter__(self) -> "Table":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def unreadable(path: Path, exc: OSError) -> InputError:
@@ -122,189 +88,11 @@ def open_table(
         )
     fmt = sniff_format(path, head)
     if fmt == "csv":
-        return _open_csv(path, head, encoding, header_score, limits)
+        return open_csv(path, head, encoding, header_score, limits)
     if fmt == "xlsx":
         _check_zip(path, limits)
     return _open_workbook(path, fmt, sheet, header_score, limits)
 
-
-# ---------------------------------------------------------------- CSV
-
-def detect_encoding(head: bytes, path: Path) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if b"\x00" in head:
-        raise InputError(
-            "binary data, not a CSV or Excel file", file=str(path),
-            hint="export the sheet again as .csv or .xlsx",
-        )
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
-        return "gb18030"  # a superset of GBK and GB2312: what Chinese Excel writes
-    except UnicodeDecodeError:
-        raise InputError(
-            "unknown text encoding (neither UTF-8 nor GBK/GB18030)", file=str(path),
-            hint="pass --encoding, or save the file again as 'CSV UTF-8'",
-        ) from None
-
-
-def _open_csv(path: Path, head: bytes, encoding: str | None, header_score, limits: Limits) -> Table:
-    if encoding:
-        try:
-            known = codecs.lookup(encoding)
-        except LookupError:
-            raise InputError(f"unknown encoding {encoding!r}", file=str(path)) from None
-        if not getattr(known, "_is_text_encoding", True):  # rot13, base64, zlib: codecs, not encodings
-            raise InputError(f"{encoding!r} is not a text encoding", file=str(path))
-    chosen = encoding or detect_encoding(head, path)
-    sample = head.decode(chosen, errors="replace")
-    first_line = sample.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    # The csv module refuses an over-long cell in C, so no data row needs measuring in Python (the
-    # error path below finds the column). Title rows above the header may be longer.
-    csv.field_size_limit(max(limits.max_cell_length * 4 + 16, 131072))
-    # Only the first MB is sniffed for binary data; a NUL further down (a damaged file, or any
-    # NUL with --encoding given) would otherwise land in the database inside a cell. Where NUL is
-    # the byte 0 and no other character holds one (UTF-8, GBK…), bytes are searched, in C;
-    # otherwise (UTF-16, UTF-7…) the decoded lines are.
-    nul_is_byte = "a\x00b".encode(chosen).endswith(b"a\x00b")
-    raw = path.open("rb", buffering=0)
-    fh = io.TextIOWrapper(io.BufferedReader(_NulGuard(raw) if nul_is_byte else raw, 1 << 20),
-                          encoding=chosen, newline="", errors="strict")
-    fh._CHUNK_SIZE = 1 << 16  # decode 64 KiB at a time rather than 8: a few % of a big import
-    reader = csv.reader(fh if nul_is_byte else _nul_checked(fh), delimiter=delimiter)
-
-    def explain(exc: Exception, row: int, header: list[str] | None) -> InputError | None:
-        if isinstance(exc, _NulFound):
-            return InputError("binary data (a NUL character): the file is damaged or not a text export",
-                              file=str(path), row=row, hint="export the sheet again as .csv or .xlsx")
-        if isinstance(exc, UnicodeError):  # UnicodeDecodeError, or UTF-16/32 given without a BOM
-            # text is decoded 64 KiB at a time: find the row itself
-            row = (_undecodable_row(path, chosen, delimiter) if nul_is_byte else None) or row
-            return InputError(f"not valid {display_encoding(chosen)} text after row {row - 1}",
-                              file=str(path), row=row, hint="pass --encoding gbk or --encoding utf-8")
-        if isinstance(exc, csv.Error):
-            if "field larger than field limit" in str(exc):
-                return _long_cell(path, chosen, delimiter, row, limits.max_cell_length, header or header_score)
-            return InputError(str(exc), file=str(path), row=row)
-        return None
-
-    def strict_below_header() -> None:
-        csv.field_size_limit(limits.max_cell_length)
-
-    # zip/count run in C: this iterator feeds every row of a million-row file
-    table = _position(path, "csv", display_encoding(chosen), None, zip(itertools.count(1), reader),
-                      header_score, limits, explain=explain, measure=False, on_header=strict_below_header)
-    table._closers.append(fh.close)
-    return table
-
-
-class _NulFound(Exception):
-    pass
-
-
-class _NulGuard(io.RawIOBase):
-    """The file's bytes, refused from the line holding a NUL. Checked a buffer at a time (in C),
-    for encodings where a 0 byte can only be NUL. The lines before it are still delivered, so the
-    reader fails on the right row."""
-
-    def __init__(self, raw):
-        self._raw = raw
-        self._found = False
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if self._found:
-            raise _NulFound
-        data = self._raw.read(len(buffer))
-        at = data.find(b"\x00")
-        if at >= 0:
-            self._found = True
-            data = data[:max(data.rfind(b"\n", 0, at), data.rfind(b"\r", 0, at)) + 1]
-            if not data:
-                raise _NulFound
-        buffer[:len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
-def _nul_checked(lines) -> Iterator[str]:
-    for line in lines:
-        if "\x00" in line:
-            raise _NulFound
-        yield line
-
-
-def _undecodable_row(path: Path, encoding: str, delimiter: str) -> int | None:
-    """The row holding the first bytes that are not text in `encoding`, found by decoding line by
-    line (an error path; only for encodings where a line break is always the byte 10)."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-
-    def lines() -> Iterator[str]:
-        with path.open("rb") as fh:
-            for line in fh:
-                yield decoder.decode(line)
-
-    previous = csv.field_size_limit(sys.maxsize)
-    rows = 0
-    try:
-        for _ in csv.reader(lines(), delimiter=delimiter):
-            rows += 1
-    except UnicodeError:
-        return rows + 1
-    except (csv.Error, OSError):
-        return None
-    finally:
-        csv.field_size_limit(previous)
-    return None
-
-
-def _long_cell(path: Path, encoding: str, delimiter: str, row: int, max_cell: int,
-               header: list[str] | Callable[[list[str]], float]) -> InputError:
-    """The error path of an over-long cell: read the file again, without the limit, to name the
-    column as well as the row. While the header row is still being looked for, `header` is the
-    scorer that finds it."""
-    previous = csv.field_size_limit(sys.maxsize)
-    try:
-        with path.open("r", encoding=encoding, newline="", errors="replace") as fh:
-            above: list[list[str]] = []
-            for number, record in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
-                if number < row:
-                    if callable(header) and number <= HEADER_SCAN_ROWS:
-                        above.append([cell.strip() for cell in record])
-                    continue
-                if callable(header):
-                    header = max(above, key=header, default=[])
-                for position, cell in enumerate(record):
-                    if len(cell) > max_cell:
-                        named = position < len(header) and header[position]
-                        return InputError(f"cell of {len(cell)} characters, more than the {max_cell} allowed",
-                                          file=str(path), row=row, column=named or f"#{position + 1}")
-                break
-    finally:
-        csv.field_size_limit(previous)
-    return InputError(f"a cell is longer than {max_cell} characters", file=str(path), row=row)
-
-
-def display_encoding(name: str) -> str:
-    return {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "gb18030": "GBK/GB18030", "utf-16": "UTF-16"}.get(
-        name, name
-    )
-
-
-# ---------------------------------------------------------------- Excel
 
 def _check_zip(path: Path, limits: Limits) -> None:
     """Read the zip's declared sizes before any XML is parsed: a bomb is refused unopened."""
@@ -412,7 +200,7 @@ def _open_workbook(path: Path, fmt: str, sheet: str | None, header_score, limits
                 raise InputError(f"cannot read the sheet: {_short(exc)}", file=str(path)) from None
 
         try:
-            return _position(path, fmt, None, name, records(), header_score, limits)
+            return position(path, fmt, None, name, records(), header_score, limits)
         except InputError as exc:
             if sheet is not None:
                 raise
@@ -423,89 +211,5 @@ def _open_workbook(path: Path, fmt: str, sheet: str | None, header_score, limits
 def _short(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
-
-
-# ---------------------------------------------------------------- header
-
-def _position(path, fmt, encoding, sheet, records, header_score, limits: Limits, *,
-              explain: Callable[[Exception, int, list[str] | None], InputError | None] | None = None,
-              measure: bool = True, on_header: Callable[[], None] | None = None) -> Table:
-    """`records` yields (row number, cells). `explain` turns a reading error at a row into an
-    InputError naming it; `measure=False` when the reader itself refuses over-long cells below
-    the header, from when `on_header` is called (the rows scanned for the header are measured)."""
-    buffered: list[tuple[int, list]] = []
-    number = 0
-    header: list[str] | None = None
-
-    def failed(exc: Exception) -> Exception:
-        return (explain(exc, number + 1, header) if explain else None) or exc
-
-    try:
-        for number, record in records:
-            buffered.append((number, record))
-            if len(buffered) >= HEADER_SCAN_ROWS:
-                break
-    except Exception as exc:
-        raise failed(exc) from None
-    best_index, best_score = -1, 0.0
-    for index, (_, record) in enumerate(buffered):
-        score = header_score([_header_text(c) for c in record])
-        if score > best_score:
-            best_index, best_score = index, score
-    where = f" (sheet {sheet})" if sheet else ""
-    if best_index < 0:
-        raise InputError(
-            f"no recognisable header row in the first {HEADER_SCAN_ROWS} rows{where}",
-            file=str(path), hint="check the file is a platform/ERP export, or pass --as KIND",
-        )
-    header_number, header_cells = buffered[best_index]
-    header = [_header_text(c) for c in header_cells]
-    max_cell = limits.max_cell_length
-    if on_header:
-        on_header()
-
-    def too_long(number: int, record: list) -> InputError:
-        position = next(i for i, cell in enumerate(record) if _length(cell) > max_cell)
-        column = header[position] if position < len(header) and header[position] else f"#{position + 1}"
-        return InputError(f"cell of {_length(record[position])} characters, more than the {max_cell} allowed",
-                          file=str(path), row=number, column=column)
-
-    def data_rows() -> Iterator[tuple[int, list]]:
-        nonlocal number
-        for number, record in buffered[best_index + 1:]:
-            if any(record):
-                if max(map(_length, record)) > max_cell:
-                    raise too_long(number, record)
-                yield number, record
-        # This loop sees every row of a million-row file: only C calls (any, max/map) per row.
-        try:
-            if measure:
-                for number, record in records:
-                    if any(record):
-                        if max(map(_length, record)) > max_cell:
-                            raise too_long(number, record)
-                        yield number, record
-            else:
-                for number, record in records:
-                    if any(record):
-                        yield number, record
-        except InputError:
-            raise
-        except Exception as exc:
-            raise failed(exc) from None
-
-    return Table(path, fmt, encoding, sheet, header, header_number, data_rows())
-
-
-def _length(cell) -> int:
-    return len(cell) if cell.__class__ is str else 0
-
-
-def _header_text(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
 
 
