@@ -85,14 +85,15 @@ def measure(cmd: list[str], cwd: Path, runs: int = 3) -> dict:
 
 def stages(shop: Path, orders_csv: Path) -> dict:
     """Where the time goes, in process, stage by stage (the command's own calls)."""
-    from shoptool import address, output
-    from shoptool import address_report as report
+    from shoptool import address
+    from shoptool import address as report
     from shoptool.address import CHANGE_FIELDS, find_multiple_addresses
-    from shoptool.cli.address_cmd import COLUMNS
     from shoptool.config import load_settings
     from shoptool.db import address as queries
     from shoptool.db import open_db
-    from shoptool.orders_file import read_orders
+    from shoptool.imports.orders_file import read_orders
+    from shoptool.jobs.address_check import COLUMNS
+    from shoptool.result import Result, json_document, masked_rows
 
     settings = load_settings(None, shop / "shoptool.db")
     rules = address.AddressRules.from_settings(settings.section("address"))
@@ -117,8 +118,8 @@ def stages(shop: Path, orders_csv: Path) -> dict:
     checked = report.check_all(orders, rules, elsewhere=elsewhere, history=history)
     lap("db_check_s")
     summary = report.summarize(checked.rows, checked.checked)
-    document = output.json_document(output.Result("address-check", COLUMNS, checked.rows, summary),
-                                    output.masked_rows(COLUMNS, checked.rows, False), None)
+    document = json_document(Result("address-check", COLUMNS, checked.rows, summary),
+                             masked_rows(COLUMNS, checked.rows, False))
     json.dumps(document, ensure_ascii=False, indent=2)
     lap("db_render_json_s")
     db.close()

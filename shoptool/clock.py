@@ -17,6 +17,9 @@ _DURATION_UNITS = {
     "m": 60, "分钟": 60, "s": 1, "秒": 1,
 }
 _EXCEL_EPOCH = datetime(1899, 12, 30)
+# What a person may type where a moment is asked for (--now, --since), for error hints.
+TIME_FORMATS_HINT = ("use e.g. 2026-11-21 10:00, 2026-11-21T10:00:00+08:00, 2026/11/21 or 20261121 "
+                     "(without an offset it is shop time)")
 
 _FORMATS = (
     "%Y-%m-%d %H:%M:%S",

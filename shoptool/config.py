@@ -10,10 +10,11 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from . import clock
 from .errors import ConfigError
@@ -45,6 +46,9 @@ class Settings:
 
     def __getitem__(self, path: str) -> Any:
         return self.values[path]
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.values
 
     def get(self, path: str, default: Any = None) -> Any:
         return self.values.get(path, default)

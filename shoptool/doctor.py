@@ -13,9 +13,9 @@ from __future__ import annotations
 import importlib.util
 import json
 import platform
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Mapping
 
 OK, WARNING, ERROR = "ok", "warning", "error"
 CRON_LOCKS = ("remind-unpaid", "notify-shipped", "import-inbox")

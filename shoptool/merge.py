@@ -22,7 +22,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from . import orders as O
-from .privacy import mask_address, mask_name, mask_phone
+from .phones import mask_phone, phone_key
+from .privacy import mask_address, mask_name
 
 COD, REFUNDING, PARTLY_SHIPPED, PRESALE, COURIER_REQUEST, DIFFERENT_ADDRESS = (
     "cod", "refunding", "partly_shipped", "presale", "courier_request", "different_address",
@@ -175,24 +176,14 @@ def _courier_pattern(courier_words: tuple[str, ...]) -> tuple[re.Pattern | None,
 def receiver_key(order: Mapping) -> tuple[str, str, str] | None:
     """(name, phone, address) as compared; None when any is blank or masked (a 千牛 export's
     desensitised receiver cannot be told apart from another)."""
-    from .address import normalize_address  # loads the division snapshot: only when used
+    from .address.compare import normalize_address
 
     name = _fold(order.get("receiver_name"))
-    phone = _phone_key(order.get("receiver_mobile")) or _phone_key(order.get("receiver_tel"))
+    phone = phone_key(order.get("receiver_mobile")) or phone_key(order.get("receiver_tel"))
     address = normalize_address(order.get("address"))
     if order.get("masked") or not (name and phone and address) or "*" in name + address:
         return None
     return name, phone, address
-
-
-def _phone_key(value: str | None) -> str:
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    if "*" in text:
-        return ""
-    digits = re.sub(r"\D", "", text)
-    if len(digits) == 13 and digits.startswith("861"):
-        digits = digits[2:]
-    return digits
 
 
 def placed_at(order: Mapping) -> datetime | None:

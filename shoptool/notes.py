@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-FLAGS = ("red", "yellow", "green", "blue", "purple")
+from .orders import FLAG_COLOURS as FLAGS
+
 FLAG_ZH = {"red": "红旗", "yellow": "黄旗", "green": "绿旗", "blue": "蓝旗", "purple": "紫旗"}
 SEPARATOR = "；"
 
@@ -30,11 +31,11 @@ HISTORY_KEYS = (
 
 def parse_flag(text: str) -> str | None:
     """A flag as staff type it: red, 红, 红旗, 1 … purple, 紫, 5; none, 0 or 无 clears it (None)."""
-    from .tables.cells import CellError, flag
+    from .orders import flag_colour
 
     try:
-        return flag(str(text).strip())
-    except CellError:
+        return flag_colour(str(text))
+    except ValueError:
         raise ValueError(
             f"not a flag: {text!r} (use {', '.join(FLAGS)}, 红/黄/绿/蓝/紫, 1–5, or none to clear it)"
         ) from None

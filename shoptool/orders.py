@@ -123,3 +123,20 @@ def refund_state(text: str | None) -> str:
     """What a 退款状态 says: none (never asked, or closed), refused, done, or open — and any text not
     known is open, so an unclear refund is never treated as settled."""
     return _REFUND_STATE.get(_fold(text), REFUND_OPEN)
+
+
+# Seller flags (旗帜) as exports and staff write them: 1–5 = 红 黄 绿 蓝 紫, 0 = none (FORMATS.md).
+FLAG_COLOURS = ("red", "yellow", "green", "blue", "purple")
+_FLAG_NAMES: dict[str, str] = {"0": "", "": "", "无": "", "none": ""}
+for _number, (_colour, _zh) in enumerate(zip(FLAG_COLOURS, "红黄绿蓝紫"), start=1):
+    _FLAG_NAMES[str(_number)] = _colour
+    _FLAG_NAMES[_colour] = _colour
+    _FLAG_NAMES[_zh] = _colour
+
+
+def flag_colour(text: str | None) -> str | None:
+    """red, 红, 红旗, 1 … purple, 紫, 5 → the colour; none, 0, 无 or blank → None. ValueError otherwise."""
+    key = (text or "").strip().lower().removesuffix("旗").removesuffix("色")
+    if key not in _FLAG_NAMES:
+        raise ValueError(f"not a flag: {text!r}")
+    return _FLAG_NAMES[key] or None

@@ -10,44 +10,16 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from . import columns as K
 from .columns import Column
-from .privacy import mask
+from .result import Result, json_document, masked_rows
 
 FORMATS = ("auto", "table", "json", "csv", "xlsx")
-
-
-@dataclass
-class Section:
-    """One check on the daily worklist: how many rows need someone, and the first of them."""
-
-    check: str
-    title: str
-    count: int
-    columns: Sequence[Column]
-    rows: list[dict]  # every row of the check; the dashboard shows the first few
-    table_keys: Sequence[str] | None = None
-    note: str | None = None
-
-
-@dataclass
-class Result:
-    command: str
-    columns: Sequence[Column]
-    rows: list[dict]
-    summary: dict = field(default_factory=dict)
-    exit_code: int = 0
-    title: str | None = None
-    # Extra sheets for a workbook (daily): name → (columns, rows). The main rows come first.
-    sheets: list[tuple[str, Sequence[Column], list[dict]]] = field(default_factory=list)
-    summary_line: str | None = None  # one line for stderr
-    table_keys: Sequence[str] | None = None  # the columns worth a terminal's width; None = all
-    sections: list[Section] = field(default_factory=list)  # a dashboard (daily) instead of one table
-    top: int = 5  # rows per section on the dashboard
 
 
 @dataclass
@@ -58,7 +30,6 @@ class OutputOptions:
     show_pii: bool = False
     encoding: str = "utf-8-sig"
     quiet: bool = False
-    generated_at: str | None = None
 
 
 def stdout_is_terminal() -> bool:
@@ -98,6 +69,11 @@ def error(message: str, hint: str | None = None) -> None:
         _err_print(f"  hint: {hint}", style="dim")
 
 
+def note(level: str, text: str) -> None:
+    """A job's note (Result.notes) on stderr, by its level."""
+    {"warning": warn, "error": error}.get(level, info)(text)
+
+
 def _err_print(message: str, style: str | None = None) -> None:
     if not stderr_is_terminal():
         sys.stderr.write(message + "\n")
@@ -106,52 +82,6 @@ def _err_print(message: str, style: str | None = None) -> None:
     from rich.markup import escape
 
     err_console().print(escape(message), style=style)
-
-
-# ---------------------------------------------------------------- masking / values
-
-def masked_rows(columns: Sequence[Column], rows: Iterable[Mapping], show_pii: bool) -> list[dict]:
-    pii = [c for c in columns if c.is_pii]
-    if show_pii or not pii:
-        return [dict(r) for r in rows]
-    result = []
-    for row in rows:
-        copy = dict(row)
-        for column in pii:
-            if column.key in copy:
-                copy[column.key] = mask(column.kind, copy[column.key])
-        result.append(copy)
-    return result
-
-
-def json_value(column: Column | None, value: Any) -> Any:
-    if value is None:
-        return None
-    if column is not None and column.kind == K.MONEY and isinstance(value, int):
-        return round(value / 100, 2)
-    if column is not None and column.kind == K.BOOL:
-        return bool(value)
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    return value
-
-
-def json_rows(columns: Sequence[Column], rows: Iterable[Mapping]) -> list[dict]:
-    by_key = {c.key: c for c in columns}
-    out = []
-    for row in rows:
-        out.append({key: json_value(by_key.get(key), value) for key, value in row.items()
-                    if key in by_key or not key.startswith("_")})
-    return out
-
-
-def json_document(result: Result, rows: list[dict], generated_at: str | None) -> dict:
-    return {
-        "command": result.command,
-        "generated_at": generated_at,
-        "summary": result.summary,
-        "rows": json_rows(result.columns, rows),
-    }
 
 
 # ---------------------------------------------------------------- render
@@ -173,6 +103,8 @@ def render(result: Result, options: OutputOptions) -> str:
     from .errors import UsageError
 
     fmt = resolve_format(options)
+    for level, text in result.notes:
+        note(level, text)
     rows = masked_rows(result.columns, result.rows, options.show_pii)
     if fmt == "xlsx" and not options.output:
         raise UsageError("--format xlsx needs --output FILE.xlsx")
@@ -180,7 +112,7 @@ def render(result: Result, options: OutputOptions) -> str:
         _write_file(result, rows, fmt, options)
     elif fmt == "json":
         if not options.quiet:
-            _stdout(json.dumps(json_document(result, rows, options.generated_at), ensure_ascii=False, indent=2))
+            _stdout(json.dumps(json_document(result, rows), ensure_ascii=False, indent=2))
     elif fmt == "csv":
         if not options.quiet:
             _stdout_csv(result.columns, rows, options)
@@ -219,7 +151,7 @@ def _write_file(result: Result, rows: list[dict], fmt: str, options: OutputOptio
     path = options.output
     try:
         if fmt == "json":
-            text = json.dumps(json_document(result, rows, options.generated_at), ensure_ascii=False, indent=2)
+            text = json.dumps(json_document(result, rows), ensure_ascii=False, indent=2)
             writers._atomic(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
             count = len(rows)
         elif fmt == "xlsx":
@@ -335,9 +267,10 @@ class Progress:
         self._progress = None
         self._task = None
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         if stderr_is_terminal():
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as RichProgress
 
             columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn() if self.total else TextColumn(""),
                        MofNCompleteColumn() if self.total else TextColumn("{task.completed} rows"), TimeElapsedColumn()]

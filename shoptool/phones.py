@@ -1,4 +1,6 @@
-"""What a receiver's phone fields can be used for: a courier's call, a text message, or nothing.
+"""Reading a phone, in one place: what a receiver's phone fields can be used for (a courier's
+call, a text message, or nothing), the 11-digit mobile a text goes to, the key that tells two
+phones apart, and the masked form people see.
 
 Validity is phonenumbers' (phonenumberslite: the same metadata without geocoding, 5.5 MB), so
 new number ranges arrive with a library update, not by editing code here. Platform privacy
@@ -13,28 +15,37 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Phone", "classify_phone", "receiver_phone"]
+__all__ = ["Phone", "classify_phone", "mask_phone", "normalise_mobile", "phone_key", "receiver_phone"]
 
 MOBILE = "mobile"
 LANDLINE = "landline"
 PRIVACY = "privacy"
+OVERSEAS = "overseas"  # Hong Kong, Macau, Taiwan: valid where the order goes, never texted from here
 MASKED = "masked"
+MANGLED = "mangled"  # Excel turned it into 1.38123E+10: the digits are lost
 INVALID = "invalid"
 MISSING = "missing"
 
 # Best first: which of the two fields a courier or an SMS should use.
-_RANK = {MOBILE: 0, PRIVACY: 1, LANDLINE: 2, MASKED: 3, INVALID: 4, MISSING: 5}
+_RANK = {MOBILE: 0, PRIVACY: 1, LANDLINE: 2, OVERSEAS: 3, MASKED: 4, MANGLED: 5, INVALID: 6, MISSING: 7}
 
 _EXT = r"(?:转|分机|ext\.?|x|#|-|_|~|,)"
 _PRIVACY = re.compile(rf"^(1\d{{10}}){_EXT}+(\d{{1,6}})$", re.I)
 _LANDLINE = re.compile(rf"^(0(?:10|2\d|[3-9]\d\d))-?([1-9]\d{{6,7}})(?:{_EXT}+(\d{{1,6}}))?$", re.I)
-_COUNTRY = re.compile(r"^(?:\+|00)?86-?(?=1\d{10}(?:\D|$)|0?[1-9]\d{8,10}$)")
-_JUNK = re.compile(r"[\s'\"=()（）]")
+# +86, 0086 or 86 in front of a mainland number; +852/853/886 (and 00…) in front of the others'
+_MAINLAND = re.compile(r"^(?:\+|00)?86[-.]?(?=1\d|0?[1-9]\d{8,10}$)")
+_ELSEWHERE = re.compile(r"^(?:\+|00)?(852|853|886)[-.]?(?=\d{7,10}$)")
+_CALLING_CODES = {"852": "HK", "853": "MO", "886": "TW"}
+REGIONS = frozenset(_CALLING_CODES.values())
+_JUNK = re.compile(r"[\s'\"=()（）`]")
+_SEPARATORS = re.compile(r"[-.]")
+_EXCEL_SUFFIX = re.compile(r"^(\d{7,})\.0+$")  # 13812345678.0 / .00: a number Excel wrote as a float
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?e\+?\d+$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
 class Phone:
-    kind: str  # mobile | landline | privacy | masked | invalid | missing
+    kind: str  # mobile | landline | privacy | overseas | masked | mangled | invalid | missing
     number: str | None = None  # normalised: 13800138000, 0571-88881234, a privacy number's base
     extension: str | None = None  # a privacy number's or a landline's extension
     raw: str | None = None  # the text this was read from, as given
@@ -53,7 +64,7 @@ class Phone:
     @property
     def callable(self) -> bool:
         """A courier can reach the receiver on it."""
-        return self.kind in (MOBILE, PRIVACY, LANDLINE)
+        return self.kind in (MOBILE, PRIVACY, LANDLINE, OVERSEAS)
 
 
 _PN = None
@@ -90,25 +101,39 @@ def _valid_other(digits: str) -> bool:
     return pn.is_valid_number(parsed) and pn.number_type(parsed) != pn.PhoneNumberType.MOBILE
 
 
-def classify_phone(value: str | None) -> Phone:
-    """Read one phone field (联系手机 or 联系电话)."""
+def classify_phone(value: str | None, region: str | None = None) -> Phone:
+    """Read one phone field (联系手机 or 联系电话) as the one normaliser every use shares (PRODUCT §16).
+
+    `region` is HK, MO or TW for an order going there: a number without its calling code is then
+    read as that region's; anything else is read as a mainland number."""
     if value is None:
         return Phone(MISSING)
+    if value.__class__ is str and len(value) == 11 and value.isdigit() and value.isascii() and value[0] == "1":
+        return Phone(MOBILE, value, None, value) if _is_mobile(value) else Phone(INVALID, raw=value)  # the common case
     raw = str(value)
-    text = unicodedata.normalize("NFKC", raw)
-    text = _JUNK.sub("", text).strip("-")
+    text = _JUNK.sub("", unicodedata.normalize("NFKC", raw)).strip("-")
     if not text:
         return Phone(MISSING)
     if "*" in text:
         return Phone(MASKED, raw=raw)
-    text = _COUNTRY.sub("", text, count=1)
+    if _SCIENTIFIC.match(text):
+        return Phone(MANGLED, raw=raw)
+    suffix = _EXCEL_SUFFIX.match(text)
+    if suffix:
+        text = suffix.group(1)
+    elsewhere = _ELSEWHERE.match(text)
+    if elsewhere:
+        return _overseas(_CALLING_CODES[elsewhere.group(1)], text[elsewhere.end():], raw)
+    if region in REGIONS and not _MAINLAND.match(text):
+        return _overseas(region, text, raw)
+    text = _MAINLAND.sub("", text, count=1)
+    digits = _SEPARATORS.sub("", text)
+    if len(digits) == 11 and digits[0] == "1" and digits.isdigit():
+        return Phone(MOBILE, digits, None, raw) if _is_mobile(digits) else Phone(INVALID, raw=raw)
     match = _PRIVACY.match(text)
     if match:
         base, ext = match.groups()
         return Phone(PRIVACY, base, ext, raw) if _is_mobile(base) else Phone(INVALID, raw=raw)
-    digits = text.replace("-", "")
-    if len(digits) == 11 and digits[0] == "1" and digits.isdigit():
-        return Phone(MOBILE, digits, None, raw) if _is_mobile(digits) else Phone(INVALID, raw=raw)
     match = _LANDLINE.match(text)
     if match:
         area, local, ext = match.groups()
@@ -120,13 +145,84 @@ def classify_phone(value: str | None) -> Phone:
     return Phone(INVALID, raw=raw)
 
 
-def receiver_phone(mobile: str | None, tel: str | None = None) -> Phone:
+def _overseas(region: str, national: str, raw: str) -> Phone:
+    """A Hong Kong, Macau or Taiwan number, valid like phonenumbers says: +852 91234567."""
+    pn = _phonenumbers()
+    digits = _SEPARATORS.sub("", national)
+    try:
+        parsed = pn.parse(digits, region)
+    except pn.NumberParseException:
+        return Phone(INVALID, raw=raw)
+    if not digits.isdigit() or not pn.is_valid_number_for_region(parsed, region):
+        return Phone(INVALID, raw=raw)
+    return Phone(OVERSEAS, f"+{parsed.country_code} {parsed.national_number}", None, raw)
+
+
+def region_of(province: str | None) -> str | None:
+    """HK, MO or TW for an order whose province is 香港, 澳门 or 台湾; None for the mainland."""
+    if not province:
+        return None
+    for word, region in (("香港", "HK"), ("澳门", "MO"), ("澳門", "MO"), ("台湾", "TW"), ("臺灣", "TW")):
+        if province.startswith(word):
+            return region
+    return None
+
+
+def receiver_phone(mobile: str | None, tel: str | None = None, region: str | None = None) -> Phone:
     """The receiver's best number from 联系手机 and 联系电话 (either may hold either kind)."""
-    first = classify_phone(mobile)
+    first = classify_phone(mobile, region)
     if first.kind == MOBILE and not tel:
         return first
-    second = classify_phone(tel)
+    second = classify_phone(tel, region)
     best, other = (first, second) if _RANK[first.kind] <= _RANK[second.kind] else (second, first)
-    if other.kind == INVALID and best.kind != INVALID:
+    if other.kind in (INVALID, MANGLED) and best.kind not in (INVALID, MANGLED):
         return Phone(best.kind, best.number, best.extension, best.raw, (other.raw,))
     return best
+
+
+def normalise_mobile(value: str | None) -> str | None:
+    """The 11-digit mainland mobile a text can go to, or None: '+86 138-0013-8000' → '13800138000';
+    a privacy number, a masked or invalid one is never turned into one."""
+    return classify_phone(value).mobile
+
+
+def phone_key(value: str | None) -> str:
+    """What two phone fields are compared by: the normalised number (a privacy number with its
+    extension); the digits of a number that is not valid; "" for a masked or blank one."""
+    phone = classify_phone(value)
+    if phone.kind in (MASKED, MISSING, MANGLED):
+        return ""
+    if phone.kind == INVALID:
+        return re.sub(r"\D", "", unicodedata.normalize("NFKC", str(value)))
+    return phone.number + (f"#{phone.extension}" if phone.extension else "")
+
+
+def mask_phone(value: str | None) -> str | None:
+    """138****5678; a landline keeps its area code; an extension stays (it is not personal)."""
+    if not value:
+        return value
+    text = str(value).strip()
+    if "*" in text:
+        return text  # already masked by the platform
+    main, sep, ext = _split_extension(text)
+    digits = re.sub(r"\D", "", main)
+    if len(digits) >= 11 and digits.startswith("1") and "-" not in main:
+        masked = digits[:3] + _MASK + digits[-4:]
+    elif "-" in main:
+        area, _, number = main.partition("-")
+        masked = area + "-" + _MASK + number[-4:] if len(number) > 4 else area + "-" + _MASK
+    elif len(digits) >= 8:
+        masked = digits[:3] + _MASK + digits[-4:]
+    else:
+        masked = _MASK + digits[-2:] if len(digits) > 2 else _MASK
+    return masked + (sep + ext if ext else "")
+
+
+_MASK = "****"
+
+
+def _split_extension(text: str) -> tuple[str, str, str]:
+    match = re.match(r"^(\+?[\d\s()-]*?\d)\s*(转|-|#|,|ext\.?|x)\s*(\d{1,6})$", text, re.I)
+    if match and len(re.sub(r"\D", "", match.group(1))) == 11:
+        return match.group(1), match.group(2), match.group(3)
+    return text, "", ""

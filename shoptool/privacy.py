@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from .phones import mask_phone
+
 MASK = "****"
 
 _ADMIN_PREFIX = re.compile(
@@ -12,34 +14,6 @@ _ADMIN_PREFIX = re.compile(
     r"(?:[^\s\d]{1,10}?(?:市|自治州|州|盟|地区))?"
     r"(?:[^\s\d]{1,10}?(?:区|县|市|旗))?"
 )
-
-
-def mask_phone(value: str | None) -> str | None:
-    """138****5678; a landline keeps its area code; an extension stays (it is not personal)."""
-    if not value:
-        return value
-    text = str(value).strip()
-    if "*" in text:
-        return text  # already masked by the platform
-    main, sep, ext = _split_extension(text)
-    digits = re.sub(r"\D", "", main)
-    if len(digits) >= 11 and digits.startswith("1") and "-" not in main:
-        masked = digits[:3] + MASK + digits[-4:]
-    elif "-" in main:
-        area, _, number = main.partition("-")
-        masked = area + "-" + MASK + number[-4:] if len(number) > 4 else area + "-" + MASK
-    elif len(digits) >= 8:
-        masked = digits[:3] + MASK + digits[-4:]
-    else:
-        masked = MASK + digits[-2:] if len(digits) > 2 else MASK
-    return masked + (sep + ext if ext else "")
-
-
-def _split_extension(text: str) -> tuple[str, str, str]:
-    match = re.match(r"^(\+?[\d\s()-]*?\d)\s*(转|-|#|,|ext\.?|x)\s*(\d{1,6})$", text, re.I)
-    if match and len(re.sub(r"\D", "", match.group(1))) == 11:
-        return match.group(1), match.group(2), match.group(3)
-    return text, "", ""
 
 
 def mask_name(value: str | None) -> str | None:

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from .clock import parse_duration
 from .errors import ConfigError, UsageError
+from .settings_defaults import default as setting_default
 
 NEUTRAL, BAD = "neutral", "bad"
 RATINGS = (NEUTRAL, BAD)  # good reviews are never listed: nothing to do about them
@@ -37,17 +39,17 @@ _DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class ReviewRules:
-    window_days: int = 30
-    alert_after: timedelta = timedelta(days=2)
+    window_days: int = field(default_factory=lambda: setting_default("reviews.window_days"))
+    alert_after: timedelta = field(default_factory=lambda: parse_duration(setting_default("reviews.alert_after")))
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings) -> ReviewRules:
-        window = settings.get("reviews.window_days", 30)
+        window = settings["reviews.window_days"]
         if not isinstance(window, int) or window < 0:
             raise ConfigError(f"setting reviews.window_days: expected a whole number of days, got {window!r}")
         return cls(window, settings.duration("reviews.alert_after"),
-                   parse_tag_rules(settings.get("reviews.tags", {})))
+                   parse_tag_rules(settings["reviews.tags"]))
 
 
 def parse_tag_rules(value: Any) -> dict[str, tuple[str, ...]]:

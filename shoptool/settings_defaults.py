@@ -125,3 +125,22 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_PATH = {setting.path: setting for setting in SETTINGS}
+
+
+def default(path: str) -> Any:
+    """A setting's default (a copy: callers may keep and change it)."""
+    import copy
+
+    return copy.deepcopy(BY_PATH[path].default)
+
+
+def read(settings, path: str) -> Any:
+    """`settings[path]`, or the default when `settings` (a Settings, or a plain dict in a test)
+    does not hold it."""
+    return settings[path] if path in settings else default(path)
+
+
+def section_defaults(prefix: str) -> dict[str, Any]:
+    """Every default under a dotted prefix, keyed by the rest of its path: section_defaults("address")."""
+    start = prefix + "."
+    return {s.path[len(start):]: default(s.path) for s in SETTINGS if s.path.startswith(start)}

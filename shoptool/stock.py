@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from .errors import ConfigError, UsageError
+from .settings_defaults import default as setting_default
+from .settings_defaults import read
 
 __all__ = [
     "DEFAULT_FAIL_ON",
@@ -76,21 +78,21 @@ _FIXABLE = ("oversell_risk", "underlisted")
 class StockRules:
     """The `[stock]` settings."""
 
-    safety: int = 0
-    ratio: Decimal = Decimal(1)
-    tolerance: int = 0
-    sku_safety: Mapping[str, int] = field(default_factory=dict)
+    safety: int = field(default_factory=lambda: setting_default("stock.safety"))
+    ratio: Decimal = field(default_factory=lambda: Decimal(str(setting_default("stock.ratio"))))
+    tolerance: int = field(default_factory=lambda: setting_default("stock.tolerance"))
+    sku_safety: Mapping[str, int] = field(default_factory=lambda: setting_default("stock.sku"))
 
     @classmethod
-    def from_settings(cls, get) -> StockRules:
-        """`get` is `settings.get`; bad values are a ConfigError naming the setting."""
-        sku = get("stock.sku", {}) or {}
+    def from_settings(cls, settings) -> StockRules:
+        """From the shop's settings; bad values are a ConfigError naming the setting."""
+        sku = read(settings, "stock.sku") or {}
         if not isinstance(sku, Mapping):
             raise ConfigError("setting stock.sku: expected a table of SKU code = units")
         return cls(
-            safety=_whole(get("stock.safety", 0), "stock.safety"),
-            ratio=_ratio(get("stock.ratio", 1.0)),
-            tolerance=_whole(get("stock.tolerance", 0), "stock.tolerance"),
+            safety=_whole(read(settings, "stock.safety"), "stock.safety"),
+            ratio=_ratio(read(settings, "stock.ratio")),
+            tolerance=_whole(read(settings, "stock.tolerance"), "stock.tolerance"),
             sku_safety={str(code): _whole(units, f"stock.sku.{code}") for code, units in sku.items()},
         )
 

@@ -111,7 +111,7 @@ class SmsStub:
         self._thread: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "SmsStub":
+    def start(self) -> SmsStub:
         if self._log_path:
             self._log = open(self._log_path, "a", encoding="utf-8")
         # A short poll keeps stop() quick: shutdown() waits for the loop to look.
@@ -126,7 +126,7 @@ class SmsStub:
             self._log.close()
             self._log = None
 
-    def __enter__(self) -> "SmsStub":
+    def __enter__(self) -> SmsStub:
         return self.start()
 
     def __exit__(self, *exc) -> None:

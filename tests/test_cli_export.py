@@ -4,7 +4,6 @@ import csv
 import json
 
 import openpyxl
-
 from builders import LEGACY_ORDER_HEADER, write_csv
 
 HYPERLINK = '=HYPERLINK("http://example.com","点我")'

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from builders import LEGACY_ORDER_HEADER, QIANNIU_ORDER_HEADER, write_csv, write_xlsx
 
 PAID = "买家已付款，等待卖家发货"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from builders import LEGACY_ORDER_HEADER, QIANNIU_ORDER_HEADER, write_csv, write_xlsx
 from sms_stub import SmsStub
 

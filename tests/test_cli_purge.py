@@ -7,7 +7,6 @@ import re
 import sqlite3
 
 import pytest
-
 from builders import LEGACY_ORDER_HEADER, write_csv
 
 NOW = "2026-11-21 10:00"
@@ -206,9 +205,9 @@ def test_without_a_terminal_it_needs_yes(cli, db, shop):
 
 
 def test_on_a_terminal_it_asks_first(cli, db, shop, monkeypatch):
-    from shoptool.cli import purge_cmd
+    from shoptool.cli import operations_cmd
 
-    monkeypatch.setattr(purge_cmd, "_can_ask", lambda: True)
+    monkeypatch.setattr(operations_cmd, "_can_ask", lambda: True)
     before = list(db().conn.iterdump())
 
     declined = cli("purge", "--now", NOW, input="n\n")

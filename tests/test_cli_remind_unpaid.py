@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from builders import LEGACY_ORDER_HEADER, write_csv
 from sms_stub import SmsStub
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from builders import LEGACY_ORDER_HEADER, write_csv
 from sms_stub import SmsStub
 

@@ -21,10 +21,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from builders import LEGACY_ORDER_HEADER, QIANNIU_ORDER_HEADER, write_csv, write_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from builders import LEGACY_ORDER_HEADER, QIANNIU_ORDER_HEADER, write_csv, write_xlsx
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = sorted(p for p in (REPO / "samples").rglob("*") if p.suffix in (".csv", ".xlsx"))
@@ -169,7 +168,7 @@ def test_a_wide_or_long_but_possible_sheet_is_read(cli, shop, cell):
     ("junk.xlsx", b"PK\x03\x04" + bytes(range(256)) * 20, "damaged or truncated"),
     ("junk.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 20, "cannot read this xls file"),
     ("page.xls", b"<html><body><table><tr><td>1</td></tr></table></body></html>", "web page"),
-    ("latin.csv", "订单编号,订单状态\n".encode("utf-8") + b"\xff\xfe\xfa,\xfb\n", "unknown text encoding"),
+    ("latin.csv", "订单编号,订单状态\n".encode() + b"\xff\xfe\xfa,\xfb\n", "unknown text encoding"),
     ("empty.csv", b"", "empty"),
 ])
 def test_binary_junk_and_unknown_encodings(cli, shop, name, data, says):

@@ -15,10 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shoptool.cli.options import Shop
 from shoptool.db import outbox as q
-from shoptool.messages import engine
+from shoptool.jobs import Shop
+from shoptool.messages import outbox as ob
+from shoptool.messages import purposes, recovery
 from shoptool.messages.providers.base import QueryResult, SendResult
+from shoptool.messages.runner import Report, Runner
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=TZ)
@@ -81,9 +83,9 @@ def shop_at(path: Path) -> Shop:
     return Shop(path, None)
 
 
-def run(shop: Shop, command: str, provider, now: datetime = NOW, dry_run: bool = False) -> engine.Report:
-    job = engine.JOBS[command](shop.settings)
-    return engine.Runner(job, shop, now_override=iso(now), dry_run=dry_run, provider=provider).run()
+def run(shop: Shop, command: str, provider, now: datetime = NOW, dry_run: bool = False) -> Report:
+    job = purposes.PURPOSES[command](shop.settings)
+    return Runner(job, shop.at(iso(now)), dry_run=dry_run, provider=provider).run()
 
 
 def messages(db) -> dict[str, dict]:
@@ -166,19 +168,17 @@ def test_two_runs_interleaved_step_by_step_send_each_message_once(shop_folder):
     add_order(first_shop.db, "9", status="shipped", tracking="75312345678901", courier="中通快递",
               shipped_at=NOW - timedelta(hours=1))
     one, two = FakeProvider(), FakeProvider()
-    runner_a = engine.Runner(engine.UnpaidJob(first_shop.settings), first_shop, now_override=iso(NOW),
-                             dry_run=False, provider=one)
-    runner_b = engine.Runner(engine.UnpaidJob(second_shop.settings), second_shop, now_override=iso(NOW),
-                             dry_run=False, provider=two)
+    runner_a = Runner(purposes.Unpaid(first_shop.settings), first_shop.at(iso(NOW)), dry_run=False, provider=one)
+    runner_b = Runner(purposes.Unpaid(second_shop.settings), second_shop.at(iso(NOW)), dry_run=False, provider=two)
     plan_a = runner_a.job.plan(runner_a.db, NOW)
     plan_b = runner_b.job.plan(runner_b.db, NOW)
     assert [d.key for d in plan_a] == [d.key for d in plan_b] == ["u:1:30m", "u:2:30m"]
     for draft in plan_a:  # a claims and sends the first; b tries it in between; a sends the second
         claimed = runner_a.claim(draft)
-        assert isinstance(claimed, engine.ob.Claim)
+        assert isinstance(claimed, ob.Claim)
         assert runner_b.claim(draft).action == "done", "b must not take a message a holds in sending"
         one.send(claimed.message)
-        runner_a.record([(claimed, engine.ob.settle(SendResult("sent", provider_id="x"), attempts=1, max_attempts=5,
+        runner_a.record([(claimed, ob.settle(SendResult("sent", provider_id="x"), attempts=1, max_attempts=5,
                                                       now=NOW))])
     report_b = runner_b.run()
     assert report_b.rows == [] and two.calls == []
@@ -193,20 +193,20 @@ def test_recovery_leaves_a_live_claim_alone_and_takes_a_dead_one(shop):
     run(shop, "remind-unpaid", FakeProvider(["unknown_accepted", "sent"]))
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
-        live = f"{sleeper.pid}:{engine._start_time(sleeper.pid)}:aa"
+        live = f"{sleeper.pid}:{recovery._start_time(sleeper.pid)}:aa"
         dead = f"{sleeper.pid}:1:bb"  # the same pid, started at another moment: a recycled pid
         for key, claimed_by in (("u:1:30m", live), ("u:2:30m", dead)):
             shop.db.conn.execute("UPDATE messages SET status = 'sending', claimed_by = ? WHERE dedupe_key = ?",
                                  (claimed_by, key))
-        assert engine.claimer_alive(live) and not engine.claimer_alive(dead)
-        recovered = engine.recover(shop.db, iso(NOW))
+        assert recovery.claimer_alive(live) and not recovery.claimer_alive(dead)
+        recovered = recovery.recover(shop.db, iso(NOW))
         assert [m["dedupe_key"] for m in recovered] == ["u:2:30m"]
         assert {k: m["status"] for k, m in messages(shop.db).items()} == {"u:1:30m": "sending", "u:2:30m": "unknown"}
     finally:
         sleeper.kill()
         sleeper.wait()
-    assert not engine.claimer_alive(live), "a reaped process is gone"
-    assert not engine.claimer_alive(None) and not engine.claimer_alive("garbage")
+    assert not recovery.claimer_alive(live), "a reaped process is gone"
+    assert not recovery.claimer_alive(None) and not recovery.claimer_alive("garbage")
 
 
 def test_a_run_that_decides_the_same_again_writes_nothing(shop):

@@ -15,7 +15,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from builders import LEGACY_ORDER_HEADER, write_csv
 
 PYTHON = sys.executable
@@ -156,11 +155,12 @@ def test_two_runs_started_at_once_send_each_message_once(shop):
 
 OVERLAP = """
 import json, sys
-from shoptool.cli.options import Shop
-from shoptool.messages import engine
-shop = Shop(None, None)
-job = engine.JOBS[sys.argv[1]](shop.settings)
-report = engine.Runner(job, shop, now_override=sys.argv[2], dry_run=False).run()
+from shoptool.jobs import Shop
+from shoptool.messages import purposes
+from shoptool.messages.runner import Runner
+shop = Shop(None, None, now=sys.argv[2])
+job = purposes.PURPOSES[sys.argv[1]](shop.settings)
+report = Runner(job, shop, dry_run=False).run()
 print(json.dumps([[r["order_id"], r["action"]] for r in report.rows]))
 """
 
@@ -212,13 +212,13 @@ def test_two_commands_at_once_keep_the_per_phone_cap_across_purposes(shop_folder
 
 CRASH = """
 import os, sys
-from shoptool.messages import engine
+from shoptool.messages import runner
 from shoptool.messages.providers import http
 
 if sys.argv[1] == "before_call":  # dies after `sending` is committed, before the request leaves
     http.HttpProvider.send = lambda self, message: os._exit(9)
 else:  # dies after the provider answered, before the answer is recorded
-    engine.Runner.record = lambda self, pairs: os._exit(9)
+    runner.Runner.record = lambda self, pairs: os._exit(9)
 sys.argv = ["shoptool", "notify-shipped", "--now", sys.argv[2], "--quiet"]
 from shoptool.cli import app
 app(prog_name="shoptool")

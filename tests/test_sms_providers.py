@@ -13,12 +13,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
 from sms_stub import SmsStub
+
 from shoptool.errors import ConfigError
 from shoptool.messages.credentials import CredentialsError, Secret, load_credentials
 from shoptool.messages.providers import OutgoingMessage, make_provider
-from shoptool.messages.providers.base import mask_phone, scrub
+from shoptool.messages.providers.base import scrub
+from shoptool.phones import mask_phone
 
 PHONE = "13800138000"
 SECRETS = {
@@ -378,8 +379,8 @@ def test_factory_errors_are_config_errors(stub, tmp_path):
         make_provider("aliyun", settings_for(stub, **{"sms.sign_name": ""}), env=SECRETS)
 
 
-def test_factory_reads_nested_tables_and_the_default_provider(tmp_path):
-    provider = make_provider(None, {"sms": {"provider": "file", "outbox_dir": "up"}}, base_dir=tmp_path)
+def test_factory_reads_flat_settings_and_the_default_provider(tmp_path):
+    provider = make_provider(None, {"sms.provider": "file", "sms.outbox_dir": "up"}, base_dir=tmp_path)
     assert provider.name == "file" and provider.out_dir == tmp_path / "up"
 
 

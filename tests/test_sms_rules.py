@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shoptool import reminders, shipping
 from shoptool.messages import outbox as ob
 from shoptool.messages import rules as R
+from shoptool.messages.due import reminders, shipping
 from shoptool.messages.providers.base import SendResult
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -50,7 +50,7 @@ def test_quiet_hours_within_one_day_and_none():
 
 def test_quiet_hours_are_shop_time_whatever_the_moment_says():
     moment_utc = datetime(2026, 11, 21, 14, 0, tzinfo=ZoneInfo("UTC"))  # 22:00 in Shanghai
-    rules = R.Rules.from_settings({"sms.quiet_hours.notification": "21:00-08:00"}.get)
+    rules = R.Rules.from_settings({"sms.quiet_hours.notification": "21:00-08:00"})
     assert rules.quiet_until("notification", moment_utc.astimezone(TZ)) == at("2026-11-22 08:00:00")
 
 
@@ -84,7 +84,7 @@ def test_opt_out_is_an_exact_11_digit_match():
 # --- decisions ----------------------------------------------------------------------------------
 
 RULES = R.Rules.from_settings({"sms.quiet_hours.reminder": "20:00-08:00", "sms.quiet_hours.notification": "21:00-08:00",
-                               "sms.per_phone_per_minute": 1, "sms.per_phone_per_day": 10}.get)
+                               "sms.per_phone_per_minute": 1, "sms.per_phone_per_day": 10})
 
 
 def draft(**kw) -> ob.Draft:

@@ -61,11 +61,11 @@ def test_safety_then_ratio_rounded_down_never_below_zero(rules, raw, expected):
 
 def test_settings_are_read_and_checked():
     values = {"stock.safety": 1, "stock.ratio": 0.7, "stock.tolerance": 2, "stock.sku": {"A": 3}}
-    rules = StockRules.from_settings(values.get)
+    rules = StockRules.from_settings(values)
     assert rules == StockRules(safety=1, ratio=Decimal("0.7"), tolerance=2, sku_safety={"A": 3})
     for bad in ({"stock.ratio": 1.5}, {"stock.ratio": 0}, {"stock.safety": -1}, {"stock.sku": {"A": "x"}}):
         with pytest.raises(ConfigError, match=next(iter(bad))):
-            StockRules.from_settings({**values, **bad}.get)
+            StockRules.from_settings({**values, **bad})
 
 
 def test_fail_on_codes():

@@ -1,5 +1,5 @@
-"""Typer wiring only: parse, call the domain, render."""
+"""The command line: Typer only. Parse, call a job (shoptool.jobs), render its Result."""
 
-from .app import app
+from .commands import app
 
 __all__ = ["app"]

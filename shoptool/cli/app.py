@@ -1,4 +1,8 @@
-"""The `shoptool` command: joins the per-command modules and maps errors to exit codes in one place."""
+"""The root `shoptool` command, and the one place errors become exit codes (PRODUCT §12).
+
+Commands are registered on it by cli/commands.py, the table of contents; no command module
+imports this one.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +49,12 @@ def _internal(exc: Exception):
     raise typer.Exit(EXIT_INTERNAL) from None
 
 
+def group(name: str, help: str | None = None, **settings) -> typer.Typer:
+    """A command group (`shoptool sms …`); the root's invoke maps its errors too."""
+    return typer.Typer(name=name, help=help, add_completion=False,
+                       context_settings={"help_option_names": ["-h", "--help"]}, **settings)
+
+
 app = typer.Typer(
     cls=ShoptoolGroup,
     name="shoptool",
@@ -68,8 +78,3 @@ def main(
                                                     help="Show the version and exit.")] = None,
 ) -> None:
     """Daily customer-service jobs for a Taobao/Tmall-style shop, over the platform's own exports."""
-
-
-from . import address_cmd, backup_cmd, daily_cmd, doctor_cmd, export_cmd, import_cmd, init_cmd, merge_cmd, note_cmd, notify_cmd, purge_cmd, remind_cmd, reviews_cmd, sms_cmd, stock_cmd  # noqa: E402  (commands register themselves on `app`)
-
-__all__ = ["app", "address_cmd", "backup_cmd", "daily_cmd", "doctor_cmd", "export_cmd", "import_cmd", "init_cmd", "merge_cmd", "note_cmd", "notify_cmd", "purge_cmd", "remind_cmd", "reviews_cmd", "sms_cmd", "stock_cmd"]

@@ -7,11 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .. import columns as K
-from .. import output
-from ..errors import InputError
-from ..output import Result
-from .app import app
+from ..jobs import stock_check
 from .options import (
     ConfigOpt,
     DbOpt,
@@ -20,47 +16,12 @@ from .options import (
     NowOpt,
     OutEncodingOpt,
     OutputOpt,
-    Shop,
     finish,
+    open_shop,
     options,
 )
 
-COLUMNS = [
-    K.Column("sku", "商家编码", "SKU code", K.ID),
-    K.Column("title", "宝贝标题", "Title"),
-    K.Column("finding", "问题", "Finding"),
-    K.Column("severity", "级别", "Severity"),
-    K.Column("page_stock", "页面库存", "Page stock", K.INT),
-    K.Column("on_hand", "实际库存", "On hand", K.INT),
-    K.Column("reserved", "锁定+待发", "Reserved", K.INT),
-    K.Column("available", "可售库存", "Available", K.INT),
-    K.Column("suggested_page_stock", "建议库存", "Suggested", K.INT),
-    K.Column("difference", "差额", "Difference", K.INT),
-    K.Column("attrs", "销售属性", "Attributes"),
-    K.Column("unpaid_held", "未付款占用", "Unpaid held", K.INT),
-    K.Column("warehouse_available", "仓库可用", "Warehouse available", K.INT),
-    K.Column("item_id", "商品ID", "Item ID", K.ID),
-    K.Column("sku_id", "SKU ID", "SKU ID", K.ID),
-    K.Column("page_row", "页面表行号", "Page row", K.INT),
-    K.Column("warehouse_row", "仓库表行号", "Warehouse row", K.INT),
-    K.Column("advice", "处理建议", "Advice"),
-]
-# What fits a terminal; files and JSON carry every column.
-TABLE_KEYS = ("sku", "title", "finding", "page_stock", "available", "suggested_page_stock", "difference", "unpaid_held")
-# The platform's batch edit reads Chinese headers whatever --headers says.
-FIX_COLUMNS = [
-    K.Column("sku", "商家编码", kind=K.ID),
-    K.Column("title", "宝贝标题"),
-    K.Column("attrs", "销售属性"),
-    K.Column("page_stock", "当前库存", kind=K.INT),
-    K.Column("suggested_page_stock", "建议库存", kind=K.INT),
-    K.Column("item_id", "商品ID", kind=K.ID),
-    K.Column("sku_id", "SKU ID", kind=K.ID),
-]
-OPTION = {"page-stock": "--page", "warehouse-stock": "--warehouse"}
 
-
-@app.command("stock-check")
 def stock_check_command(
     page: Annotated[Path | None, typer.Option("--page", help="Page stock sheet (宝贝库存 export) instead of the imported one.", show_default=False)] = None,
     warehouse: Annotated[Path | None, typer.Option("--warehouse", help="Warehouse/ERP stock sheet (旺店通, 聚水潭, generic) instead of the imported one.", show_default=False)] = None,
@@ -79,95 +40,6 @@ def stock_check_command(
     Exit 1 when a finding named by --fail-on exists, 0 otherwise. Files given with --page or
     --warehouse are read, not stored; the other side comes from the shop database.
     """
-    from .. import stock
-
-    fails = stock.parse_fail_on(fail_on)
     opts = options(fmt, out, headers, encoding=encoding)
-    shop = Shop(db, config)
-    moment = shop.now(now)
-    opts.generated_at = shop.iso(moment)
-    finish(stock_result(shop, moment, page=page, warehouse=warehouse, fails=fails, fix_file=fix_file), opts, shop)
-
-
-def stock_result(shop: Shop, moment, *, page: Path | None = None, warehouse: Path | None = None,
-                 fails=None, fix_file: Path | None = None) -> Result:
-    """The stock-check result for this shop at `moment` (also one check of `shoptool daily`)."""
-    from .. import stock
-    from ..db import stock as queries
-
-    fails = stock.parse_fail_on(None) if fails is None else fails
-    now_iso = shop.iso(moment)
-    rules = stock.StockRules.from_settings(shop.settings.get)
-    page_rows = _stock_rows(shop, "page-stock", page, now_iso)
-    warehouse_rows = _stock_rows(shop, "warehouse-stock", warehouse, now_iso)
-    held = {}
-    if shop.settings.db_path.exists():  # files alone must not create a database as a side effect
-        closes = moment - shop.settings.duration("shop.unpaid_close_after")
-        held = queries.unpaid_held(shop.db, opened_after=shop.iso(closes), now=now_iso)
-    result = stock.check_stock(page_rows, warehouse_rows, rules, held)
-    if fix_file:
-        _write_fix_file(fix_file, stock.fix_rows(result.rows))
-    summary = stock.summarise(result.rows)
-    failing = any(summary[code] for code in fails)
-    counts = ", ".join(f"{n} {code}" for code, n in summary.items() if n) or "nothing to report"
-    line = f"stock-check: {result.skus} SKU codes, {counts}"
-    if result.warehouse_without_code:
-        output.warn(f"{result.warehouse_without_code} warehouse row(s) without a SKU code were skipped")
-    return Result("stock-check", COLUMNS, result.rows, summary, exit_code=1 if failing else 0, title="库存核对",
-                  summary_line=line, table_keys=TABLE_KEYS)
-
-
-def _stock_rows(shop: Shop, kind: str, path: Path | None, now_iso: str) -> list[dict]:
-    """One side of the check: the file given, else the snapshot imported last."""
-    from ..db import stock as queries
-
-    if path is not None:
-        return _rows_from_file(shop, kind, path, now_iso)
-    option = OPTION[kind]
-    rows = queries.page_rows(shop.db) if kind == "page-stock" else queries.warehouse_rows(shop.db)
-    if not rows:
-        raise InputError(f"no {kind} in the shop database", hint=f"run `shoptool import FILE` first, or pass {option} FILE")
-    source = queries.snapshot_source(shop.db, kind)
-    if source:
-        output.info(f"{kind}: {source['file']}, imported {source['imported_at']}")
-    return rows
-
-
-def _rows_from_file(shop: Shop, kind: str, path: Path, now_iso: str) -> list[dict]:
-    """A stock sheet → the same row dicts the import stores in its table, nothing stored. A row the
-    import would reject stops the check: an unread row is an unchecked SKU."""
-    from ..imports.convert import RowRejected
-    from ..imports.read import open_export
-
-    option = OPTION[kind]
-    table, converter = open_export(path, kind, shop.settings, now_iso=now_iso, given_as=option)
-    with table:
-        names = converter.columns
-        rows = []
-        for number, record in table.rows:
-            try:
-                rows.extend(dict(zip(names, values)) for values in converter.convert(record, number))
-            except RowRejected as exc:
-                raise InputError(exc.reason, file=str(path), row=number, column=exc.column,
-                                 hint="fix that row, or import the file (rejected rows go to a .rejects.csv) "
-                                      f"and run stock-check without {option}") from None
-    if not rows:
-        raise InputError("no rows below the header", file=str(path))
-    return rows
-
-
-def _write_fix_file(path: Path, rows: list[dict]) -> None:
-    from ..errors import UsageError
-    from ..tables.writers import format_for, write_table
-
-    try:
-        format_for(path)
-    except ValueError as exc:
-        raise UsageError(f"--fix-file: {exc}") from None
-    # Item and SKU ids help the batch edit find the listing; columns nobody filled are left out.
-    columns = [c for c in FIX_COLUMNS if c.key not in ("item_id", "sku_id") or any(r.get(c.key) for r in rows)]
-    try:
-        count = write_table(path, columns, rows, sheet_name="批量修改库存")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    output.info(f"wrote {count} listing(s) to change to {path}")
+    shop = open_shop(db, config, now)
+    finish(stock_check.run(shop, page=page, warehouse=warehouse, fail_on=fail_on, fix_file=fix_file), opts, shop)

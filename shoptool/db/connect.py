@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from ..errors import InputError, LockedError, UsageError
 
@@ -21,7 +22,7 @@ BUSY_TIMEOUT_MS = 15_000
 PAGE_SIZE = 16_384
 
 
-def open_db(path: str | os.PathLike, *, create: bool = True, migrate: bool = True) -> "sqlite_utils.Database":
+def open_db(path: str | os.PathLike, *, create: bool = True, migrate: bool = True) -> sqlite_utils.Database:
     import sqlite_utils
 
     path = Path(path)
@@ -71,7 +72,7 @@ def _create_owner_only(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def write_transaction(db: "sqlite_utils.Database") -> Iterator["sqlite_utils.Database"]:
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so two runs never deadlock upgrading
     a read transaction, and everything inside lands together or not at all."""
     conn = db.conn

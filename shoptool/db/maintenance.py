@@ -11,8 +11,8 @@ import os
 import sqlite3
 import stat
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ..errors import InputError, LockedError, UsageError
 from .connect import BUSY_TIMEOUT_MS

@@ -10,7 +10,7 @@ that race on one message cannot both take it (see messages/outbox.py for the who
 from __future__ import annotations
 
 import json
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 # States a message may be (re)planned or claimed from: nothing of it reached a provider, or the
 # provider said so (retry, defer, stop). Every other state is left alone by automation.

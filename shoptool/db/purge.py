@@ -8,8 +8,8 @@ empties the WAL, where earlier versions of the same pages may still sit.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Callable, Sequence
 
 from .. import purge as P
 

@@ -21,7 +21,7 @@ def _statements(db, script: str) -> None:
 
 @migrations()
 def m001_initial(db):
-    _statements(db, 
+    _statements(db,
         """
         CREATE TABLE imports (
           id INTEGER PRIMARY KEY,
@@ -296,7 +296,7 @@ def m001_initial(db):
 def m002_merge_groups(db):
     # One row per applied merge-shipping group; the id comes from the group's first order, so
     # applying the same groups twice finds them here and writes nothing.
-    _statements(db, 
+    _statements(db,
         """
         CREATE TABLE merge_groups (
           group_id TEXT PRIMARY KEY,

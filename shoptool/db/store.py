@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .connect import write_transaction  # noqa: F401  (re-exported for callers of store)
 
@@ -178,6 +178,14 @@ class Snapshot:
         conn.execute(f"DROP TABLE {prev}")
         inserted = self.rows_seen - known
         return Counts(inserted, max(known - unchanged, 0), unchanged)
+
+
+def is_bulk(db, table: str, file_size: int) -> bool:
+    """More rows coming than the table holds (an export row is a few hundred bytes): worth loading
+    with the table's secondary indexes rebuilt at the end."""
+    if file_size < 8 * 1024**2:
+        return False
+    return file_size // 300 > row_count(db, table)
 
 
 def row_count(db, table: str) -> int:

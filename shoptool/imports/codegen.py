@@ -8,7 +8,7 @@ The generated code only indexes the record `r` and calls the helpers put in its 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..tables import cells
 

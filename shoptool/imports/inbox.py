@@ -5,8 +5,8 @@ error beside it. A single-instance lock keeps two cron runs from taking the same
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..errors import InputError, UsageError
 from ..locks import single_instance

@@ -21,9 +21,9 @@ import pickle
 import sys
 import threading
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import count, islice
-from typing import Iterator
 
 from ..errors import InputError
 from .convert import Converter, RowRejected

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from ..tables import kinds
 from ..tables.readers import Table, open_table
-from .convert import CONVERTERS, Converter
+from . import kinds
+from .convert import Converter
 from .run import choose_kind, header_scorer, limits_from
 
 
@@ -26,7 +26,7 @@ def open_export(path: str | Path, kind: str, settings, *, now_iso: str, sheet: s
         if best and best[0].kind.name != kind and best[0].score > mapping.score:
             where = f" ({given_as})" if given_as else ""
             raise InputError(f"this looks like an export of {best[0].kind.name}, not of {kind}{where}", file=str(path))
-        converter = CONVERTERS[kind](mapping, table.header, settings.tz, now_iso=now_iso, import_id=None,
+        converter = kinds.REGISTRY[kind].converter(mapping, table.header, settings.tz, now_iso=now_iso, import_id=None,
                                      all_text=table.format == "csv")
     except BaseException:
         table.close()

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from .. import clock
 from ..db import store, write_transaction
 from ..errors import InputError, UsageError
-from ..tables import kinds as K
 from ..tables.readers import Limits, Table, file_digest, open_table
-from . import pipeline
-from .convert import CONVERTERS, PERSONAL_ORDER_COLUMNS, REJECT_META
-SNAPSHOT_KINDS = {"page-stock": "page_stock", "warehouse-stock": "warehouse_stock"}
+from . import kinds, pipeline
+from .convert import REJECT_META
+from .header import Mapping_, map_header, missing_columns, normalise_header
 
 
 @dataclass
@@ -63,26 +63,27 @@ def limits_from(settings) -> Limits:
     )
 
 
-def choose_kind(header: list[str], forced: str | None, path: Path) -> K.Mapping_:
+def choose_kind(header: list[str], forced: str | None, path: Path) -> Mapping_:
     if forced:
-        kind = K.KINDS.get(forced)
+        kind = kinds.get(forced)
         if kind is None:
-            raise UsageError(f"unknown kind {forced!r}; kinds: {', '.join(K.KINDS)}")
-        mapping = K.map_header(kind, header)
+            raise UsageError(f"unknown kind {forced!r}; kinds: {', '.join(kinds.NAMES)}")
+        mapping = map_header(kind.header, header)
         if mapping is None:
             raise InputError(
-                f"not a {forced} sheet: missing column {'; '.join(K.missing_columns(kind, header))}",
+                f"not a {forced} sheet: missing column {'; '.join(missing_columns(kind.header, header))}",
                 file=str(path),
             )
         return mapping
-    candidates = K.detect(header)
+    candidates = kinds.detect(header)
     if not candidates:
-        closest = max(K.KINDS.values(), key=lambda k: sum(
-            1 for f in k.fields if any(K.normalise_header(a) in {K.normalise_header(h) for h in header} for a in f.aliases)
+        present = {normalise_header(h) for h in header}
+        closest = max((k.header for k in kinds.REGISTRY.values()), key=lambda k: sum(
+            1 for f in k.fields if any(normalise_header(a) in present for a in f.aliases)
         ))
         raise InputError(
             "cannot tell which export this is; closest is "
-            f"{closest.name}, which needs column {'; '.join(K.missing_columns(closest, header))}",
+            f"{closest.name}, which needs column {'; '.join(missing_columns(closest, header))}",
             file=str(path), hint="pass --as KIND if the columns are right",
         )
     if len(candidates) > 1 and abs(candidates[0].score - candidates[1].score) < 0.5:
@@ -95,62 +96,16 @@ def choose_kind(header: list[str], forced: str | None, path: Path) -> K.Mapping_
 
 
 def header_scorer(forced: str | None) -> Callable[[list[str]], float]:
-    if not forced or forced not in K.KINDS:
-        return K.header_score
-    kind = K.KINDS[forced]
-
-    aliases = {K.normalise_header(a) for f in kind.fields for a in f.aliases}
+    kind = kinds.get(forced) if forced else None
+    if kind is None:
+        return kinds.header_score
+    aliases = {normalise_header(a) for f in kind.header.fields for a in f.aliases}
 
     def score(header: list[str]) -> float:
         # Count recognised columns even when a required one is missing, so the error can name it.
-        return float(sum(1 for cell in header if K.normalise_header(cell) in aliases))
+        return float(sum(1 for cell in header if normalise_header(cell) in aliases))
 
     return score
-
-
-def shape_of(kind: str, header: list[str]) -> str:
-    names = {K.normalise_header(h) for h in header}
-    has = lambda *cols: any(K.normalise_header(c) in names for c in cols)  # noqa: E731
-    if kind == "orders":
-        return "taobao-legacy" if has("买家会员名", "联系手机", "收货人姓名") else "qianniu"
-    if kind == "items":
-        return "qianniu" if has("子订单编号") else "taobao-legacy"
-    if kind == "warehouse-stock":
-        if has("可发库存", "货品编号", "实际可发库存"):
-            return "wangdiantong"
-        if has("公有可用数", "订单占有数", "仓库待发数", "主仓实际库存数"):
-            return "jushuitan"
-        return "generic"
-    return "generic"
-
-
-def _writer(db, kind: str, columns: tuple[str, ...], file_size: int = 0):
-    if kind in SNAPSHOT_KINDS:
-        return store.Snapshot(db, SNAPSHOT_KINDS[kind], ["sku_code", *([c for c in ("item_id", "sku_id") if c in columns])], columns)
-    if kind == "orders":
-        return store.Upsert(
-            db, "orders", ["order_id"], columns, coalesce=("shipped_seen_at",), maximum=("is_cod",),
-            # notes and flags are also set here (`shoptool note`): an export's blank cell keeps them
-            keep_when_blank=("seller_note", "flag"),
-            keep_when_masked=[c for c in PERSONAL_ORDER_COLUMNS if c in columns], history_table="order_history",
-            bulk=_is_bulk(db, "orders", file_size),
-        )
-    if kind == "items":
-        return store.Upsert(db, "order_items", ["line_id"], columns, bulk=_is_bulk(db, "order_items", file_size))
-    if kind == "shipments":
-        return store.Upsert(db, "shipments", ["order_id", "tracking_no"], columns)
-    if kind == "reviews":
-        return store.Upsert(db, "reviews", ["review_id"], columns)
-    if kind == "opt-outs":
-        return store.Upsert(db, "opt_outs", ["phone"], columns, coalesce=("opted_out_at",))
-    raise AssertionError(kind)
-
-
-def _is_bulk(db, table: str, file_size: int) -> bool:
-    """More rows coming than the table holds (an export row is a few hundred bytes)."""
-    if file_size < 8 * 1024**2:
-        return False
-    return file_size // 300 > store.row_count(db, table)
 
 
 class _Rejects:
@@ -204,13 +159,15 @@ def import_file(
     sheet: str | None = None,
     encoding: str | None = None,
     strict: bool = False,
-    now: str | None = None,
+    now: Callable[[], datetime] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> FileReport:
+    """Import one file in one transaction. `now` is the clock (the shop's, or a pinned `--now`)."""
     path = Path(path)
     report = FileReport(file=str(path))
     tz = settings.tz
-    now_iso = clock.to_iso(clock.now(tz, now), tz)
+    now = now or (lambda: clock.now(tz))
+    now_iso = clock.to_iso(now(), tz)
     sha, size = file_digest(path)
     previous = store.previous_import(db, sha)
     if previous:
@@ -230,8 +187,9 @@ def import_file(
     rejects = None
     try:
         mapping = choose_kind(table.header, kind, path)
-        report.kind = mapping.kind.name
-        report.shape = shape_of(report.kind, table.header)
+        kind_ = kinds.REGISTRY[mapping.kind.name]
+        report.kind = kind_.name
+        report.shape = kind_.shape_of(table.header)
         report.encoding, report.sheet = table.encoding, table.sheet
         report.not_stored_columns = [table.header[i] for i in mapping.discarded]
         rejects = _Rejects(path, table.header)
@@ -241,10 +199,10 @@ def import_file(
                     db, file=path.name, path=str(path.resolve()), sha256=sha, size=size, kind=report.kind,
                     shape=report.shape, encoding=table.encoding, sheet=table.sheet, started_at=now_iso,
                 )
-                converter = CONVERTERS[report.kind](mapping, table.header, tz, now_iso=now_iso, import_id=import_id,
-                                                    all_text=table.format == "csv")
+                converter = kind_.converter(mapping, table.header, tz, now_iso=now_iso, import_id=import_id,
+                                            all_text=table.format == "csv")
                 report.extra_columns = [name for _, name in converter.extra_columns]
-                writer = _writer(db, report.kind, converter.columns, size)
+                writer = kind_.writer(db, converter.columns, size)
                 for batch in pipeline.batches(table, converter, parallel=pipeline.can_fork(size)):
                     writer.write(batch.rows)
                     for number, column, reason, record in batch.rejects:
@@ -255,7 +213,7 @@ def import_file(
                 report.rejected = rejects.count
                 if report.rows_in == 0:  # a header alone: say so rather than log an import of nothing
                     raise _Refused("no rows below the header; the previous stock snapshot is kept"
-                                   if report.kind in SNAPSHOT_KINDS else "no rows below the header; nothing stored")
+                                   if kind_.snapshot else "no rows below the header; nothing stored")
                 if rejects.count and (strict or rejects.count == report.rows_in):
                     raise _Refused(
                         "--strict: nothing stored because rows were rejected" if strict
@@ -269,10 +227,10 @@ def import_file(
                 store.finish_import(
                     db, import_id, rows_in=report.rows_in, inserted=report.inserted, updated=report.updated,
                     unchanged=report.unchanged, rejected=report.rejected, rejects_file=report.rejects_file,
-                    status=report.status, finished_at=clock.to_iso(clock.now(tz, now), tz),
+                    status=report.status, finished_at=clock.to_iso(now(), tz),
                 )
         except _Refused as refused:
-            report.status = "refused" if strict or report.kind in SNAPSHOT_KINDS else "failed"
+            report.status = "refused" if strict or kind_.snapshot else "failed"
             report.message = str(refused)
             report.rejects_file = rejects.finish(keep=True) if rejects.count else rejects.finish(keep=False)
             report.inserted = report.updated = report.unchanged = 0

@@ -27,9 +27,9 @@ Why it holds:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Iterable, Mapping, Sequence
 
 from . import rules as R
 from .providers.base import DEFER, FAILED, RETRY, SENT, STOP, UNKNOWN, OutgoingMessage, SendResult
@@ -214,7 +214,7 @@ class Delivery:
 def deliver(
     drafts: Sequence[Draft],
     *,
-    claim: Callable[[Draft], "Claim | Outcome"],
+    claim: Callable[[Draft], Claim | Outcome],
     record: Callable[[list[tuple[Claim, Settlement]]], None],
     provider,
     now: Callable[[], datetime],

@@ -90,7 +90,7 @@ def reconcile(shop, moment: datetime) -> list[tuple[dict, str]]:
     providers: dict[str, object] = {}
     results: list[tuple[dict, str]] = []
     for message in q.unknown_messages(db):
-        name = message["provider"] or str(settings.get("sms.provider", "file"))
+        name = message["provider"] or str(settings["sms.provider"])
         if name not in providers:
             try:
                 providers[name] = build_provider(settings, name)
@@ -103,7 +103,7 @@ def reconcile(shop, moment: datetime) -> list[tuple[dict, str]]:
         outgoing = OutgoingMessage(phone=message["phone"] or "", text=message["text"] or "",
                                    template_code=message["template_code"] or "",
                                    params=json.loads(message["params"] or "{}"), out_id=message["dedupe_key"],
-                                   sign_name=str(settings.get("sms.sign_name", "")))
+                                   sign_name=str(settings["sms.sign_name"]))
         sent_at = datetime.fromisoformat(message["sent_at"] or message["updated_at"])
         try:
             answer = provider.query(outgoing, sent_at=sent_at, provider_id=message["provider_id"], now=moment)

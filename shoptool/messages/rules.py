@@ -7,11 +7,12 @@ the outbox can defer it rather than drop it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Iterable
 
 from .. import clock
+from ..settings_defaults import read
 
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(hours=24)
@@ -32,7 +33,7 @@ class QuietHours:
     end: time | None = None
 
     @classmethod
-    def parse(cls, text: str | None) -> "QuietHours":
+    def parse(cls, text: str | None) -> QuietHours:
         window = clock.parse_quiet_hours(text)
         return cls(*window) if window else cls()
 
@@ -87,17 +88,16 @@ class Rules:
     """The rule settings of one run, read once from the shop's settings."""
 
     quiet: dict[str, QuietHours]
-    per_phone_per_minute: int = 1
-    per_phone_per_day: int = 10
-    max_attempts: int = 5
+    per_phone_per_minute: int
+    per_phone_per_day: int
+    max_attempts: int
 
     @classmethod
-    def from_settings(cls, get) -> "Rules":
-        """`get(path, default)`: Settings.get."""
-        quiet = {name: QuietHours.parse(get(f"sms.quiet_hours.{name}", ""))
+    def from_settings(cls, settings) -> Rules:
+        quiet = {name: QuietHours.parse(read(settings, f"sms.quiet_hours.{name}"))
                  for name in ("notification", "reminder", "marketing")}
-        return cls(quiet, int(get("sms.per_phone_per_minute", 1)), int(get("sms.per_phone_per_day", 10)),
-                   int(get("sms.max_attempts", 5)))
+        return cls(quiet, int(read(settings, "sms.per_phone_per_minute")), int(read(settings, "sms.per_phone_per_day")),
+                   int(read(settings, "sms.max_attempts")))
 
     def quiet_until(self, sms_class: str, moment: datetime) -> datetime | None:
         hours = self.quiet.get(sms_class)

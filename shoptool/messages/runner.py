@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
 from .. import clock
 from ..db import outbox as q
 from ..db.connect import write_transaction
 from . import outbox as ob
 from . import rules as R
-from .jobs import Job
 from .provider_setup import build_provider
 from .providers.base import OutgoingMessage
+from .purposes import Purpose
 from .recovery import _ACTIVE, _start_time, recover
 
 DAY = timedelta(hours=24)
@@ -34,24 +34,23 @@ class Report:
 
 
 class Runner:
-    def __init__(self, job: Job, shop, *, now_override: str | None, dry_run: bool, provider=None):
+    def __init__(self, job: Purpose, shop, *, dry_run: bool, provider=None):
         from .templates import Template
 
         self.job = job
         self.shop = shop
         self.settings = shop.settings
         self.dry_run = dry_run
-        fixed = shop.now(now_override) if now_override else None
-        self.clock: Callable[[], datetime] = (lambda: fixed) if fixed else (lambda: shop.now())
-        self.rules = R.Rules.from_settings(self.settings.get)
+        self.clock: Callable[[], datetime] = shop.now
+        self.rules = R.Rules.from_settings(self.settings)
         table = self.settings.templates().get(job.template)
         if table is None:
             from ..errors import ConfigError
 
             raise ConfigError(f"no template sms.templates.{job.template}")
         self.template = Template.from_settings(job.template, table,
-                                               unsubscribe=str(self.settings.get("sms.unsubscribe_text", "拒收请回复R")))
-        self.sign_name = str(self.settings.get("sms.sign_name", ""))
+                                               unsubscribe=str(self.settings["sms.unsubscribe_text"]))
+        self.sign_name = str(self.settings["sms.sign_name"])
         self.provider = provider
         self.token = f"{os.getpid()}:{_start_time(os.getpid())}:{secrets.token_hex(4)}"
 
@@ -207,7 +206,7 @@ class Runner:
         stopped = delivery.stopped if delivery else None
         parts = sum(r["parts"] or 0 for r in rows if r["action"] in ("sent", "would_send"))
         summary = {**counts, "parts": parts, "skipped_by_reason": dict(sorted(reasons.items())),
-                   "provider": self.provider.name if self.provider else str(self.settings.get("sms.provider", "file")),
+                   "provider": self.provider.name if self.provider else str(self.settings["sms.provider"]),
                    "dry_run": self.dry_run,
                    "stopped": stopped is not None}
         notes: list[str] = []

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from ..errors import ConfigError
 
@@ -75,7 +75,7 @@ class Template:
     @classmethod
     def from_settings(
         cls, purpose: str, table: Mapping, *, unsubscribe: str = UNSUBSCRIBE
-    ) -> "Template":
+    ) -> Template:
         """From a [sms.templates.<purpose>] table: code, text, class, and optionally params."""
         where = f"template {purpose!r} (sms.templates.{purpose})"
         if not isinstance(table, Mapping):

@@ -15,6 +15,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from .. import clock
+from ..orders import flag_colour
 
 
 class CellError(ValueError):
@@ -271,21 +272,10 @@ def flag(value) -> str | None:
         raw = str(int(value)) if value.is_integer() else str(value)  # inf/NaN/2.5: not a flag, no crash
     else:
         raw = unwrap(str(value)) if not isinstance(value, int) else str(int(value))
-    if not raw:
-        return None
-    key = raw.lower().removesuffix("旗").removesuffix("色")
-    result = FLAG_NAMES.get(key)
-    if result is None:
-        raise CellError(f"not a flag: {value!r} (use 0–5 or 红/黄/绿/蓝/紫)")
-    return result or None
-
-
-FLAG_COLOURS = ("red", "yellow", "green", "blue", "purple")
-FLAG_NAMES: dict[str, str] = {"0": "", "": "", "无": "", "none": ""}
-for _number, (_colour, _zh) in enumerate(zip(FLAG_COLOURS, "红黄绿蓝紫"), start=1):
-    FLAG_NAMES[str(_number)] = _colour
-    FLAG_NAMES[_colour] = _colour
-    FLAG_NAMES[_zh] = _colour
+    try:
+        return flag_colour(raw)
+    except ValueError:
+        raise CellError(f"not a flag: {value!r} (use 0–5 or 红/黄/绿/蓝/紫)") from None
 
 
 def as_date(value) -> date | None:

@@ -8,8 +8,8 @@ import csv
 import io
 import itertools
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ..errors import InputError
 from .table import HEADER_SCAN_ROWS, Limits, Table, position

@@ -3,9 +3,9 @@ row is found (by what it says, below any title rows)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ..errors import InputError
 
@@ -36,7 +36,7 @@ class Table:
             closer()
         self._closers.clear()
 
-    def __enter__(self) -> "Table":
+    def __enter__(self) -> Table:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -11,10 +11,10 @@ import csv
 import os
 import tempfile
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 from .. import columns as K
 from ..columns import Column

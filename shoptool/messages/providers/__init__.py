@@ -7,8 +7,8 @@ and a run with the file provider never load an SDK.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from .base import (  # noqa: F401  (the public names the outbox uses)
     DEFER,
@@ -24,11 +24,9 @@ from .base import (  # noqa: F401  (the public names the outbox uses)
     Provider,
     QueryResult,
     SendResult,
-    normalise_phone,
 )
 
 PROVIDERS = ("file", "http", "aliyun", "tencent")
-DEFAULT_TIMEOUT = 5.0
 
 
 def make_provider(
@@ -41,20 +39,22 @@ def make_provider(
 ) -> Provider:
     """Build the provider `name` (default: sms.provider) from settings.
 
-    `settings` is the flat dotted mapping (Settings.values), a Settings object, or nested tables.
+    `settings` is a Settings object or its flat dotted mapping (Settings.values); a setting it
+    does not hold takes its default.
     `out_dir` is where the file provider writes (default: sms.outbox_dir); `base_dir` resolves
     relative paths (the shop folder); `env` replaces os.environ for credentials (tests).
     Keys are loaded here, so a missing key fails before any message is marked `sending`.
     Raises ConfigError (exit 2) for an unknown provider, a missing SDK, setting or key.
     """
     from ...errors import ConfigError
-    from .base import seconds, setting
+    from ...settings_defaults import BY_PATH, read
+    from .base import seconds
 
     # A Settings object keeps its flat mapping in .values (a dict's .values is a method: skip it).
     values = settings if isinstance(settings, Mapping) else getattr(settings, "values", None)
     if not isinstance(values, Mapping):
-        values = None
-    name = (name or setting(values, "sms.provider", "file")).strip().lower()
+        values = {}
+    name = (name or read(values, "sms.provider")).strip().lower()
     base = Path(base_dir) if base_dir else Path.cwd()
 
     def resolve(value) -> Path:
@@ -62,27 +62,28 @@ def make_provider(
         return path if path.is_absolute() else base / path
 
     def timeout(provider: str) -> float:
-        return seconds(setting(values, f"sms.{provider}.timeout", setting(values, "sms.timeout")), DEFAULT_TIMEOUT)
+        own = f"sms.{provider}.timeout"
+        return seconds(read(values, own if own in BY_PATH else "sms.timeout"))
 
     def credentials(provider: str, env_names: Mapping[str, str] | None = None):
         from ..credentials import load_credentials
 
-        file = setting(values, "sms.credentials_file", "")
+        file = read(values, "sms.credentials_file")
         return load_credentials(provider, file=resolve(file) if file else None, env=env, env_names=env_names)
 
-    sign_name = str(setting(values, "sms.sign_name", "")).strip()
+    sign_name = str(read(values, "sms.sign_name")).strip()
     if name == "file":
         from .file import FileProvider
 
-        target = out_dir or resolve(setting(values, "sms.outbox_dir", "sms-upload"))
-        return FileProvider(target, fmt=str(setting(values, "sms.file.format", "xlsx")))
+        target = out_dir or resolve(read(values, "sms.outbox_dir"))
+        return FileProvider(target, fmt=str(read(values, "sms.file.format")))
     if name == "http":
         from .http import HttpProvider
 
-        token_env = setting(values, "sms.http.token_env", "SHOPTOOL_SMS_HTTP_TOKEN")
+        token_env = read(values, "sms.http.token_env")
         creds = credentials("http", {"token": token_env} if token_env else None)
         return HttpProvider(
-            str(setting(values, "sms.http.url", "http://127.0.0.1:8025/send")),
+            str(read(values, "sms.http.url")),
             timeout=timeout("http"),
             token=creds.values.get("token"),
         )
@@ -94,8 +95,8 @@ def make_provider(
         return AliyunProvider(
             credentials("aliyun"),
             sign_name=sign_name,
-            endpoint=str(setting(values, "sms.aliyun.endpoint", DEFAULT_ENDPOINT)),
-            region=str(setting(values, "sms.aliyun.region", "cn-hangzhou")),
+            endpoint=str(read(values, "sms.aliyun.endpoint")),
+            region=str(read(values, "sms.aliyun.region")),
             timeout=timeout("aliyun"),
         )
     if name == "tencent":
@@ -104,9 +105,9 @@ def make_provider(
         return TencentProvider(
             credentials("tencent"),
             sign_name=sign_name,
-            sdk_app_id=str(setting(values, "sms.tencent.sdk_app_id", "")),
-            endpoint=str(setting(values, "sms.tencent.endpoint", DEFAULT_ENDPOINT)),
-            region=str(setting(values, "sms.tencent.region", "ap-guangzhou")),
+            sdk_app_id=str(read(values, "sms.tencent.sdk_app_id")),
+            endpoint=str(read(values, "sms.tencent.endpoint")),
+            region=str(read(values, "sms.tencent.region")),
             timeout=timeout("tencent"),
         )
     raise ConfigError(f"unknown SMS provider {name!r}; choose one of {', '.join(PROVIDERS)}")

@@ -27,10 +27,13 @@ out: ``failed`` with that reason, for a person to queue again if still wanted; `
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Mapping, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
+
+from ...phones import mask_phone, normalise_mobile
 
 SENT = "sent"
 RETRY = "retry"
@@ -48,26 +51,7 @@ QUERY_STATUSES = (DELIVERED, SENT, FAILED, NOT_FOUND, UNKNOWN)
 # A provider's records lag the send by seconds to minutes; "no record" is only believed after this.
 QUERY_SETTLE_SECONDS = 300
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-
-
-def normalise_phone(value: str | None) -> str | None:
-    """The 11-digit mainland mobile number, or None: '+86 138-0013-8000' -> '13800138000'."""
-    if not value:
-        return None
-    digits = re.sub(r"[\s\-()]", "", str(value))
-    for prefix in ("+86", "0086", "86"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            digits = digits[len(prefix):]
-            break
-    return digits if _MOBILE.match(digits) else None
-
-
-def mask_phone(phone: str | None) -> str:
-    if not phone:
-        return ""
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
 def scrub(text: object, *secrets: str | None, limit: int = 240) -> str:
@@ -188,7 +172,7 @@ class BaseProvider:
 
 def check_phone(message: OutgoingMessage) -> SendResult | None:
     """A local refusal for a number no provider could deliver to; nothing is sent."""
-    if normalise_phone(message.phone) != message.phone:
+    if normalise_mobile(message.phone) != message.phone:
         return SendResult(FAILED, code="invalid_phone", detail=f"not an 11-digit mobile: {mask_phone(message.phone)}")
     return None
 
@@ -247,25 +231,8 @@ def timed_out(exc: BaseException) -> bool:
     return False
 
 
-def setting(settings: Mapping | None, path: str, default=None):
-    """A value from flat dotted settings (Settings.values) or nested tables, else the default."""
-    if not settings:
-        return default
-    if path in settings:
-        value = settings[path]
-        return default if value is None else value
-    node: object = settings
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return default
-        node = node[part]
-    return default if node is None else node
-
-
-def seconds(value, default: float) -> float:
+def seconds(value) -> float:
     """'5s', '500ms', 5 → seconds; the shop's settings write durations as text."""
-    if value in (None, ""):
-        return default
     if isinstance(value, (int, float)):
         return float(value)
     text = str(value).strip().lower()

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
 
 from .base import (
     DEFER,
@@ -118,7 +118,7 @@ class HttpProvider(BaseProvider):
             reason = exc.reason
             what = "connect timeout" if isinstance(reason, (TimeoutError, socket.timeout)) else type(reason).__name__
             return SendResult(RETRY, code="connect_error", detail=scrub(f"{what}: {reason}", secret))
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return SendResult(UNKNOWN, code="timeout", detail=f"no answer within {self.timeout:g}s after sending")
         except OSError as exc:  # reset, remote closed, bad status line: after the request went out
             return SendResult(UNKNOWN, code="connection_lost", detail=scrub(f"{type(exc).__name__}: {exc}", secret))
@@ -167,5 +167,5 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterable, Mapping
 
-from . import orders as O
-from .messages.outbox import Draft
-from .phones import classify_phone, receiver_phone
+from ... import orders as O
+from ...phones import classify_phone, receiver_phone
+from ..outbox import Draft
 
 PURPOSE = "shipped"
 STEP = "notice"

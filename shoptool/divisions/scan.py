@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .divisions_snapshot import Division, _Names, _Snapshot
+from .snapshot import Division, Names, Snapshot
 
 _SEPARATORS = frozenset(" \t\r\n,，、/|;；-:：")
 # Pseudo levels that exports put where a city would be (municipalities, province-direct counties).
@@ -25,7 +25,7 @@ _ZONE = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:开发区|高新区|园区|新区|�
 _STREET_IN_NAME = re.compile(r"[路街道巷弄号村镇乡楼]")
 
 
-def _skip(text: str, pos: int) -> int:
+def skip(text: str, pos: int) -> int:
     n = len(text)
     while pos < n and text[pos] in _SEPARATORS:
         pos += 1
@@ -36,7 +36,7 @@ def _boundary(text: str, end: int) -> bool:
     return end >= len(text) or text[end] in _SEPARATORS
 
 
-def _take(text: str, pos: int, names: _Names, snap: _Snapshot | None = None, full_only: bool = False):
+def take(text: str, pos: int, names: Names, snap: Snapshot | None = None, full_only: bool = False):
     """(value, end) of the longest name of `names` at pos that may stand there, else None.
 
     A short name stands only before a separator or a child division's name (given `snap`)."""
@@ -63,12 +63,12 @@ def _take(text: str, pos: int, names: _Names, snap: _Snapshot | None = None, ful
     return None
 
 
-def _child_follows(text: str, end: int, snap: _Snapshot, node: Division) -> bool:
+def _child_follows(text: str, end: int, snap: Snapshot, node: Division) -> bool:
     # Recursing through snap lets 浙江杭州西湖区 read as province, city, district.
-    return node.level != "district" and _take(text, end, snap.descendants(node), snap) is not None
+    return node.level != "district" and take(text, end, snap.descendants(node), snap) is not None
 
 
-def _childless(snap: _Snapshot | None, nodes) -> bool:
+def _childless(snap: Snapshot | None, nodes) -> bool:
     # 香港九龙…: a province with no cities in the table is followed by its own streets.
     return snap is not None and all(n.level == "province" and not snap.below.get(n) for n in nodes)
 
@@ -81,7 +81,7 @@ def _token(text: str, pos: int) -> str:
     return text[pos:end]
 
 
-def _looks_like_name(text: str, pos: int) -> str | None:
+def looks_like_name(text: str, pos: int) -> str | None:
     """A whole token shaped like a division name (火星区, 工业园区), which we then call unknown."""
     token = _token(text, pos)
     if len(token) >= 2 and _NAME_END.match(token) and not _STREET_IN_NAME.search(token):
@@ -92,19 +92,19 @@ def _looks_like_name(text: str, pos: int) -> str | None:
     return None
 
 
-def _skip_fillers(text: str, pos: int) -> int:
+def skip_fillers(text: str, pos: int) -> int:
     if pos >= len(text) or text[pos] not in _FILLER_STARTS:
         return pos
     for filler in _FILLERS:
         if text.startswith(filler, pos):
             end = pos + len(filler)
             if filler in _LONG_FILLERS or _boundary(text, end):
-                return _skip(text, end)
+                return skip(text, end)
     return pos
 
 
-def _aliases_at(text: str, pos: int, snap: _Snapshot, level: str | None = None):
-    hit = _take(text, pos, snap.aliases)
+def aliases_at(text: str, pos: int, snap: Snapshot, level: str | None = None):
+    hit = take(text, pos, snap.aliases)
     if hit is None:
         return (), pos
     found, end = hit

@@ -1,14 +1,8 @@
-"""address-check (PRODUCT §6): will this parcel arrive, or come back and cost postage twice?
+"""One order checked (PRODUCT §6): will this parcel arrive, or come back and cost postage twice?
 
-Pure domain: orders are plain dicts (the `orders` columns), settings a plain dict, results small
-dataclasses; no printing, no database. The CLI selects paid, unshipped orders and calls
-`check_orders` (or `check_order` per order plus `find_multiple_addresses` once).
-
-Severity: error = cannot ship as is; warning = confirm with the buyer first; info = know it.
-
-The pieces: address_rules.py (severity table, settings), address_compare.py (normalising, changes
-after payment, one buyer's orders going elsewhere), address_message.py (the text to the buyer).
-This module checks one order and runs the whole list; every public name is importable from here.
+Pure domain: orders are plain dicts (the `orders` columns), results small dataclasses; no
+printing, no database. Severity: error = cannot ship as is; warning = confirm with the buyer
+first; info = know it.
 """
 
 from __future__ import annotations
@@ -18,41 +12,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from shoptool.address_compare import (  # noqa: F401  CHANGE_FIELDS, OPEN_STATUSES re-exported
-    CHANGE_FIELDS,
-    OPEN_STATUSES,
-    address_changes,
-    find_multiple_addresses,
-    normalize_address,
-)
-from shoptool.address_message import _levels, _mask_phone, _mask_text, _where, suggested_message
-from shoptool.address_rules import (  # noqa: F401  ERROR, WARNING, DEFAULT_* re-exported
-    _PUNCT,
-    _RANK,
-    DEFAULT_PLACEHOLDERS,
-    DEFAULT_REMOTE,
-    ERROR,
-    INFO,
-    SEVERITY,
-    WARNING,
-    AddressRules,
-    Finding,
-    _courier_key,
-)
-from shoptool.divisions import INCOMPLETE, MISMATCH, UNVERIFIED, Region, resolve, short_name
-from shoptool.phones import INVALID, MASKED, MISSING, Phone, receiver_phone
-
-__all__ = [
-    "SEVERITY",
-    "AddressRules",
-    "Finding",
-    "AddressCheck",
-    "check_order",
-    "check_orders",
-    "address_changes",
-    "find_multiple_addresses",
-    "normalize_address",
-]
+from ..divisions import INCOMPLETE, MISMATCH, UNVERIFIED, Region, resolve, short_name
+from ..phones import INVALID, MANGLED, MASKED, MISSING, Phone, mask_phone, receiver_phone, region_of
+from .compare import address_changes, find_multiple_addresses
+from .message import levels_text, mask_detail, region_text, suggested_message
+from .rules import INFO, PUNCTUATION, SEVERITY, SEVERITY_RANK, AddressRules, Finding, courier_key
 
 _CJK_OR_LETTER = re.compile(r"[\u3400-\u9fffA-Za-z]")
 _PHONE_IN_NAME = re.compile(r"\d{7,}")
@@ -75,7 +39,7 @@ class AddressCheck:
         """The worst finding's severity; None when nothing was found."""
         if not self.findings:
             return None
-        return min((f.severity for f in self.findings), key=_RANK.__getitem__)
+        return min((f.severity for f in self.findings), key=SEVERITY_RANK.__getitem__)
 
     @property
     def codes(self) -> list[str]:
@@ -104,7 +68,7 @@ class AddressCheck:
 
 
 def _meaningful_length(detail: str) -> int:
-    return len(_PUNCT.sub("", detail))
+    return len(PUNCTUATION.sub("", detail))
 
 
 def _region_names(region: Region) -> frozenset[str]:
@@ -134,7 +98,7 @@ def check_order(
     `same_buyer_other_addresses`: ids of the buyer's other open orders going elsewhere (from
     `find_multiple_addresses`). `show_pii`: quote names, phones and streets in full in the
     suggested message (otherwise masked like every other output, PRODUCT §12)."""
-    rules = rules or _DEFAULT_RULES
+    rules = rules or AddressRules.default()
     found: dict[str, Finding] = {}
 
     def add(code: str, detail: str = "", subject: str = "") -> None:
@@ -157,16 +121,18 @@ def check_order(
         if word:
             add("placeholder", f"地址含“{word}”", word)
         elif _detail_too_short(region.detail, rules.min_detail_length):
-            shown = region.detail if show_pii else _mask_text(region.detail)
+            shown = region.detail if show_pii else mask_detail(region.detail)
             add("detail_too_short", f"详细地址只有“{shown}”")
 
-    phone = receiver_phone(order.get("receiver_mobile"), order.get("receiver_tel"))
+    phone = receiver_phone(order.get("receiver_mobile"), order.get("receiver_tel"), region_of(region.province))
     if phone.kind == MASKED or (phone.kind == MISSING and flagged):
         add("masked", "电话已脱敏：无法核对，也不能发短信")
+    elif phone.kind == MANGLED:
+        add("phone_missing", f"号码被 Excel 改成了“{phone.raw}”，位数已丢失，无法恢复")
     elif phone.kind == MISSING:
         add("phone_missing", "手机和电话都为空")
     elif phone.kind == INVALID:
-        add("phone_invalid", f"无法识别的号码：{phone.raw if show_pii else _mask_phone(phone.raw or '')}")
+        add("phone_invalid", f"无法识别的号码：{phone.raw if show_pii else mask_phone(phone.raw or '')}")
 
     name = order.get("receiver_name")
     if name and "*" in str(name):
@@ -179,9 +145,9 @@ def check_order(
         courier = _courier_of(order, rules)
         blocked = rules.unreachable(courier, names)
         if blocked:
-            add("courier_unreachable", f"{blocked}不送{_where(region)}")
+            add("courier_unreachable", f"{blocked}不送{region_text(region)}")
         if rules.is_remote(names):
-            add("remote_region", f"偏远地区：{_where(region)}")
+            add("remote_region", f"偏远地区：{region_text(region)}")
 
     change = address_changes(order, history)
     if change:
@@ -198,7 +164,7 @@ def check_order(
 
 
 _ORDER = {code: i for i, code in enumerate(SEVERITY)}
-_DEFAULT_RULES = AddressRules()
+
 
 
 def _with_detail(region: Region, detail: str) -> Region:
@@ -217,9 +183,9 @@ def _region_findings(region: Region, add) -> None:
         add("region_mismatch", f"{here}没有{there}（{there}在{'或'.join(region.candidates)}）")
     elif region.status == INCOMPLETE:
         if region.candidates:
-            add("region_incomplete", f"缺少{_levels(region.missing)}，可能是{'或'.join(region.candidates)}")
+            add("region_incomplete", f"缺少{levels_text(region.missing)}，可能是{'或'.join(region.candidates)}")
         else:
-            add("region_incomplete", f"缺少{_levels(region.missing)}")
+            add("region_incomplete", f"缺少{levels_text(region.missing)}")
     elif region.status == UNVERIFIED:
         if region.candidates:
             add("region_unknown", f"{region.unknown}已撤销，现属{'或'.join(region.candidates)}")
@@ -246,7 +212,7 @@ def _name_findings(name: str | None, rules: AddressRules, add, show_pii: bool = 
 def _courier_of(order: Mapping, rules: AddressRules) -> str | None:
     """The order's courier; 运送方式 only when it names one (快递, 平邮 name none)."""
     method = order.get("shipping_method")
-    if method and _courier_key(method) in _GENERIC_METHODS:
+    if method and courier_key(method) in _GENERIC_METHODS:
         method = None
     return order.get("courier") or method or rules.default_courier
 
@@ -267,7 +233,7 @@ def check_orders(
     """Check every order given (the CLI passes paid, unshipped ones). `history`: order_id -> its
     change-history rows. Returns one result per order, findings or not, in the order given."""
     orders = list(orders)
-    rules = rules or _DEFAULT_RULES
+    rules = rules or AddressRules.default()
     elsewhere = find_multiple_addresses(orders, open_statuses=None)
     history = history or {}
     return [

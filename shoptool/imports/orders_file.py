@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 KIND = "orders"
 
@@ -44,13 +44,13 @@ def read_orders(path: str | Path, settings, *, now_iso: str, sheet: str | None =
     export of every order of a season has far more rows than orders waiting to ship.
     A row the import would reject is listed in `.rejected` and left out; a file of which no row
     can be read raises InputError (exit 3), as does a file that is not an orders export."""
-    from .imports.read import open_export
-    from .imports.run import shape_of
+    from .kinds import REGISTRY
+    from .read import open_export
 
     path = Path(path)
     table, converter = open_export(path, KIND, settings, now_iso=now_iso, sheet=sheet, encoding=encoding)
     with table:
-        result = OrdersFile(path, [], shape=shape_of(KIND, table.header), encoding=table.encoding, sheet=table.sheet)
+        result = OrdersFile(path, [], shape=REGISTRY[KIND].shape_of(table.header), encoding=table.encoding, sheet=table.sheet)
         by_id = _rows(converter, table.rows, result, statuses, columns)
     result.rows = list(by_id.values())
     if result.rows_in == 0:
@@ -63,7 +63,7 @@ def read_orders(path: str | Path, settings, *, now_iso: str, sheet: str | None =
 
 
 def _rows(converter, records, result: OrdersFile, statuses, columns) -> dict[str, dict]:
-    from .imports.convert import RowRejected
+    from .convert import RowRejected
 
     names = converter.columns
     wanted = set(statuses) if statuses is not None else None

@@ -1,6 +1,6 @@
-"""What differs between the two sending commands: which orders are due (notify-shipped,
+"""What differs between the sending purposes: which orders are due (notify-shipped,
 remind-unpaid), their drafts, and the same draft re-read inside the claiming transaction.
-The Runner (runner.py) does the rest the same way for both.
+The Runner (runner.py) does the rest the same way for every purpose.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from ..db import outbox as q
 from . import outbox as ob
 
 
-class Job:
+class Purpose:
     purpose: str
     command: str
     template: str  # sms.templates.<template>
@@ -31,7 +31,7 @@ class Job:
         return clock.to_iso(moment, self.settings.tz)
 
 
-class ShippedJob(Job):
+class Shipped(Purpose):
     purpose = "shipped"
     command = "notify-shipped"
     template = "shipped"
@@ -53,7 +53,7 @@ class ShippedJob(Job):
         return None
 
     def _drafts(self, db, order_ids, now, *, done_dropped: bool) -> list[ob.Draft]:
-        from .. import shipping
+        from .due import shipping
 
         orders, shipments = q.parcel_rows(db, order_ids, shipping.usable_tracking)
         found = shipping.parcels(orders, shipments)
@@ -67,27 +67,27 @@ class ShippedJob(Job):
         return out
 
 
-class UnpaidJob(Job):
+class Unpaid(Purpose):
     purpose = "unpaid"
     command = "remind-unpaid"
     template = "unpaid"
 
     def __init__(self, settings):
-        from .. import reminders
         from ..errors import ConfigError
+        from .due import reminders
 
         super().__init__(settings)
         try:
-            self.schedule = reminders.parse_schedule(settings.get("reminders.schedule", ["30m"]))
+            self.schedule = reminders.parse_schedule(settings["reminders.schedule"])
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         self.close_after = settings.duration("shop.unpaid_close_after")
         self.cutoff = clock.parse_clock(settings["shop.cutoff"])
-        self.per_buyer = int(settings.get("reminders.per_buyer_per_day", 1))
+        self.per_buyer = int(settings["reminders.per_buyer_per_day"])
         self.shop_name = str(settings["shop.name"])
 
     def plan(self, db, now):
-        from .. import reminders
+        from .due import reminders
 
         first = reminders.first_due(self.schedule, self.close_after)
         orders = {o["order_id"]: o for o in q.unpaid_due(db, self.iso(now - self.close_after), self.iso(now - first))}
@@ -102,7 +102,7 @@ class UnpaidJob(Job):
         return None
 
     def _drafts(self, db, orders, now, *, done_dropped: bool) -> list[ob.Draft]:
-        from .. import reminders
+        from .due import reminders
 
         # By order, not by key: steps of an older schedule still waiting are found and settled too.
         recorded = {r["dedupe_key"]: r for r in q.messages_for_orders(db, self.purpose, [o["order_id"] for o in orders])}
@@ -120,7 +120,7 @@ class UnpaidJob(Job):
                                 per_buyer_per_day=self.per_buyer)
 
 
-JOBS = {"notify-shipped": ShippedJob, "remind-unpaid": UnpaidJob}
+PURPOSES = {"notify-shipped": Shipped, "remind-unpaid": Unpaid}
 
 
 def _open(record) -> bool:

@@ -40,7 +40,7 @@ def label(node: Division) -> str:
     return "".join(parts)
 
 
-class _Names:
+class Names:
     """Names of one level: name -> value, with the lengths to try, longest first."""
 
     __slots__ = ("table", "lengths")
@@ -58,13 +58,13 @@ class _Names:
         elif old[1] == short and isinstance(value, tuple):
             self.table[name] = (old[0] + tuple(v for v in value if v not in old[0]), short)
 
-    def freeze(self) -> _Names:
+    def freeze(self) -> Names:
         self.lengths = tuple(sorted({len(n) for n in self.table}, reverse=True))
         return self
 
 
 @dataclass(slots=True)
-class _Alias:
+class Alias:
     level: str
     province: str
     city: str | None
@@ -72,21 +72,21 @@ class _Alias:
     targets: tuple[Division, ...]
 
 
-class _Snapshot:
+class Snapshot:
     def __init__(self, data: dict, aliases: list[dict]) -> None:
-        self.provinces = _Names()
+        self.provinces = Names()
         self.all: list[Division] = []
-        self.children: dict[Division, _Names] = {}
+        self.children: dict[Division, Names] = {}
         self.below: dict[Division, list[Division]] = {}
-        self.global_cities = _Names()  # value: tuple of cities
-        self.global_districts = _Names()  # full names only; value: tuple of districts
+        self.global_cities = Names()  # value: tuple of cities
+        self.global_districts = Names()  # full names only; value: tuple of districts
         by_path: dict[tuple, Division] = {}
         for p in data["provinces"]:
             prov = Division(p["code"], p["name"], p["short"], "province", None, bool(p.get("municipality")))
             self.provinces.add(prov.name, prov, False)
             self.provinces.add(prov.short, prov, True)
             by_path[(prov.name,)] = prov
-            cities = _Names()
+            cities = Names()
             self.below[prov] = []
             for c in p["cities"]:
                 city = Division(c["code"], c["name"], c["short"], "city", prov, prov.municipality)
@@ -95,7 +95,7 @@ class _Snapshot:
                 for name, short in _city_names(city):
                     cities.add(name, city, short)
                     self.global_cities.add(name, (city,), short)
-                districts = _Names()
+                districts = Names()
                 self.below[city] = []
                 for code, name, short in c["districts"]:
                     dist = Division(code, name, short, "district", city)
@@ -117,20 +117,20 @@ class _Snapshot:
         self.provinces.freeze()
         self.global_cities.freeze()
         self.global_districts.freeze()
-        self.aliases = _Names()  # value: tuple of _Alias
+        self.aliases = Names()  # value: tuple of Alias
         for a in aliases:
             targets = tuple(by_path[tuple(t)] for t in a["current"])
-            alias = _Alias(a["level"], a["province"], a.get("city"), a["name"], targets)
+            alias = Alias(a["level"], a["province"], a.get("city"), a["name"], targets)
             self.aliases.add(a["name"], (alias,), False)
         self.aliases.freeze()
-        self._descendants: dict[Division, _Names] = {}
-        self._province_districts: dict[Division, _Names] = {}
+        self._descendants: dict[Division, Names] = {}
+        self._province_districts: dict[Division, Names] = {}
 
-    def descendants(self, node: Division) -> _Names:
+    def descendants(self, node: Division) -> Names:
         """Every name below a node, to accept a short name run together with its child (浙江杭州)."""
         names = self._descendants.get(node)
         if names is None:
-            names = _Names()
+            names = Names()
             for child in self.below.get(node, ()):
                 variants = _city_names(child) if child.level == "city" else _district_names(child)
                 for name, short in variants:
@@ -138,11 +138,11 @@ class _Snapshot:
             self._descendants[node] = names.freeze()
         return names
 
-    def province_districts(self, prov: Division) -> _Names:
+    def province_districts(self, prov: Division) -> Names:
         """Districts of a whole province, for addresses that leave the city out."""
         names = self._province_districts.get(prov)
         if names is None:
-            names = _Names()
+            names = Names()
             for node in self.below[prov]:
                 if node.level == "district":
                     for variant, short in _district_names(node):
@@ -172,10 +172,10 @@ def _district_names(dist: Division):
                 yield base + suffix[-1], False
 
 
-_SNAPSHOT: _Snapshot | None = None
+_SNAPSHOT: Snapshot | None = None
 
 
-def _snapshot() -> _Snapshot:
+def load_snapshot() -> Snapshot:
     global _SNAPSHOT
     if _SNAPSHOT is None:
         from importlib import resources  # here, not at import: it pulls in tempfile and pathlib
@@ -183,15 +183,15 @@ def _snapshot() -> _Snapshot:
         folder = resources.files("shoptool.data")
         data = json.loads(folder.joinpath("divisions.json").read_text(encoding="utf-8"))
         aliases = json.loads(folder.joinpath("division_aliases.json").read_text(encoding="utf-8"))
-        _SNAPSHOT = _Snapshot(data, aliases["aliases"])
+        _SNAPSHOT = Snapshot(data, aliases["aliases"])
     return _SNAPSHOT
 
 
 def short_name(name: str) -> str:
     """The short form of a current division's name (杭州市 -> 杭州, 内蒙古自治区 -> 内蒙古)."""
-    return _snapshot().shorts.get(name, name)
+    return load_snapshot().shorts.get(name, name)
 
 
 def divisions() -> list[Division]:
     """Every current division (provinces, cities, districts), e.g. to generate test data."""
-    return list(_snapshot().all)
+    return list(load_snapshot().all)

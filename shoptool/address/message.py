@@ -4,31 +4,25 @@ what is in doubt, how a region and its missing levels are named, and the masking
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
-from shoptool.address_rules import Finding
-from shoptool.divisions import Region
-from shoptool.phones import Phone
+from ..divisions import Region
+from ..phones import Phone, mask_phone
+from .rules import Finding
 
 
-def _where(region: Region) -> str:
+def region_text(region: Region) -> str:
     return "".join(dict.fromkeys(n for n in (region.province, region.city, region.district) if n))
 
 
-def _levels(missing: tuple[str, ...]) -> str:
+def levels_text(missing: tuple[str, ...]) -> str:
     words = {"province": "省", "city": "市", "district": "区/县"}
     return "/".join(words[m] for m in missing) or "省市区"
 
 
-def _mask_text(text: str) -> str:
+def mask_detail(text: str) -> str:
     text = text.strip()
     return text if "*" in text or len(text) <= 2 else text[:2] + "****"
-
-
-def _mask_phone(text: str) -> str:
-    digits = re.sub(r"\D", "", text)
-    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
 
 
 def suggested_message(
@@ -42,7 +36,7 @@ def suggested_message(
     """A polite 旺旺/SMS text asking the buyer to confirm exactly what is in doubt; empty when
     nothing needs the buyer. Masked data is quoted as masked, never filled in."""
     masked = any(f.code == "masked" for f in findings)
-    detail = region.detail if show_pii or masked else _mask_text(region.detail)
+    detail = region.detail if show_pii or masked else mask_detail(region.detail)
     asks = []
     codes = {f.code for f in findings}
     for f in findings:
@@ -56,9 +50,9 @@ def suggested_message(
             asks.append(f"地址中的“{here}”和“{there}”对不上，请告诉我们正确的省、市、区")
         elif code == "region_incomplete":
             if region.candidates:
-                asks.append(f"地址缺少{_levels(region.missing)}，请问是{'还是'.join(region.candidates)}？")
+                asks.append(f"地址缺少{levels_text(region.missing)}，请问是{'还是'.join(region.candidates)}？")
             else:
-                asks.append(f"地址缺少{_levels(region.missing)}，请补充完整的省、市、区")
+                asks.append(f"地址缺少{levels_text(region.missing)}，请补充完整的省、市、区")
         elif code == "region_unknown":
             if region.candidates:
                 asks.append(f"“{region.unknown}”已经调整，请问您的地址现在属于{'还是'.join(region.candidates)}？")
@@ -69,14 +63,14 @@ def suggested_message(
         elif code == "phone_missing":
             asks.append("订单没有收件人电话，请留一个快递员能联系到的手机号")
         elif code == "phone_invalid":
-            raw = (phone.raw or "") if show_pii else _mask_phone(phone.raw or "")
+            raw = (phone.raw or "") if show_pii else mask_phone(phone.raw or "")
             asks.append(f"收件电话“{raw}”不是有效号码，请提供正确的手机号")
         elif code == "name_invalid":
             asks.append("收货人姓名不完整，请提供收货人的真实姓名")
         elif code == "courier_unreachable":
             asks.append("我们默认的快递暂时到不了您的地址，需要为您改发其他快递，请问可以吗？")
         elif code == "address_changed":
-            asks.append(f"订单付款后修改过收货信息，请确认以“{_where(region)}{detail}”为准")
+            asks.append(f"订单付款后修改过收货信息，请确认以“{region_text(region)}{detail}”为准")
         elif code == "multiple_addresses":
             asks.append("您有几笔待发货订单的收货地址不一样，请确认每笔订单的地址是否都正确")
     if not asks:

@@ -9,6 +9,9 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..settings_defaults import default as setting_default
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -29,12 +32,9 @@ SEVERITY: dict[str, str] = {
     "masked": INFO,  # desensitised export: checked down to the district only
     "remote_region": INFO,  # slower, dearer postage; not a problem in itself
 }
-_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
+SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 
-DEFAULT_PLACEHOLDERS = ("不详", "待定", "未知", "测试", "test", "无效", "xxx", "暂无")
-DEFAULT_REMOTE = ("新疆", "西藏", "青海", "内蒙古", "甘肃", "宁夏", "海南")
-
-_PUNCT = re.compile(r"[\s\W_]+")
+PUNCTUATION = re.compile(r"[\s\W_]+")
 
 
 # ---------------------------------------------------------------- settings
@@ -44,9 +44,9 @@ _PUNCT = re.compile(r"[\s\W_]+")
 class AddressRules:
     """The `[address]` settings. Build with `AddressRules.from_settings(dict)`."""
 
-    placeholder_words: tuple[str, ...] = DEFAULT_PLACEHOLDERS
-    min_detail_length: int = 5
-    remote_regions: tuple[str, ...] = DEFAULT_REMOTE
+    placeholder_words: tuple[str, ...] = field(default_factory=lambda: tuple(setting_default("address.placeholder_words")))
+    min_detail_length: int = field(default_factory=lambda: int(setting_default("address.min_detail_length")))
+    remote_regions: tuple[str, ...] = field(default_factory=lambda: tuple(setting_default("address.remote_regions")))
     courier_unreachable: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     default_courier: str | None = None
     _cjk_words: re.Pattern | None = field(default=None, init=False, repr=False, compare=False)
@@ -90,13 +90,19 @@ class AddressRules:
             kwargs["default_courier"] = str(s["default_courier"])
         return cls(**kwargs)
 
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def default() -> AddressRules:
+        """The rules of a shop that changed no `[address]` setting."""
+        return AddressRules()
+
     def placeholder_in(self, text: str | None) -> str | None:
         """The placeholder word a field uses, if any."""
         if not text:
             return None
         folded = unicodedata.normalize("NFKC", text).strip().casefold()
-        if _PUNCT.sub("", folded) in self._whole_words:
-            return _PUNCT.sub("", folded)
+        if PUNCTUATION.sub("", folded) in self._whole_words:
+            return PUNCTUATION.sub("", folded)
         found = self._cjk_words.search(folded) if self._cjk_words else None
         return found.group(0) if found else None
 
@@ -107,9 +113,9 @@ class AddressRules:
         """The configured courier name when `courier` does not deliver to any of `names`."""
         if not courier or not self.courier_unreachable:
             return None
-        wanted = _courier_key(courier)
+        wanted = courier_key(courier)
         for name, regions in self.courier_unreachable.items():
-            key = _courier_key(name)
+            key = courier_key(name)
             if key and key in wanted and not names.isdisjoint(_norm(r) for r in regions):
                 return name
         return None
@@ -119,7 +125,7 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().casefold()
 
 
-def _courier_key(text: str) -> str:
+def courier_key(text: str) -> str:
     """中通快递, 中通速递 and 中通 name one courier; 快递 alone (a 运送方式) names none."""
     key = _norm(text)
     for suffix in ("快递", "速递", "快运", "速运", "物流", "express"):

@@ -7,8 +7,8 @@ a name that fits several places (西湖区: 杭州 or 南昌) leaves the address
 whose area was split (江干区) or a name we do not know leaves it unverified, and a name that
 exists only elsewhere (杭州市 + 朝阳区) is an impossible combination.
 
-The snapshot and its lookup tables live in divisions_snapshot.py, the rules for reading one name at
-one position in divisions_scan.py; this module reads an address level by level with them.
+The snapshot and its lookup tables live in snapshot.py, the rules for reading one name at one
+position in scan.py; this module reads an address level by level with them.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from .divisions_scan import _aliases_at, _looks_like_name, _skip, _skip_fillers, _take
-# Re-exported: callers import the whole public surface from here.
-from .divisions_snapshot import Division, _Alias, _Snapshot, _snapshot, divisions, label, short_name
+from .scan import aliases_at, looks_like_name, skip, skip_fillers, take
+from .snapshot import Alias, Division, Snapshot, divisions, label, load_snapshot, short_name
 
 __all__ = ["Division", "Region", "resolve", "divisions", "label", "normalize_text", "short_name"]
 
@@ -61,7 +60,7 @@ class _Parse:
 
     __slots__ = ("text", "pos", "snap", "province", "city", "district", "renamed", "old_city")
 
-    def __init__(self, text: str, snap: _Snapshot) -> None:
+    def __init__(self, text: str, snap: Snapshot) -> None:
         self.text = text
         self.pos = 0
         self.snap = snap
@@ -81,7 +80,7 @@ class _Parse:
 
     def region(self, status: str = OK, **extra) -> Region:
         p, c, d = self.province, self.city, self.district
-        detail = _strip_repeat(self.text[_skip(self.text, self.pos):], p, c, d)
+        detail = _strip_repeat(self.text[skip(self.text, self.pos):], p, c, d)
         node = d or c or p
         return Region(
             p.name if p else None,
@@ -126,16 +125,16 @@ def resolve(
         if text.startswith(prefix):
             text = text[len(prefix):]
             break
-    return _read(_Parse(text, _snapshot()))
+    return _read(_Parse(text, load_snapshot()))
 
 
 def _read(st: _Parse) -> Region:
     snap, text = st.snap, st.text
-    st.pos = _skip(text, 0)
-    hit = _take(text, st.pos, snap.provinces, snap)
+    st.pos = skip(text, 0)
+    hit = take(text, st.pos, snap.provinces, snap)
     if hit:
         st.province, st.pos = hit
-        st.pos = _skip(text, st.pos)
+        st.pos = skip(text, st.pos)
         if not snap.below.get(st.province):
             return st.region()  # 香港, 澳门, 台湾: the table stops at the province
         result = _read_city(st)
@@ -149,34 +148,34 @@ def _read(st: _Parse) -> Region:
 def _read_start(st: _Parse) -> Region | None:
     """No province: the address starts with a city or a district, which must say where it is."""
     snap, text, pos = st.snap, st.text, st.pos
-    hit = _take(text, pos, snap.global_cities, snap)
+    hit = take(text, pos, snap.global_cities, snap)
     if hit:
         cities, end = hit
         if len(cities) == 1:
             st.place(cities[0])
-            st.pos = _skip(text, end)
+            st.pos = skip(text, end)
             return None
         return st.region(INCOMPLETE, missing=("province",), candidates=_labels(cities))
-    hit = _take(text, pos, snap.global_districts, snap)
-    aliases, alias_end = _aliases_at(text, pos, snap)
+    hit = take(text, pos, snap.global_districts, snap)
+    aliases, alias_end = aliases_at(text, pos, snap)
     nodes = list(hit[0]) if hit else []
     for alias in aliases:
         nodes.extend(alias.targets)
     if len(nodes) == 1 and not aliases:
         st.place(nodes[0])
-        st.pos = _skip(text, hit[1])
+        st.pos = skip(text, hit[1])
         return st.region()
     if len(aliases) == 1 and not hit:
         return _apply_alias(st, aliases[0], alias_end)
     if nodes:
-        st.pos = _skip(text, hit[1] if hit else alias_end)
+        st.pos = skip(text, hit[1] if hit else alias_end)
         return st.region(INCOMPLETE, missing=("province", "city"), candidates=_labels(nodes))
     return st.region(INCOMPLETE, missing=("province", "city", "district"))
 
 
-def _apply_alias(st: _Parse, alias: _Alias, end: int) -> Region | None:
+def _apply_alias(st: _Parse, alias: Alias, end: int) -> Region | None:
     """An old name: read as its successor when there is one, unverified when it was split."""
-    st.pos = _skip(st.text, end)
+    st.pos = skip(st.text, end)
     if len(alias.targets) == 1:
         target = alias.targets[0]
         st.renamed.append((alias.name, target.name))
@@ -194,26 +193,26 @@ def _apply_alias(st: _Parse, alias: _Alias, end: int) -> Region | None:
 
 def _read_city(st: _Parse) -> Region | None:
     snap, text, prov = st.snap, st.text, st.province
-    st.pos = _skip_fillers(text, st.pos)
+    st.pos = skip_fillers(text, st.pos)
     pos = st.pos
-    hit = _take(text, pos, snap.children[prov], snap)
+    hit = take(text, pos, snap.children[prov], snap)
     if hit:
         st.city, end = hit
-        st.pos = _skip(text, end)
+        st.pos = skip(text, end)
         return None
     if prov.municipality:  # 北京市朝阳区: the city level is the municipality itself
         st.city = snap.below[prov][0]
         return None
     # The city left out (浙江省西湖区): fine when the district is unique in the province.
-    hit = _take(text, pos, snap.province_districts(prov), snap)
+    hit = take(text, pos, snap.province_districts(prov), snap)
     if hit:
         nodes, end = hit
-        st.pos = _skip(text, end)
+        st.pos = skip(text, end)
         if len(nodes) == 1:
             st.place(nodes[0])
             return st.region()
         return st.region(INCOMPLETE, missing=("city",), candidates=_labels(nodes))
-    aliases, end = _aliases_at(text, pos, snap)
+    aliases, end = aliases_at(text, pos, snap)
     mine = [a for a in aliases if a.province == prov.name]
     if len(mine) == 1:
         return _apply_alias(st, mine[0], end)
@@ -224,15 +223,15 @@ def _read_district(st: _Parse) -> Region:
     snap, text, city = st.snap, st.text, st.city
     if not snap.below.get(city):  # 东莞, 中山, 儋州, 仙桃…: no district level
         if text.startswith(city.name, st.pos):  # some exports repeat the city: 东莞市 东莞市 虎门镇
-            st.pos = _skip(text, st.pos + len(city.name))
+            st.pos = skip(text, st.pos + len(city.name))
         return st.region()
     pos = st.pos
-    hit = _take(text, pos, snap.children[city], snap)
+    hit = take(text, pos, snap.children[city], snap)
     if hit:
         st.district, end = hit
-        st.pos = _skip(text, end)
+        st.pos = skip(text, end)
         return st.region()
-    aliases, end = _aliases_at(text, pos, snap, "district")
+    aliases, end = aliases_at(text, pos, snap, "district")
     mine = [
         a for a in aliases
         if a.province == st.province.name
@@ -249,12 +248,12 @@ def _elsewhere(st: _Parse, here: str, missing: tuple[str, ...], aliases, alias_e
     snap, text, pos = st.snap, st.text, st.pos
     nodes: list[Division] = []
     end = pos
-    hit = _take(text, pos, snap.global_cities, snap, full_only=missing != ("city",))
+    hit = take(text, pos, snap.global_cities, snap, full_only=missing != ("city",))
     if hit:
         nodes.extend(hit[0])
         end = hit[1]
     if not nodes:
-        hit = _take(text, pos, snap.global_districts)
+        hit = take(text, pos, snap.global_districts)
         if hit:
             nodes.extend(hit[0])
             end = hit[1]
@@ -263,11 +262,11 @@ def _elsewhere(st: _Parse, here: str, missing: tuple[str, ...], aliases, alias_e
         end = max(end, alias_end)
     if nodes:
         name = text[pos:end]
-        st.pos = _skip(text, end)
+        st.pos = skip(text, end)
         return st.region(MISMATCH, conflict=(here, name), candidates=_labels(nodes))
-    unknown = _looks_like_name(text, pos)
+    unknown = looks_like_name(text, pos)
     if unknown:
-        st.pos = _skip(text, pos + len(unknown))
+        st.pos = skip(text, pos + len(unknown))
         return st.region(UNVERIFIED, unknown=unknown, missing=missing)
     if text.startswith("*", pos):  # masked export: the rest is hidden, not missing
         return st.region()

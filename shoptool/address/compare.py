@@ -9,14 +9,16 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 
-from shoptool.phones import receiver_phone
+from ..phones import receiver_phone
 
 # Fields of the order-history table whose change after payment matters.
 CHANGE_FIELDS = frozenset(
     {"address", "address_modified", "address_detail", "province", "city", "district",
      "receiver_name", "receiver_mobile", "receiver_tel"}
 )
-OPEN_STATUSES = frozenset({"paid", "partly_shipped"})
+# Paid and not (fully) shipped. A partly shipped order still has a parcel to send to the same
+# receiver, and a wrong or changed address now costs a second parcel, so it is checked too.
+OPEN_STATUSES = ("paid", "partly_shipped")
 
 _SEPARATORS = re.compile(r"[\s,，、;；:：/|]+")
 _TRAILING = ".,;:!?。，；：！？、…-—~ "

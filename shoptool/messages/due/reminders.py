@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Iterable, Mapping, Sequence
 
-from . import clock
-from . import orders as O
-from .messages.outbox import Draft
-from .phones import receiver_phone
+from ... import clock
+from ... import orders as O
+from ...phones import receiver_phone
+from ..outbox import Draft
 
 PURPOSE = "unpaid"
 
@@ -95,7 +95,7 @@ def buyer_of(order: Mapping) -> str | None:
 
 def _phone(order: Mapping):
     if order.get("masked"):
-        from .phones import Phone
+        from ...phones import Phone
 
         return Phone("masked", raw=order.get("receiver_mobile") or order.get("receiver_tel"))
     return receiver_phone(order.get("receiver_mobile"), order.get("receiver_tel"))

@@ -8,11 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .address import SEVERITY, AddressCheck, AddressRules, check_order
+from .check import AddressCheck, check_order
+from .rules import SEVERITY, AddressRules
 
-# Paid and not (fully) shipped. A partly shipped order still has a parcel to send to the same
-# receiver, and a wrong or changed address now costs a second parcel, so it is checked too.
-OPEN_STATUSES = ("paid", "partly_shipped")
 SEVERITIES = ("error", "warning", "info")
 _RANK = {"error": 0, "warning": 1, "info": 2, None: 3}
 

@@ -1,0 +1,47 @@
+"""The table of contents: every command and group of `shoptool`, in the order `--help` lists them.
+
+Each command is a plain function in its own module (parse → job → finish) and each group a
+`typer.Typer` in its module; this file alone puts them on the root app, so no command module
+imports another or the root, and adding a command is one line here.
+"""
+
+from __future__ import annotations
+
+from . import (
+    address_cmd,
+    daily_cmd,
+    export_cmd,
+    import_cmd,
+    merge_cmd,
+    note_cmd,
+    operations_cmd,
+    reviews_cmd,
+    sending_cmd,
+    stock_cmd,
+)
+from .app import app
+
+COMMANDS = (
+    ("daily", daily_cmd.daily_command),
+    ("import", import_cmd.import_command),
+    ("stock-check", stock_cmd.stock_check_command),
+    ("address-check", address_cmd.address_check_command),
+    ("merge-shipping", merge_cmd.merge_shipping_command),
+    ("note", note_cmd.note_command),
+    ("notify-shipped", sending_cmd.notify_shipped_command),
+    ("remind-unpaid", sending_cmd.remind_unpaid_command),
+    ("export", export_cmd.export_command),
+    ("init", operations_cmd.init_command),
+    ("doctor", operations_cmd.doctor_command),
+    ("backup", operations_cmd.backup_command),
+    ("purge", operations_cmd.purge_command),
+)
+GROUPS = (
+    ("reviews", reviews_cmd.reviews_app),
+    ("sms", sending_cmd.sms_app),
+)
+
+for name, command in COMMANDS:
+    app.command(name)(command)
+for name, typer_app in GROUPS:
+    app.add_typer(typer_app, name=name)

@@ -1,0 +1,73 @@
+"""Every kind of export `shoptool import` reads, in one registry: each kind's header (fields and
+aliases), its converter (export row → database rows), its writer (how rows land) and its help.
+
+A new kind is one module here with its `Kind` header, a `Converter` and a writer, plus one line in
+REGISTRY below. Detection (PRODUCT §3) scores a header row against every registered kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..convert import Converter
+from ..header import Kind, Mapping_, map_header, normalise_header
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    header: Kind
+    converter: type[Converter]
+    writer: Callable  # (db, columns, file size) → a db.store writer with write(rows) and counts()
+    help: str  # what it is, in the shop's words
+    snapshot: bool = False  # a new file replaces the stored rows whole (stock sheets)
+    shape: Callable[[set[str]], str] | None = None  # which export generation, from the normalised header
+
+    @property
+    def name(self) -> str:
+        return self.header.name
+
+    def shape_of(self, header: list[str]) -> str:
+        return self.shape({normalise_header(h) for h in header}) if self.shape else "generic"
+
+
+def _registry() -> dict[str, ImportKind]:
+    from . import items, opt_outs, orders, reviews, shipments, stock
+
+    kinds = (
+        ImportKind(orders.ORDERS, orders.OrderConverter, orders.writer, "订单报表: orders (legacy GBK CSV, 千牛 xlsx)",
+                   shape=orders.shape),
+        ImportKind(items.ITEMS, items.ItemConverter, items.writer, "宝贝报表: order lines", shape=items.shape),
+        ImportKind(stock.PAGE_STOCK, stock.PageStockConverter, stock.page_writer, "宝贝库存: page stock",
+                   snapshot=True),
+        ImportKind(stock.WAREHOUSE_STOCK, stock.WarehouseStockConverter, stock.warehouse_writer,
+                   "仓库库存: warehouse stock (旺店通, 聚水潭, generic)", snapshot=True, shape=stock.warehouse_shape),
+        ImportKind(shipments.SHIPMENTS, shipments.ShipmentConverter, shipments.writer, "发货单: shipments"),
+        ImportKind(reviews.REVIEWS, reviews.ReviewConverter, reviews.writer, "评价: reviews"),
+        ImportKind(opt_outs.OPT_OUTS, opt_outs.OptOutConverter, opt_outs.writer, "退订名单: opt-outs"),
+    )
+    return {kind.name: kind for kind in kinds}
+
+
+REGISTRY: dict[str, ImportKind] = _registry()
+NAMES = tuple(REGISTRY)
+
+
+def get(name: str) -> ImportKind | None:
+    return REGISTRY.get(name)
+
+
+def detect(header: list[str]) -> list[Mapping_]:
+    """Candidate kinds for a header row, best first. Only kinds whose required columns are all
+    present are candidates; markers (columns typical of one kind) decide between them."""
+    found = [m for m in (map_header(k.header, header) for k in REGISTRY.values()) if m is not None]
+    found.sort(key=lambda m: m.score, reverse=True)
+    return found
+
+
+def header_score(header: list[str]) -> float:
+    """How much a row looks like a header row of any kind (title rows above it score low)."""
+    best = 0.0
+    for mapping in detect(header):
+        best = max(best, mapping.score + len(mapping.columns))
+    return best

@@ -1,0 +1,40 @@
+"""Opt-outs: phones of buyers who replied TD/退订/R or asked not to be texted."""
+
+from __future__ import annotations
+
+from ...db import store
+from ...phones import normalise_mobile
+from ..convert import Converter, require
+from ..header import LABEL, PHONE, TIME, F, Kind
+
+OPT_OUTS = Kind(
+    "opt-outs",
+    (
+        F("phone", "手机号|手机号码|手机|电话|号码|phone|mobile", PHONE),
+        F("opted_out_at", "退订时间|回复时间|时间|time", TIME),
+        F("source", "来源|渠道|source", LABEL),
+        F("note", "回复内容|内容|备注|原因"),
+    ),
+    required=("phone",),
+    markers=("opted_out_at", "source", "note"),
+    label="退订名单",
+)
+
+
+class OptOutConverter(Converter):
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.data = [f for f in ("opted_out_at", "source", "note") if f in self.present]
+        self.columns = ("phone", *self.data, "extra", "first_seen_at", "import_id")
+
+    def convert(self, record: list, number: int) -> list[tuple]:
+        record = self.pad(record)
+        v = self.fields(record)
+        raw = require(v, "phone", self, "phone number")
+        # stored as the 11-digit mobile every send compares with; anything else as written
+        phone = normalise_mobile(raw) or raw.strip()
+        return [(phone, *(v.get(f) for f in self.data), self.extra(record), self.now_iso, self.import_id)]
+
+
+def writer(db, columns, file_size: int):
+    return store.Upsert(db, "opt_outs", ["phone"], columns, coalesce=("opted_out_at",))

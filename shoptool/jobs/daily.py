@@ -1,0 +1,94 @@
+"""daily (PRODUCT §11): the team's morning worklist — every check's count and first rows, composed
+from the same jobs the commands run, so the worklist can never disagree with them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .. import columns as K
+from ..errors import InputError
+from ..result import Result, Section, json_rows, masked_rows
+from . import address_check, merge_shipping, reviews, sending, stock_check
+from .shop import Shop
+
+COMMAND = "daily"
+COLUMNS = [
+    K.Column("check", "检查项", "Check", K.ID),
+    K.Column("title", "名称", "Title"),
+    K.Column("count", "待处理", "Count", K.INT),
+    K.Column("note", "说明", "Note"),
+    K.Column("top", "前几条", "Top rows", K.JSON),
+]
+
+
+def _stock(shop: Shop) -> Section:
+    try:
+        result = stock_check.run(shop)
+    except InputError as exc:  # nothing imported yet is a state of the shop, not a failure of daily
+        return Section("stock", "库存风险", 0, [], [], note=f"{exc.reason}; {exc.hint}" if exc.hint else exc.reason)
+    rows = [r for r in result.rows if r["severity"] in ("error", "warning")]
+    return Section("stock", "库存风险", len(rows), result.columns, rows, result.table_keys, notes=result.notes)
+
+
+def _addresses(shop: Shop) -> Section:
+    result = address_check.run(shop)
+    return Section("addresses", "待确认地址", len(result.rows), result.columns, result.rows, result.table_keys,
+                   notes=result.notes)
+
+
+def _merges(shop: Shop) -> Section:
+    result = merge_shipping.run(shop)
+    groups = [r for r in result.rows if not r["conflicts"]]
+    listed = len(result.rows) - len(groups)
+    note = f"另有 {listed} 组不能合并，需人工查看" if listed else None
+    rows = groups + [r for r in result.rows if r["conflicts"]]
+    return Section("merges", "可合并发货", len(groups), result.columns, rows, result.table_keys, note)
+
+
+def _sending(command: str, check: str, title: str) -> Callable[[Shop], Section]:
+    def collect(shop: Shop) -> Section:
+        result = sending.send(shop, command, dry_run=True)  # reads only, takes no lock
+        due = [r for r in result.rows if r["action"] == "would_send"]
+        later = [r for r in result.rows if r["action"] == "deferred"]
+        note = f"另有 {len(later)} 条在免打扰时段后发送" if later else None
+        return Section(check, title, len(due), result.columns, due + later, result.table_keys, note)
+
+    return collect
+
+
+def _reviews(shop: Shop) -> Section:
+    result = reviews.listing(shop)
+    overdue = sum(1 for r in result.rows if r.get("overdue"))
+    note = f"{overdue} 条差评已超过处理时限" if overdue else None
+    return Section("reviews", "待处理中差评", len(result.rows), result.columns, result.rows, result.table_keys, note)
+
+
+def _outbox(shop: Shop) -> Section:
+    result = sending.outbox(shop, statuses=("deferred", "retry", "unknown", "failed"))
+    unknown = sum(1 for r in result.rows if r["status"] == "unknown")
+    note = f"{unknown} 条发送结果不明，请运行 shoptool sms reconcile" if unknown else None
+    return Section("outbox", "短信待处理", len(result.rows), result.columns, result.rows, result.table_keys, note)
+
+
+CHECKS: list[Callable[[Shop], Section]] = [
+    _stock, _addresses, _merges,
+    _sending("remind-unpaid", "reminders", "待催付"),
+    _sending("notify-shipped", "notices", "待发货通知"),
+    _reviews, _outbox,
+]
+
+
+def run(shop: Shop, *, top: int = 5, show_pii: bool = False) -> Result:
+    """Counts and the first `top` rows of every check; changes nothing and sends nothing."""
+    moment = shop.now()
+    sections = [collect(shop) for collect in CHECKS]
+    rows = [{
+        "check": s.check, "title": s.title, "count": s.count, "note": s.note,
+        "top": json_rows(s.columns, masked_rows(s.columns, s.rows[:top], show_pii)),
+    } for s in sections]
+    summary = {s.check: s.count for s in sections}
+    waiting = ", ".join(f"{s.title} {s.count}" for s in sections if s.count) or "nothing waiting"
+    title = f"{shop.settings['shop.name']} · {moment.strftime('%Y-%m-%d %H:%M')} 今日待办"
+    return Result(COMMAND, COLUMNS, rows, summary, title=title, sections=sections, top=top,
+                  table_keys=("title", "count", "note"), summary_line=f"daily: {waiting}",
+                  generated_at=shop.iso(moment), notes=[note for s in sections for note in s.notes])

@@ -1,0 +1,18 @@
+"""export: any table of the shop database, with each column's kind (masked unless show_pii)."""
+
+from __future__ import annotations
+
+from ..errors import UsageError
+from ..result import Result
+from .shop import Shop
+
+
+def run(shop: Shop, table: str, *, show_pii: bool = False) -> Result:
+    from ..db.tables import EXPORTABLE, table_columns, table_rows
+
+    if table not in EXPORTABLE:
+        raise UsageError(f"unknown table {table!r}; tables: {', '.join(EXPORTABLE)}")
+    columns = table_columns(shop.db, table)
+    rows = list(table_rows(shop.db, table, show_pii))
+    return Result("export", columns, rows, {"table": table, "rows": len(rows)}, title=table,
+                  generated_at=shop.iso(shop.now()))

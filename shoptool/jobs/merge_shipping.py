@@ -1,0 +1,92 @@
+"""merge-shipping (PRODUCT §7): paid, unshipped orders that should travel as one parcel."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+from .. import clock
+from .. import columns as K
+from ..columns import Column
+from ..errors import ConfigError, UsageError
+from ..result import Result
+from .shop import Shop
+
+COMMAND = "merge-shipping"
+COLUMNS = [
+    Column("group_id", "合单号", "Group", K.ID),
+    Column("order_ids", "订单编号", "Orders", K.LIST),
+    Column("buyer", "买家会员名", "Buyer"),
+    Column("receiver", "收货人", "Receiver"),
+    Column("postage_paid", "已付邮费", "Postage paid", K.MONEY),
+    Column("postage_due", "合单邮费", "Postage due", K.MONEY),
+    Column("refund", "应退邮费", "Refund", K.MONEY),
+    Column("conflicts", "不能合并原因", "Conflicts", K.LIST),
+    Column("receiver_name", "收货人姓名", "Receiver name", K.NAME),
+    Column("receiver_phone", "联系手机", "Receiver phone", K.PHONE),
+    Column("address", "收货地址", "Address", K.ADDRESS),
+    Column("order_count", "订单数", "Orders (count)", K.INT),
+    Column("goods_total", "货款合计", "Goods total", K.MONEY),
+    Column("first_order_at", "首单时间", "First order", K.TIME),
+    Column("last_order_at", "末单时间", "Last order", K.TIME),
+    Column("order_conflicts", "各单原因", "Per order", K.JSON),
+    Column("detail", "说明", "Detail"),
+]
+TABLE_KEYS = ("order_ids", "receiver", "postage_paid", "refund", "detail")
+
+
+def run(shop: Shop, *, window: str | None = None, loose: bool = False, include_presale: bool = False,
+        postage_rule: str | None = None, apply: bool = False, flag: str | None = None, staff: str | None = None,
+        show_pii: bool = False) -> Result:
+    """Merge groups and near-groups now; `apply` records the groups and notes every order in them."""
+    from ..db import write_transaction
+    from ..db.merge import apply_groups, candidate_orders
+    from ..merge import find_merges
+    from ..notes import parse_flag
+
+    at = shop.iso(shop.now())
+    rule = _rule(postage_rule or shop.settings["postage.rule"], "--postage-rule" if postage_rule else "setting postage.rule")
+    span = _window(window or shop.settings["merge.window"], "--window" if window else "setting merge.window")
+    try:
+        colour = parse_flag(flag or shop.settings["merge.flag"])
+    except ValueError as exc:
+        raise UsageError(f"--flag: {exc}") from None
+    applied = None
+    with write_transaction(shop.db) if apply else nullcontext():  # read and write what was read
+        report = find_merges(candidate_orders(shop.db, at), window=span, rule=rule, include_presale=include_presale,
+                             courier_words=shop.settings["merge.courier_words"], loose=loose)
+        if apply:
+            applied = apply_groups(shop.db, report.groups, at=at, staff=shop.staff(staff), flag=colour, rule=rule.text)
+    summary = report.summary() | ({"applied": applied} if applied is not None else {})
+    return Result(COMMAND, COLUMNS, [row.as_row(show_pii) for row in report.rows], summary,
+                  title="合单发货", table_keys=TABLE_KEYS, summary_line=_line(summary, apply), generated_at=at)
+
+
+def _rule(text: str, where: str):
+    from ..merge import parse_postage_rule
+
+    try:
+        return parse_postage_rule(text)
+    except ValueError as exc:
+        raise (UsageError if where.startswith("--") else ConfigError)(f"{where}: {exc}") from None
+
+
+def _window(text: str, where: str):
+    try:
+        return clock.parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(f"{where}: {exc}") from None
+
+
+def _line(summary: dict, apply: bool) -> str:
+    from ..merge import CONFLICTS
+
+    listed = sum(v for k, v in summary.items() if k in CONFLICTS)
+    line = (f"merge-shipping: {summary['merge']} group(s) of {summary['orders_merged']} orders, "
+            f"postage to refund {summary['postage_refund']:.2f} yuan; {listed} near-group(s) listed for staff")
+    if summary.get("no_buyer"):
+        line += f"; {summary['no_buyer']} order(s) without buyer nick (merged only with --loose)"
+    if apply:
+        a = summary.get("applied") or {}
+        return line + (f"; applied: {a.get('groups_new', 0)} new, {a.get('groups_updated', 0)} updated, "
+                       f"{a.get('orders_noted', 0)} order(s) noted")
+    return line + "; nothing written (use --apply)"
