@@ -231,7 +231,8 @@ def sdk_installed(provider: str) -> bool:
 
 
 def extras_checks() -> list[dict]:
-    return [check(f"extra {name}", OK, "installed" if sdk_installed(name) else f"not installed (pip install 'shoptool[{name}]')")
+    return [check(f"extra {name}", OK,
+                  "installed" if sdk_installed(name) else f"not installed (pip install 'shoptool[{name}]')")
             for name in _SDKS]
 
 

@@ -128,7 +128,8 @@ def is_refunding(order: Mapping) -> bool:
     return bool(lines) and any(refund_open(text) for text in str(lines).split("|"))
 
 
-def order_conflicts(order: Mapping, courier_words: Sequence[str] = (), include_presale: bool = False) -> tuple[str, ...]:
+def order_conflicts(order: Mapping, courier_words: Sequence[str] = (),
+                    include_presale: bool = False) -> tuple[str, ...]:
     """Why this order may not travel with others (empty when it may)."""
     found = []
     if order.get("is_cod"):
@@ -384,7 +385,8 @@ def find_merges(
             merges.append(_merge_row(cluster, rule))
         for cluster in _windows(entries, window):
             if any(e.conflicts for e in cluster):
-                blocked.append(_conflict_row("X-", cluster, {e.order["order_id"]: e.conflicts for e in cluster if e.conflicts}))
+                codes = {e.order["order_id"]: e.conflicts for e in cluster if e.conflicts}
+                blocked.append(_conflict_row("X-", cluster, codes))
     for entries in by_buyer.values():
         if len(entries) < 2 or len({e.key for e in entries}) < 2:
             continue

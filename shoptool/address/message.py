@@ -76,7 +76,7 @@ def suggested_message(
     if not asks:
         return ""
     order_id = order.get("order_id")
-    head = f"亲，您好！您的订单{order_id}发货前需要和您确认一下：" if order_id else "亲，您好！您的订单发货前需要和您确认一下："
+    head = f"亲，您好！您的订单{order_id or ''}发货前需要和您确认一下："
     if len(asks) == 1:
         body = asks[0].rstrip("？") + ("？" if asks[0].endswith("？") else "。")
     else:

@@ -44,7 +44,8 @@ PUNCTUATION = re.compile(r"[\s\W_]+")
 class AddressRules:
     """The `[address]` settings. Build with `AddressRules.from_settings(dict)`."""
 
-    placeholder_words: tuple[str, ...] = field(default_factory=lambda: tuple(setting_default("address.placeholder_words")))
+    placeholder_words: tuple[str, ...] = field(
+        default_factory=lambda: tuple(setting_default("address.placeholder_words")))
     min_detail_length: int = field(default_factory=lambda: int(setting_default("address.min_detail_length")))
     remote_regions: tuple[str, ...] = field(default_factory=lambda: tuple(setting_default("address.remote_regions")))
     courier_unreachable: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -24,10 +24,17 @@ from .options import (
 
 
 def address_check_command(
-    orders: Annotated[Path | None, typer.Option("--orders", help="Check this orders export (any shape import reads) instead of the shop database; nothing is stored.", show_default=False)] = None,
-    show_all: Annotated[bool, typer.Option("--all", help="Also list orders with only info findings (masked, remote_region) and clean ones.")] = False,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet name or number in a workbook given with --orders.", show_default=False)] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="CSV encoding of --orders (detected: UTF-8, UTF-8 BOM, GBK/GB18030).", show_default=False)] = None,
+    orders: Annotated[Path | None, typer.Option(
+        "--orders",
+        help="Check this orders export (any shape import reads) instead of the shop database; nothing is stored.",
+        show_default=False)] = None,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="Also list orders with only info findings (masked, remote_region) and clean ones.")] = False,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help="Sheet name or number in a workbook given with --orders.", show_default=False)] = None,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="CSV encoding of --orders (detected: UTF-8, UTF-8 BOM, GBK/GB18030).",
+        show_default=False)] = None,
     now: NowOpt = None,
     db: DbOpt = None,
     config: ConfigOpt = None,

@@ -13,12 +13,18 @@ from .options import ConfigOpt, DbOpt, FormatOpt, NowOpt, OutputOpt, finish, ope
 
 
 def import_command(
-    files: Annotated[Optional[list[Path]], typer.Argument(help="Export files (.csv, .xlsx, .xls).", show_default=False)] = None,
-    kind: Annotated[Optional[str], typer.Option("--as", help=f"Force the kind: {import_files.kinds_help()}.", show_default=False)] = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Sheet name or number in a workbook.", show_default=False)] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", help="CSV encoding (detected: UTF-8, UTF-8 BOM, GBK/GB18030).", show_default=False)] = None,
+    files: Annotated[Optional[list[Path]], typer.Argument(
+        help="Export files (.csv, .xlsx, .xls).", show_default=False)] = None,
+    kind: Annotated[Optional[str], typer.Option(
+        "--as", help=f"Force the kind: {import_files.kinds_help()}.", show_default=False)] = None,
+    sheet: Annotated[Optional[str], typer.Option(
+        "--sheet", help="Sheet name or number in a workbook.", show_default=False)] = None,
+    encoding: Annotated[Optional[str], typer.Option(
+        "--encoding", help="CSV encoding (detected: UTF-8, UTF-8 BOM, GBK/GB18030).", show_default=False)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Store nothing from a file with any rejected row.")] = False,
-    inbox: Annotated[Optional[Path], typer.Option("--inbox", help="Import every new file in DIR, moving each to DIR/done or DIR/failed.", show_default=False)] = None,
+    inbox: Annotated[Optional[Path], typer.Option(
+        "--inbox", help="Import every new file in DIR, moving each to DIR/done or DIR/failed.",
+        show_default=False)] = None,
     now: NowOpt = None,
     db: DbOpt = None,
     config: ConfigOpt = None,

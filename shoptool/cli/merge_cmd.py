@@ -23,13 +23,23 @@ from .options import (
 
 
 def merge_shipping_command(
-    window: Annotated[Optional[str], typer.Option("--window", help="Longest time between a group's first and last order (default: setting merge.window, 3d).", show_default=False)] = None,
-    loose: Annotated[bool, typer.Option("--loose", help="Merge the same receiver across different buyer nicks.")] = False,
-    include_presale: Annotated[bool, typer.Option("--include-presale", help="Merge fully paid pre-sale orders too.")] = False,
-    postage_rule: Annotated[Optional[str], typer.Option("--postage-rule", help="max, first, flat:N or free_over:N (yuan) (default: setting postage.rule).", show_default=False)] = None,
-    apply: Annotated[bool, typer.Option("--apply", help="Record the groups and write a note and flag on every order in them.")] = False,
-    flag: Annotated[Optional[str], typer.Option("--flag", help="Flag --apply sets (default: setting merge.flag, blue; none: no flag).", show_default=False)] = None,
-    staff: Annotated[Optional[str], typer.Option("--staff", help="Staff id for the notes (default: setting shop.staff).", show_default=False)] = None,
+    window: Annotated[Optional[str], typer.Option(
+        "--window", help="Longest time between a group's first and last order (default: setting merge.window, 3d).",
+        show_default=False)] = None,
+    loose: Annotated[bool, typer.Option(
+        "--loose", help="Merge the same receiver across different buyer nicks.")] = False,
+    include_presale: Annotated[bool, typer.Option(
+        "--include-presale", help="Merge fully paid pre-sale orders too.")] = False,
+    postage_rule: Annotated[Optional[str], typer.Option(
+        "--postage-rule", help="max, first, flat:N or free_over:N (yuan) (default: setting postage.rule).",
+        show_default=False)] = None,
+    apply: Annotated[bool, typer.Option(
+        "--apply", help="Record the groups and write a note and flag on every order in them.")] = False,
+    flag: Annotated[Optional[str], typer.Option(
+        "--flag", help="Flag --apply sets (default: setting merge.flag, blue; none: no flag).",
+        show_default=False)] = None,
+    staff: Annotated[Optional[str], typer.Option(
+        "--staff", help="Staff id for the notes (default: setting shop.staff).", show_default=False)] = None,
     now: NowOpt = None,
     fmt: FormatOpt = "auto",
     out: OutputOpt = None,

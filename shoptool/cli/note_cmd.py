@@ -12,10 +12,16 @@ from .options import ConfigOpt, DbOpt, FormatOpt, HeadersOpt, NowOpt, OutputOpt,
 
 def note_command(
     order: Annotated[str, typer.Argument(help="Order number (订单编号).", show_default=False)],
-    text: Annotated[Optional[str], typer.Argument(help="The new seller note; \"\" clears it. Without TEXT and --flag: show the order's history.", show_default=False)] = None,
-    flag: Annotated[Optional[str], typer.Option("--flag", help="red, yellow, green, blue or purple (红黄绿蓝紫, 1–5); none clears it.", show_default=False)] = None,
-    append: Annotated[bool, typer.Option("--append", help="Add TEXT after the current note instead of replacing it.")] = False,
-    staff: Annotated[Optional[str], typer.Option("--staff", help="Who writes it (default: setting shop.staff).", show_default=False)] = None,
+    text: Annotated[Optional[str], typer.Argument(
+        help="The new seller note; \"\" clears it. Without TEXT and --flag: show the order's history.",
+        show_default=False)] = None,
+    flag: Annotated[Optional[str], typer.Option(
+        "--flag", help="red, yellow, green, blue or purple (红黄绿蓝紫, 1–5); none clears it.",
+        show_default=False)] = None,
+    append: Annotated[bool, typer.Option(
+        "--append", help="Add TEXT after the current note instead of replacing it.")] = False,
+    staff: Annotated[Optional[str], typer.Option(
+        "--staff", help="Who writes it (default: setting shop.staff).", show_default=False)] = None,
     now: NowOpt = None,
     fmt: FormatOpt = "auto",
     out: OutputOpt = None,

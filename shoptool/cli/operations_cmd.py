@@ -61,12 +61,14 @@ def backup_command(
 
 def purge_command(
     older_than: Annotated[Optional[str], typer.Option(
-        "--older-than", help="Finished orders last active longer ago than this, e.g. 180d (default: setting privacy.retention).",
-        show_default=False)] = None,
+        "--older-than", show_default=False,
+        help="Finished orders last active longer ago than this, e.g. 180d "
+             "(default: setting privacy.retention).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would be purged; change nothing.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (required without a terminal).")] = False,
-    staff: Annotated[Optional[str], typer.Option("--staff", help="Who runs the purge, for the audit log (default: shop.staff).",
-                                                 show_default=False)] = None,
+    yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="Do not ask for confirmation (required without a terminal).")] = False,
+    staff: Annotated[Optional[str], typer.Option(
+        "--staff", help="Who runs the purge, for the audit log (default: shop.staff).", show_default=False)] = None,
     now: NowOpt = None,
     db: DbOpt = None,
     config: ConfigOpt = None,

@@ -15,8 +15,8 @@ from ..result import Result
 
 DbOpt = Annotated[
     Optional[Path],
-    typer.Option("--db", envvar="SHOPTOOL_DB", help="Shop database file (default: shoptool.db beside the config, else in this folder).",
-                 show_default=False),
+    typer.Option("--db", envvar="SHOPTOOL_DB", show_default=False,
+                 help="Shop database file (default: shoptool.db beside the config, else in this folder)."),
 ]
 ConfigOpt = Annotated[
     Optional[Path],
@@ -46,7 +46,9 @@ NowOpt = Annotated[
                  help="Pretend it is this moment (ISO time; without an offset it is shop time).",
                  show_default=False),
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print no rows on stdout; the summary still goes to stderr.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print no rows on stdout; the summary still goes to stderr.")
+]
 StaffOpt = Annotated[Optional[str], typer.Option("--staff", help="Staff id (default: setting shop.staff).",
                                                  show_default=False)]
 
@@ -70,12 +72,8 @@ def open_shop(db: Path | None = None, config: Path | None = None, now: str | Non
 
 def finish(result: Result, opts: output.OutputOptions, shop: Shop | None = None) -> None:
     """Render, record a --show-pii reveal, and leave with the result's exit code."""
-    if opts.show_pii and shop is not None and result.reveals_pii():
-        from ..db.store import audit, write_transaction
-
-        with write_transaction(shop.db):
-            audit(shop.db, "show_pii", at=shop.iso(shop.now()), command=result.command, staff=shop.operator(),
-                  detail={"rows": len(result.rows), "output": opts.output or "stdout"})
+    if opts.show_pii and shop is not None:
+        shop.record_reveal(result, opts.output or "stdout")
     output.render(result, opts)
     if shop is not None:
         shop.close()

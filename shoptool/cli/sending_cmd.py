@@ -23,7 +23,9 @@ from .options import (
     options,
 )
 
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be sent, deferred or skipped; send and write nothing.")]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would be sent, deferred or skipped; send and write nothing.")
+]
 
 
 def _send(command: str, *, dry_run: bool, now, db, config, fmt, out, headers, show_pii, quiet) -> None:
@@ -70,9 +72,9 @@ sms_app = group("sms", help="The SMS outbox: what was sent and why, opt-outs, se
 
 @sms_app.command("outbox")
 def outbox_command(
-    status: Annotated[Optional[list[str]], typer.Option("--status", help=f"Only these statuses ({', '.join(sending.STATUSES)}); "
-                                                                       "repeatable or comma-separated.",
-                                                       show_default=False)] = None,
+    status: Annotated[Optional[list[str]], typer.Option(
+        "--status", help=f"Only these statuses ({', '.join(sending.STATUSES)}); repeatable or comma-separated.",
+        show_default=False)] = None,
     purpose: Annotated[Optional[list[str]], typer.Option("--purpose", help="shipped or unpaid; repeatable.",
                                                         show_default=False)] = None,
     order: Annotated[Optional[str], typer.Option("--order", help="Only messages about this order.",
@@ -90,7 +92,8 @@ def outbox_command(
 @sms_app.command("opt-out")
 def opt_out_command(
     phone: Annotated[str, typer.Argument(help="The buyer's mobile number (11 digits; +86 and spaces are fine).")],
-    note: Annotated[Optional[str], typer.Option("--note", help="Why, e.g. the buyer's reply.", show_default=False)] = None,
+    note: Annotated[Optional[str], typer.Option(
+        "--note", help="Why, e.g. the buyer's reply.", show_default=False)] = None,
     now: NowOpt = None, db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "auto", out: OutputOpt = None,
     show_pii: ShowPiiOpt = False,
 ) -> None:

@@ -23,10 +23,17 @@ from .options import (
 
 
 def stock_check_command(
-    page: Annotated[Path | None, typer.Option("--page", help="Page stock sheet (宝贝库存 export) instead of the imported one.", show_default=False)] = None,
-    warehouse: Annotated[Path | None, typer.Option("--warehouse", help="Warehouse/ERP stock sheet (旺店通, 聚水潭, generic) instead of the imported one.", show_default=False)] = None,
-    fail_on: Annotated[str | None, typer.Option("--fail-on", help="Findings that make the exit code 1, comma separated (default: oversell_risk,missing_in_warehouse,duplicate_sku,negative_stock); \"\" for none.", show_default=False)] = None,
-    fix_file: Annotated[Path | None, typer.Option("--fix-file", help="Write the suggested page stock to FILE (.xlsx or .csv) for the platform's batch edit.", show_default=False)] = None,
+    page: Annotated[Path | None, typer.Option(
+        "--page", help="Page stock sheet (宝贝库存 export) instead of the imported one.", show_default=False)] = None,
+    warehouse: Annotated[Path | None, typer.Option(
+        "--warehouse", help="Warehouse/ERP stock sheet (旺店通, 聚水潭, generic) instead of the imported one.",
+        show_default=False)] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", help="Findings that make the exit code 1, comma separated (default: "
+        "oversell_risk,missing_in_warehouse,duplicate_sku,negative_stock); \"\" for none.", show_default=False)] = None,
+    fix_file: Annotated[Path | None, typer.Option(
+        "--fix-file", help="Write the suggested page stock to FILE (.xlsx or .csv) for the platform's batch edit.",
+        show_default=False)] = None,
     now: NowOpt = None,
     db: DbOpt = None,
     config: ConfigOpt = None,

@@ -27,8 +27,8 @@ def write_note(db, order_id: str, *, at: str, staff: str, source: str, action: s
     if new_note == current["seller_note"] and new_flag == current["flag"]:
         return None
     if action is None:
-        changed = [name for name, old, new in (("note", current["seller_note"], new_note), ("flag", current["flag"], new_flag))
-                   if old != new]
+        pairs = (("note", current["seller_note"], new_note), ("flag", current["flag"], new_flag))
+        changed = [name for name, old, new in pairs if old != new]
         action = "_".join(changed)
     db.conn.execute("UPDATE orders SET seller_note = ?, flag = ? WHERE order_id = ?", (new_note, new_flag, order_id))
     row = {

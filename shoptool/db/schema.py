@@ -324,7 +324,8 @@ def m003_sms_outbox(db):
     for statement in (
         "ALTER TABLE messages ADD COLUMN claimed_by TEXT",
         "CREATE INDEX messages_buyer_sent ON messages(buyer, sent_at)",
-        "CREATE INDEX orders_shipped_seen_due ON orders(shipped_seen_at) WHERE status = 'shipped' AND shipped_at IS NULL",
+        "CREATE INDEX orders_shipped_seen_due ON orders(shipped_seen_at) "
+        "WHERE status = 'shipped' AND shipped_at IS NULL",
         "CREATE INDEX shipments_seen_due ON shipments(first_seen_at) WHERE shipped_at IS NULL",
         "CREATE INDEX orders_mobile_no_nick ON orders(receiver_mobile) WHERE buyer_nick IS NULL",
     ):

@@ -12,8 +12,6 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .connect import write_transaction  # noqa: F401  (re-exported for callers of store)
-
 BOOKKEEPING = ("updated_at", "import_id")
 
 

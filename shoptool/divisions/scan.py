@@ -12,7 +12,8 @@ from .snapshot import Division, Names, Snapshot
 _SEPARATORS = frozenset(" \t\r\n,，、/|;；-:：")
 # Pseudo levels that exports put where a city would be (municipalities, province-direct counties).
 _FILLERS = (
-    "自治区直辖县级行政区划", "省直辖县级行政区划", "直辖县级行政区划", "省直辖县", "直辖县", "市辖区", "县", "郊县", "城区",
+    "自治区直辖县级行政区划", "省直辖县级行政区划", "直辖县级行政区划", "省直辖县", "直辖县", "市辖区", "县", "郊县",
+    "城区",
 )
 _LONG_FILLERS = frozenset(f for f in _FILLERS if len(f) >= 5)
 _FILLER_STARTS = frozenset(f[0] for f in _FILLERS)

@@ -103,7 +103,7 @@ class Converter:
 
     def _find_bad_cell(self, record: list) -> dict:
         # the slow path, only for rejected rows: which column was it?
-        for name, index, clean in self._simple:
+        for _, index, clean in self._simple:
             try:
                 clean(record[index])
             except cells.CellError as exc:

@@ -50,7 +50,8 @@ def read_orders(path: str | Path, settings, *, now_iso: str, sheet: str | None =
     path = Path(path)
     table, converter = open_export(path, KIND, settings, now_iso=now_iso, sheet=sheet, encoding=encoding)
     with table:
-        result = OrdersFile(path, [], shape=REGISTRY[KIND].shape_of(table.header), encoding=table.encoding, sheet=table.sheet)
+        result = OrdersFile(path, [], shape=REGISTRY[KIND].shape_of(table.header), encoding=table.encoding,
+                            sheet=table.sheet)
         by_id = _rows(converter, table.rows, result, statuses, columns)
     result.rows = list(by_id.values())
     if result.rows_in == 0:
@@ -70,9 +71,12 @@ def _rows(converter, records, result: OrdersFile, statuses, columns) -> dict[str
     if columns is not None:
         position = {name: i for i, name in enumerate(names)}
         picks = [(name, position.get(name)) for name in columns]
-        make = lambda values: {name: None if i is None else values[i] for name, i in picks}
+
+        def make(values):
+            return {name: None if i is None else values[i] for name, i in picks}
     else:
-        make = lambda values: dict(zip(names, values))
+        def make(values):
+            return dict(zip(names, values))
     id_at, status_at = names.index("order_id"), names.index("status")
     by_id: dict[str, dict] = {}
     rejected = result.rejected

@@ -80,7 +80,8 @@ def _from_file(shop: Shop, path: Path, sheet: str | None, encoding: str | None, 
     found = read_orders(path, shop.settings, now_iso=shop.iso(shop.now()), sheet=sheet, encoding=encoding,
                         statuses=OPEN_STATUSES, columns=ORDER_COLUMNS)
     if found.rejected:
-        notes.append(("warning", f"{path.name}: {len(found.rejected)} of {found.rows_in} row(s) rejected and not checked:"))
+        notes.append(("warning",
+                      f"{path.name}: {len(found.rejected)} of {found.rows_in} row(s) rejected and not checked:"))
         for bad in found.rejected[:_MAX_REJECTS_SHOWN]:
             notes.append(("warning", f"  row {bad.row}, column {bad.column}: {bad.reason}"))
         if len(found.rejected) > _MAX_REJECTS_SHOWN:

@@ -44,7 +44,8 @@ def run(shop: Shop, *, window: str | None = None, loose: bool = False, include_p
     from ..notes import parse_flag
 
     at = shop.iso(shop.now())
-    rule = _rule(postage_rule or shop.settings["postage.rule"], "--postage-rule" if postage_rule else "setting postage.rule")
+    rule = _rule(postage_rule or shop.settings["postage.rule"],
+                 "--postage-rule" if postage_rule else "setting postage.rule")
     span = _window(window or shop.settings["merge.window"], "--window" if window else "setting merge.window")
     try:
         colour = parse_flag(flag or shop.settings["merge.flag"])

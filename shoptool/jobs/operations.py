@@ -56,7 +56,7 @@ def init(folder: Path, *, force: bool = False) -> tuple[Result, Shop]:
     rows = [{"file": str(config), "action": action}]
     shop = Shop(config=config)
     existed = shop.settings.db_path.exists()
-    shop.db  # creates it owner-only and runs the migrations
+    _ = shop.db  # opening creates it owner-only and runs the migrations
     rows.append({"file": str(shop.settings.db_path), "action": "kept" if existed else "created"})
     result = Result("init", INIT_COLUMNS, rows, {"created": sum(r["action"] == "created" for r in rows)},
                     summary_line=f"shop folder ready: {folder.resolve()}", generated_at=shop.iso(shop.now()))

@@ -81,6 +81,18 @@ class Shop:
         """Who did it, for the audit log: the staff id and the machine's user."""
         return f"{self.staff(given)} ({os_user()})"
 
+    def record_reveal(self, result, where: str) -> None:
+        """Write to the audit log that `result` is shown with personal data in full (PRODUCT §13),
+        when it holds any."""
+        if not result.reveals_pii():
+            return
+        from ..db import write_transaction
+        from ..db.store import audit
+
+        with write_transaction(self.db):
+            audit(self.db, "show_pii", at=self.iso(self.now()), command=result.command, staff=self.operator(),
+                  detail={"rows": len(result.rows), "output": where})
+
     def close(self) -> None:
         if self._db is not None and self._owns_db:
             self._db.close()

@@ -90,7 +90,8 @@ def _stock_rows(shop: Shop, kind: str, path: Path | None, now_iso: str, notes: l
     option = OPTION[kind]
     rows = queries.page_rows(shop.db) if kind == "page-stock" else queries.warehouse_rows(shop.db)
     if not rows:
-        raise InputError(f"no {kind} in the shop database", hint=f"run `shoptool import FILE` first, or pass {option} FILE")
+        raise InputError(f"no {kind} in the shop database",
+                         hint=f"run `shoptool import FILE` first, or pass {option} FILE")
     source = queries.snapshot_source(shop.db, kind)
     if source:
         notes.append(f"{kind}: {source['file']}, imported {source['imported_at']}")

@@ -105,7 +105,8 @@ class Unpaid(Purpose):
         from .due import reminders
 
         # By order, not by key: steps of an older schedule still waiting are found and settled too.
-        recorded = {r["dedupe_key"]: r for r in q.messages_for_orders(db, self.purpose, [o["order_id"] for o in orders])}
+        records = q.messages_for_orders(db, self.purpose, [o["order_id"] for o in orders])
+        recorded = {r["dedupe_key"]: r for r in records}
         due = [d for d in reminders.due_steps(orders, self.schedule, close_after=self.close_after, now=now,
                                               recorded=recorded)
                if not done_dropped or _open(recorded.get(d.key))]

@@ -175,7 +175,7 @@ class Runner:
         for message in recovered:
             if message["purpose"] == self.job.purpose:
                 rows.append(_recovered_row(message))
-        for draft, decision, _ in planned:
+        for draft, _, _ in planned:
             outcome = outcomes.get(draft.key)
             if outcome is None or outcome.action == "done":
                 continue

@@ -17,13 +17,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..errors import ConfigError
+from ..settings_defaults import default as setting_default
 
 NOTIFICATION = "notification"  # shipping notice
 REMINDER = "reminder"  # unpaid reminder
 MARKETING = "marketing"
 CLASSES = (NOTIFICATION, REMINDER, MARKETING)
 
-UNSUBSCRIBE = "拒收请回复R"
+UNSUBSCRIBE = setting_default("sms.unsubscribe_text")  # 拒收请回复R
 SINGLE_PART = 70
 PART = 67
 

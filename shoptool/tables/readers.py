@@ -194,8 +194,7 @@ def _open_workbook(path: Path, fmt: str, sheet: str | None, header_score, limits
 
         def records(rows=rows) -> Iterator[tuple[int, list]]:
             try:
-                for number, record in enumerate(rows, start=1):
-                    yield number, record
+                yield from enumerate(rows, start=1)
             except Exception as exc:
                 raise InputError(f"cannot read the sheet: {_short(exc)}", file=str(path)) from None
 

@@ -90,7 +90,7 @@ def make_provider(
     if name in ("aliyun", "tencent") and not sign_name:
         raise ConfigError("sms.sign_name is empty: set the signature registered with the SMS provider")
     if name == "aliyun":
-        from .aliyun import DEFAULT_ENDPOINT, AliyunProvider
+        from .aliyun import AliyunProvider
 
         return AliyunProvider(
             credentials("aliyun"),
@@ -100,7 +100,7 @@ def make_provider(
             timeout=timeout("aliyun"),
         )
     if name == "tencent":
-        from .tencent import DEFAULT_ENDPOINT, TencentProvider
+        from .tencent import TencentProvider
 
         return TencentProvider(
             credentials("tencent"),
