@@ -1,33 +1,201 @@
-"""Write small export files for tests in the platforms' real shapes (no real person's data)."""
+"""Rows and small export files in the platforms' real shapes (FORMATS.md), with no real person's data.
+
+Every builder returns one row as a dict keyed by its export's header text. Keyword arguments named
+after header cells override the defaults, so a test spells out only what matters to it:
+
+    legacy_order(8, UNPAID, 订单创建时间="2026-11-21 09:20:00", 联系手机="")
+    write_csv(folder / "orders.csv", LEGACY_ORDER_HEADER, rows, encoding="gbk")
+"""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+
+# ---------------------------------------------------------------- headers, in export order
 
 LEGACY_ORDER_HEADER = [
     "订单编号", "买家会员名", "买家支付宝账号", "支付交易号", "买家应付货款", "买家应付邮费", "买家支付积分", "总金额",
     "返点积分", "买家实际支付金额", "买家实际支付积分", "订单状态", "买家留言", "收货人姓名", "收货地址 ", "运送方式",
-    "联系电话 ", "联系手机", "订单创建时间", "订单付款时间 ", "宝贝标题 ", "宝贝种类 ", "物流单号 ", "物流公司", "订单备注",
-    "宝贝总数量", "店铺Id", "店铺名称", "订单关闭原因", "卖家服务费", "买家服务费", "发票抬头", "是否手机订单",
-    "分阶段订单信息", "定金排名", "修改后的sku", "修改后的收货地址", "异常信息", "天猫卡券抵扣", "集分宝抵扣",
-    "是否是O2O交易", "买家姓名", "买家身份证号", "买家手机号",
+    "联系电话 ", "联系手机", "订单创建时间", "订单付款时间 ", "宝贝标题 ", "宝贝种类 ", "物流单号 ", "物流公司",
+    "订单备注", "宝贝总数量", "店铺Id", "店铺名称", "订单关闭原因", "卖家服务费", "买家服务费", "发票抬头",
+    "是否手机订单", "分阶段订单信息", "定金排名", "修改后的sku", "修改后的收货地址", "异常信息", "天猫卡券抵扣",
+    "集分宝抵扣", "是否是O2O交易", "买家姓名", "买家身份证号", "买家手机号",
 ]
-
+LEGACY_ITEM_HEADER = ["订单编号", "标题", "价格", "购买数量", "外部系统编号", "商品属性", "套餐信息", "备注",
+                      "订单状态", "商家编码"]
 QIANNIU_ORDER_HEADER = [
-    "订单编号", "支付单号", "买家应付货款", "买家应付邮费", "总金额", "买家实付金额", "订单状态", "收货地址", "运送方式",
-    "订单创建时间", "商品标题", "宝贝种类", "物流单号", "物流公司", "备注标签", "商家备注", "宝贝总数量", "开票信息",
-    "手机订单", "商品属性SKU", "发货时间",
+    "订单编号", "支付单号", "买家应付货款", "买家应付邮费", "总金额", "买家实付金额", "订单状态", "收货地址",
+    "运送方式", "订单创建时间", "商品标题", "宝贝种类", "物流单号", "物流公司", "备注标签", "商家备注", "宝贝总数量",
+    "开票信息", "手机订单", "商品属性SKU", "发货时间",
 ]
+QIANNIU_ITEM_HEADER = ["子订单编号", "主订单编号", "商品标题", "商品价格", "购买数量", "商品属性", "订单状态",
+                       "买家实付金额", "退款状态", "退款金额", "商品ID", "发货时间"]
+PAGE_STOCK_HEADER = ["商品ID", "宝贝标题", "SKU ID", "销售属性", "商家编码", "价格", "库存"]
+# Warehouse stock: 旺店通 单品库存 (an excerpt of its ~60 columns), 聚水潭, a generic ERP sheet.
+WDT_STOCK_HEADER = ["商家编码", "条码", "货品编号", "货品名称", "规格名称", "库存", "可发库存", "可用库存",
+                    "警戒库存下限", "警戒库存上限", "未付款量", "预订单量", "待审核量", "待发货量", "锁定量",
+                    "采购在途", "实际库存", "实际可发库存"]
+JST_STOCK_HEADER = ["商品编码", "实际库存", "订单占有数", "仓库待发数", "库存锁定数", "采购在途数", "安全库存下限",
+                    "安全库存上限", "公有可用数"]
+GENERIC_STOCK_HEADER = ["SKU编码", "实物库存", "锁定库存", "可用库存", "在途库存", "安全库存"]
+SHIPMENT_HEADER = ["订单编号", "物流公司", "运单号", "发货时间", "收货人", "手机"]
+REVIEW_HEADER = ["订单编号", "子订单编号", "买家昵称", "评价结果", "评价时间", "宝贝标题", "评价内容", "追评内容",
+                 "追评时间"]
+OPT_OUT_HEADER = ["手机号", "退订时间", "来源"]
 
+# ---------------------------------------------------------------- values
+
+UNPAID = "等待买家付款"
+PAID = "买家已付款，等待卖家发货"
+SHIPPED = "卖家已发货，等待买家确认"
+DONE = "交易成功"
+CLOSED = "交易关闭"
+ADDRESS = "浙江省 杭州市 西湖区 文三路 478号 华星时代广场A座1203室"
+
+
+def oid(n: int) -> str:
+    """Test order n's 19-digit order number: oid(101) == "3912000000000000101"."""
+    return f"39120000000000{n:05d}"
+
+
+def phone(n: int) -> str:
+    """Test order n's receiver mobile: phone(8) == "13900000008"."""
+    return f"139{n:08d}"
+
+
+def _cells(defaults: dict, cells: dict) -> dict:
+    return {**defaults, **{k.strip(): v for k, v in cells.items()}}
+
+
+def _a_minute_after(moment: str) -> str:
+    """Blank when `moment` is not a plain time: an odd 订单创建时间 stays the only odd cell of its row."""
+    try:
+        return (datetime.strptime(moment, "%Y-%m-%d %H:%M:%S") + timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return ""
+
+
+def _sum(*amounts: str) -> str:
+    """Blank unless every amount is plain yuan: an odd amount stays the only odd cell of its row."""
+    if not all(re.fullmatch(r"\d{1,9}(\.\d\d?)?", a) for a in amounts):
+        return ""
+    return f"{sum(Decimal(a) for a in amounts):.2f}"
+
+
+# ---------------------------------------------------------------- orders and their lines
+
+def legacy_order(n: int, status: str = PAID, **cells) -> dict:
+    """A row of the legacy 订单报表 as the platform writes it: the order number wrapped ="…", the
+    phone behind a ', paid a minute after it was placed (unless unpaid), 总金额 = goods + postage."""
+    cells = {k.strip(): v for k, v in cells.items()}
+    status = cells.get("订单状态", status)
+    created = cells.get("订单创建时间", "2026-11-20 09:00:00")
+    goods, postage = cells.get("买家应付货款", "99.00"), cells.get("买家应付邮费", "0.00")
+    return _cells({
+        "订单编号": f'="{oid(n)}"', "买家会员名": f"tb_buyer{n}", "订单状态": status, "收货人姓名": "林悦",
+        "收货地址": ADDRESS, "联系手机": f"'{phone(n)}", "订单创建时间": created,
+        "订单付款时间": "" if status == UNPAID else _a_minute_after(created), "运送方式": "快递",
+        "买家应付货款": goods, "买家应付邮费": postage, "总金额": _sum(goods, postage), "订单关闭原因": "订单未关闭",
+    }, cells)
+
+
+def legacy_item(n: int, code: str, quantity: int = 1, status: str = PAID, **cells) -> dict:
+    """A line of the legacy 宝贝报表, joined to its order by 订单编号."""
+    return _cells({"订单编号": f'="{oid(n)}"', "标题": "连帽卫衣", "价格": "99.00", "购买数量": str(quantity),
+                   "订单状态": status, "商家编码": code}, cells)
+
+
+def qianniu_order(n: int, status: str = PAID, **cells) -> dict:
+    """A row of the current 千牛 export: desensitised, so no receiver, no phone, the street masked."""
+    return _cells({
+        "订单编号": oid(n), "订单状态": status, "收货地址": "浙江省 杭州市 西湖区 文三路****",
+        "订单创建时间": "2026-11-20 09:00:00", "运送方式": "快递", "买家应付货款": "99.00", "买家应付邮费": "0.00",
+        "总金额": "99.00", "买家实付金额": "99.00",
+    }, cells)
+
+
+def qianniu_item(n: int, line: int = 1, status: str = PAID, **cells) -> dict:
+    """A line of the current 千牛 order-lines export."""
+    return _cells({
+        "子订单编号": f"{oid(n)}{line}", "主订单编号": oid(n), "商品标题": "纯棉圆领T恤", "商品价格": "99.00",
+        "购买数量": "1", "商品属性": "颜色分类:黑色;尺码:M", "订单状态": status, "买家实付金额": "99.00",
+        "商品ID": "680000000001",
+    }, cells)
+
+
+# ---------------------------------------------------------------- stock
+
+def page_stock_row(n: int, code: str, quantity: str, **cells) -> dict:
+    """Listing n of the shop's page-stock sheet."""
+    return _cells({"商品ID": f"68000000{n:04d}", "宝贝标题": f"测试宝贝{n}", "SKU ID": f"51000000{n:05d}",
+                   "销售属性": "黑色;M", "商家编码": code, "价格": "99.00", "库存": quantity}, cells)
+
+
+def _count(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def wdt_stock_row(n: int, code: str, on_hand: int, locked: int = 0, awaiting: int = 0, available: int | None = None,
+                  **cells) -> dict:
+    """Row n of a 旺店通 单品库存 sheet; no available figure leaves 可发/可用库存 blank."""
+    return _cells({
+        "商家编码": code, "条码": f"69{n:011d}", "货品编号": code, "货品名称": f"货品{n}", "规格名称": "黑色 M",
+        "库存": str(on_hand), "可发库存": _count(available), "可用库存": _count(available), "警戒库存下限": "5",
+        "警戒库存上限": "200", "未付款量": "0", "预订单量": "0", "待审核量": "0", "待发货量": str(awaiting),
+        "锁定量": str(locked), "采购在途": "3", "实际库存": str(on_hand), "实际可发库存": _count(available),
+    }, cells)
+
+
+def jst_stock_row(code: str, on_hand: int, locked: int = 0, awaiting: int = 0, available: int | None = None,
+                  **cells) -> dict:
+    """A 聚水潭 row; the locked units split over 订单占有数 and 库存锁定数, which add up."""
+    return _cells({
+        "商品编码": code, "实际库存": str(on_hand), "订单占有数": str(locked - locked // 2),
+        "库存锁定数": str(locked // 2), "仓库待发数": str(awaiting), "采购在途数": "0", "安全库存下限": "0",
+        "安全库存上限": "0", "公有可用数": _count(available),
+    }, cells)
+
+
+def generic_stock_row(code: str, on_hand: int, locked: int = 0, awaiting: int = 0, available: int | None = None,
+                      **cells) -> dict:
+    """A generic ERP row: one 锁定库存 figure for locked and awaiting shipment."""
+    return _cells({"SKU编码": code, "实物库存": str(on_hand), "锁定库存": str(locked + awaiting),
+                   "可用库存": _count(available), "在途库存": "0", "安全库存": "0"}, cells)
+
+
+# ---------------------------------------------------------------- after the sale
+
+def shipment(order_ids: str | Sequence[str], tracking: str, shipped_at: str = "2026-11-21 09:00:00",
+             **cells) -> dict:
+    """A warehouse/ERP shipment row; several order numbers in one cell are one merged parcel."""
+    joined = order_ids if isinstance(order_ids, str) else ",".join(order_ids)
+    return _cells({"订单编号": joined, "物流公司": "中通快递", "运单号": tracking, "发货时间": shipped_at}, cells)
+
+
+def review(n: int, rating: str = "差评", posted: str = "2026-11-20 10:00:00", **cells) -> dict:
+    """A review of order n's first line (子订单编号 is the order number and a 1)."""
+    return _cells({"订单编号": oid(n), "子订单编号": oid(n) + "1", "买家昵称": f"tb_buyer{n}", "评价结果": rating,
+                   "评价时间": posted, "宝贝标题": f"宝贝{n}"}, cells)
+
+
+def opt_out(mobile: str, at: str = "2026-10-01 12:00:00", source: str = "短信回复") -> dict:
+    """A phone that replied TD/退订 (spelled as the sheet has it)."""
+    return {"手机号": mobile, "退订时间": at, "来源": source}
+
+
+# ---------------------------------------------------------------- files
 
 def rows_for(header: Sequence[str], rows: Iterable[dict]) -> list[list]:
     """Dicts keyed by header text (trailing spaces optional) → rows in header order."""
     stripped = [h.strip() for h in header]
     out = []
     for row in rows:
-        unknown = set(k.strip() for k in row) - set(stripped)
+        unknown = {k.strip() for k in row} - set(stripped)
         if unknown:
             raise KeyError(f"not in header: {sorted(unknown)}")
         values = {k.strip(): v for k, v in row.items()}

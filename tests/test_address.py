@@ -236,8 +236,8 @@ def test_address_changes(history, modified, expected):
 
 
 def test_address_changed_is_a_warning_quoting_the_address_to_confirm():
-    history = [{"field": "address", "old": "浙江省 杭州市 西湖区 文三路100号", "new": "浙江省 杭州市 西湖区 文一路200号",
-                "changed_at": "2026-03-01T12:00:00+08:00"}]
+    history = [{"field": "address", "old": "浙江省 杭州市 西湖区 文三路100号",
+                "new": "浙江省 杭州市 西湖区 文一路200号", "changed_at": "2026-03-01T12:00:00+08:00"}]
     result = check_order(order(address="浙江省 杭州市 西湖区 文一路200号"), history=history, show_pii=True)
     assert codes(result) == [("address_changed", "warning")]
     assert "浙江省杭州市西湖区文一路200号" in result.suggested_message

@@ -30,7 +30,8 @@ def test_identifier_refuses_numbers_excel_mangled(raw):
 
 @pytest.mark.parametrize(
     "raw, fen",
-    [("¥1,234.50", 123450), ("12.5", 1250), ("0.10", 10), ("１２.００", 1200), ("0元", 0), (3.5, 350), (7, 700), ("", None)],
+    [("¥1,234.50", 123450), ("12.5", 1250), ("0.10", 10), ("１２.００", 1200), ("0元", 0), (3.5, 350), (7, 700),
+     ("", None)],
 )
 def test_money_is_exact_fen(raw, fen):
     assert cells.money(raw) == fen
@@ -74,8 +75,9 @@ def test_flags(raw, colour):
 
 @pytest.mark.parametrize(
     "text, state",
-    [("没有申请退款", "none"), ("", "none"), (None, "none"), ("退款关闭", "none"), ("买家已经申请退款，等待卖家同意", "open"),
-     ("卖家已经同意退款,等待买家退货", "open"), ("卖家拒绝退款", "refused"), ("退款成功", "done"), ("某种新状态", "open")],
+    [("没有申请退款", "none"), ("", "none"), (None, "none"), ("退款关闭", "none"),
+     ("买家已经申请退款，等待卖家同意", "open"), ("卖家已经同意退款,等待买家退货", "open"), ("卖家拒绝退款", "refused"),
+     ("退款成功", "done"), ("某种新状态", "open")],
 )
 def test_refund_state_reads_the_platform_words(text, state):
     from shoptool.orders import refund_state

@@ -7,27 +7,31 @@ import csv
 import json
 
 import pytest
-from builders import LEGACY_ORDER_HEADER, QIANNIU_ORDER_HEADER, write_csv, write_xlsx
+from builders import (
+    ADDRESS,
+    DONE,
+    LEGACY_ORDER_HEADER,
+    PAGE_STOCK_HEADER,
+    PAID,
+    QIANNIU_ITEM_HEADER,
+    QIANNIU_ORDER_HEADER,
+    SHIPPED,
+    legacy_order,
+    oid,
+    page_stock_row,
+    qianniu_item,
+    qianniu_order,
+    write_csv,
+    write_xlsx,
+)
 
-PAID = "买家已付款，等待卖家发货"
 CONTRACT_KEYS = ["order_id", "severity", "findings", "province", "city", "district", "suggested_message"]
 RANK = {"error": 0, "warning": 1, "info": 2, None: 3}
-GOOD_ADDRESS = "浙江省 杭州市 西湖区 文三路 478号 华星时代广场A座1203室"
 
 
-def oid(n: int) -> str:
-    return f"48120000000000{n:05d}"
-
-
-def legacy(n: int, *, address: str = GOOD_ADDRESS, mobile: str = "", tel: str = "", name: str = "林悦",
-           nick: str | None = None, status: str = PAID, modified: str = "", paid: str = "2026-11-21 08:00:00") -> dict:
-    return {
-        "订单编号": f'="{oid(n)}"', "买家会员名": f"tb_buyer{n}" if nick is None else nick, "订单状态": status, "收货人姓名": name,
-        "收货地址": address, "联系手机": f"'{mobile}" if mobile else "", "联系电话": tel,
-        "订单创建时间": "2026-11-21 07:55:00", "订单付款时间": paid, "修改后的收货地址": modified,
-        "买家应付货款": "99.00", "买家应付邮费": "0.00", "总金额": "99.00", "运送方式": "快递",
-        "订单关闭原因": "订单未关闭",
-    }
+def legacy(n: int, status: str = PAID, *, address: str = ADDRESS, mobile: str = "", tel: str = "", **cells) -> dict:
+    """Order n, with no phone unless given one."""
+    return legacy_order(n, status, 收货地址=address, 联系手机=f"'{mobile}" if mobile else "", 联系电话=tel, **cells)
 
 
 def write_legacy(path, rows):
@@ -92,7 +96,8 @@ def test_bad_addresses_and_phones_are_errors_and_good_ones_are_not(cli, shop_fol
     for n in FINE_CASES:
         assert found[oid(n)]["severity"] in (None, "info"), found[oid(n)]
     assert found[oid(1)]["province"] == "浙江省" and found[oid(1)]["city"] == "杭州市"
-    assert (found[oid(12)]["province"], found[oid(12)]["city"], found[oid(12)]["district"]) == ("内蒙古自治区", "呼和浩特市", "赛罕区")
+    assert (found[oid(12)]["province"], found[oid(12)]["city"], found[oid(12)]["district"]) == (
+        "内蒙古自治区", "呼和浩特市", "赛罕区")
     assert (found[oid(13)]["province"], found[oid(13)]["city"]) == ("湖北省", "仙桃市")
     assert found[oid(16)]["severity"] == "info" and found[oid(16)]["findings"] == ["remote_region"]
     assert found[oid(11)]["phone"] == "0571-****1234" and found[oid(14)]["phone"] == "138****8014-1234"
@@ -105,17 +110,15 @@ def test_bad_addresses_and_phones_are_errors_and_good_ones_are_not(cli, shop_fol
 
     default = cli("address-check", *(["--orders", path] if mode == "file" else []), "-f", "json")
     assert default.exit_code == 1, default
-    assert [r["order_id"] for r in default.rows] == [r["order_id"] for r in run.rows if r["severity"] in ("error", "warning")]
+    assert [r["order_id"] for r in default.rows] == [
+        r["order_id"] for r in run.rows if r["severity"] in ("error", "warning")]
     assert default.json["summary"]["not_listed"] == len(rows) - len(default.rows)
 
 
 @MODES
 def test_masked_qianniu_orders_are_checked_down_to_the_district(cli, shop_folder, mode):
-    base = dict.fromkeys(QIANNIU_ORDER_HEADER, "")
-    rows = [
-        base | {"订单编号": oid(21), "订单状态": PAID, "收货地址": "江苏省 南京市 建邺区 沙洲街道****", "总金额": "79.00"},
-        base | {"订单编号": oid(22), "订单状态": PAID, "收货地址": "浙江省 杭州市 朝阳区 ****", "总金额": "89.00"},
-    ]
+    rows = [qianniu_order(21, 收货地址="江苏省 南京市 建邺区 沙洲街道****"),
+            qianniu_order(22, 收货地址="浙江省 杭州市 朝阳区 ****")]
     path = write_xlsx(shop_folder / "qianniu.xlsx", QIANNIU_ORDER_HEADER, rows)
 
     run = check(cli, path, mode, "--all")
@@ -141,7 +144,7 @@ def test_an_address_changed_by_a_newer_export_is_a_warning(cli, shop_folder, db)
         legacy(31, mobile="13800138031", address="浙江省 杭州市 滨江区 江南大道 3588号 恒生大厦8楼"),
         legacy(32, mobile="13800138032"),
         legacy(33, mobile="13800138033", address="浙江省 杭州市 滨江区 江南大道 1号 9楼",
-               status="卖家已发货，等待买家确认"),
+               status=SHIPPED),
     ])
     assert cli("import", first, "--now", "2026-11-21 09:00", "-f", "json").exit_code == 0
     assert cli("import", newer, "--now", "2026-11-21 10:00", "-f", "json").exit_code == 0
@@ -159,8 +162,8 @@ def test_an_address_changed_by_a_newer_export_is_a_warning(cli, shop_folder, db)
 @MODES
 def test_modified_address_column_is_an_address_change(cli, shop_folder, mode):
     path = write_legacy(shop_folder / "orders.csv", [
-        legacy(41, mobile="13800138041", modified="福建省 厦门市 湖里区 金山街道 云顶北路 16号 1栋1801"),
-        legacy(42, mobile="13800138042", modified=GOOD_ADDRESS),  # same as the original: no change
+        legacy(41, mobile="13800138041", 修改后的收货地址="福建省 厦门市 湖里区 金山街道 云顶北路 16号 1栋1801"),
+        legacy(42, mobile="13800138042", 修改后的收货地址=ADDRESS),  # same as the original: no change
     ])
     run = check(cli, path, mode)
     assert run.exit_code == 0, run
@@ -172,16 +175,16 @@ def test_modified_address_column_is_an_address_change(cli, shop_folder, mode):
 def test_one_buyer_with_open_orders_to_different_addresses(cli, shop_folder, mode):
     elsewhere = "上海 上海市 徐汇区 漕溪北路 88号 12楼"
     path = write_legacy(shop_folder / "orders.csv", [
-        legacy(51, nick="tb_liu", mobile="13800138051"),
-        legacy(52, nick="tb_liu", mobile="13800138051", address=GOOD_ADDRESS.replace(" 478号", "478号 ")),
-        legacy(53, nick="tb_liu", mobile="13800138051", address=elsewhere),
-        legacy(54, nick="tb_liu", mobile="13800138051", address="上海 上海市 浦东新区 张江路 100弄 5号 301室",
-               status="交易成功"),  # finished: not an open order
-        legacy(55, nick="tb_other", mobile="13800138055", address=elsewhere),
+        legacy(51, 买家会员名="tb_liu", mobile="13800138051"),
+        legacy(52, 买家会员名="tb_liu", mobile="13800138051", address=ADDRESS.replace(" 478号", "478号 ")),
+        legacy(53, 买家会员名="tb_liu", mobile="13800138051", address=elsewhere),
+        legacy(54, 买家会员名="tb_liu", mobile="13800138051", address="上海 上海市 浦东新区 张江路 100弄 5号 301室",
+               status=DONE),  # finished: not an open order
+        legacy(55, 买家会员名="tb_other", mobile="13800138055", address=elsewhere),
         # no nick: the buyer is the receiver phone
-        legacy(56, nick="", mobile="13800138056"),
-        legacy(57, nick="", mobile="13800138056", address=elsewhere),
-        legacy(58, nick="", mobile="13800138058", address=elsewhere),
+        legacy(56, 买家会员名="", mobile="13800138056"),
+        legacy(57, 买家会员名="", mobile="13800138056", address=elsewhere),
+        legacy(58, 买家会员名="", mobile="13800138058", address=elsewhere),
     ])
     run = check(cli, path, mode)
     assert run.exit_code == 0, run
@@ -195,7 +198,7 @@ def test_only_paid_and_partly_shipped_orders_are_checked(cli, shop_folder):
     statuses = {61: "等待买家付款", 62: "卖家已发货，等待买家确认", 63: "交易成功", 64: "交易关闭", 65: "卖家部分发货",
                 66: PAID}
     path = write_legacy(shop_folder / "orders.csv", [
-        legacy(n, status=status, address="广东省 深圳市 南山区 不详", mobile=f"138001380{n}") for n, status in statuses.items()
+        legacy(n, status, address="广东省 深圳市 南山区 不详", mobile=f"138001380{n}") for n, status in statuses.items()
     ])
     run = check(cli, path, "db")
     assert run.exit_code == 1, run
@@ -208,7 +211,7 @@ def test_the_last_row_of_an_order_in_a_file_is_what_is_checked(cli, shop_folder,
     path = write_legacy(shop_folder / "orders.csv", [
         legacy(67, address="不详", mobile="13800138067"),
         legacy(68, mobile="13800138068"),
-        legacy(67, address="不详", mobile="13800138067", status="卖家已发货，等待买家确认"),  # shipped since
+        legacy(67, address="不详", mobile="13800138067", status=SHIPPED),  # shipped since
         legacy(68, address="广东省 深圳市 南山区 不详", mobile="13800138068"),  # the buyer's address got worse
     ])
     run = check(cli, path, mode)
@@ -231,7 +234,7 @@ def test_clean_orders_exit_0_and_list_nothing_by_default(cli, shop_folder):
 @MODES
 def test_personal_data_is_masked_unless_show_pii_and_the_reveal_is_audited(cli, shop_folder, db, mode):
     path = write_legacy(shop_folder / "orders.csv", [
-        legacy(81, name="欧阳娜娜", mobile="12812345678", address="北京市朝阳区1号"),
+        legacy(81, 收货人姓名="欧阳娜娜", mobile="12812345678", address="北京市朝阳区1号"),
     ])
     run = check(cli, path, mode)
     assert run.exit_code == 1, run
@@ -251,7 +254,7 @@ def test_personal_data_is_masked_unless_show_pii_and_the_reveal_is_audited(cli, 
 
 def test_rejected_rows_are_reported_and_the_rest_checked(cli, shop_folder):
     rows = [legacy(91, mobile="13800138091"), legacy(92, mobile="13800138092")]
-    rows[1]["订单编号"] = "4.81200E+18"  # mangled by an Excel re-save: cannot be told apart
+    rows[1]["订单编号"] = "3.91200E+18"  # mangled by an Excel re-save: cannot be told apart
     path = write_legacy(shop_folder / "orders.csv", rows)
     run = cli("address-check", "--orders", path, "-f", "json", "--all")
     assert run.exit_code == 3, run  # nothing to fix in what was read, but a row went unchecked
@@ -269,14 +272,12 @@ def test_rejected_rows_are_reported_and_the_rest_checked(cli, shop_folder):
     assert "every row was rejected" in nothing.stderr
 
 
-@pytest.mark.parametrize("text", [
-    "商品ID,宝贝标题,SKU ID,销售属性,商家编码,价格,库存\n1,T恤,2,黑色,TS-1,99.00,5\n",
-    ("子订单编号,主订单编号,商品标题,商品价格,购买数量,商品属性,订单状态,买家实付金额,退款状态,退款金额,商品ID,发货时间\n"
-    f"1,{oid(1)},T恤,99.00,1,黑色,{PAID},99.00,,,6800,\n"),
+@pytest.mark.parametrize(("header", "row"), [
+    (PAGE_STOCK_HEADER, page_stock_row(1, "TS-1", "5")),
+    (QIANNIU_ITEM_HEADER, qianniu_item(1)),
 ], ids=["page-stock", "items"])
-def test_a_file_that_is_not_an_orders_export_is_an_input_error(cli, shop_folder, text):
-    path = shop_folder / "other.csv"
-    path.write_text(text, encoding="utf-8")
+def test_a_file_that_is_not_an_orders_export_is_an_input_error(cli, shop_folder, header, row):
+    path = write_csv(shop_folder / "other.csv", header, [row], encoding="utf-8")
     run = cli("address-check", "--orders", path, "-f", "json")
     assert run.exit_code == 3 and run.stdout == ""
     assert "other.csv" in run.stderr and "order" in run.stderr
@@ -288,7 +289,7 @@ def test_address_settings_reach_the_check(cli, shop_folder):
         '[address.courier_unreachable]\n"极兔" = ["新疆"]\n', encoding="utf-8")
     path = write_legacy(shop_folder / "orders.csv", [
         legacy(95, mobile="13800138095", address=FINE_CASES[16]["address"]),
-        legacy(96, mobile="13800138096", address="浙江省 杭州市 西湖区 文三路 测试大厦 8楼"),  # 测试 not a placeholder here
+        legacy(96, mobile="13800138096", address="浙江省 杭州市 西湖区 文三路 测试大厦 8楼"),  # 测试: not a placeholder
     ])
     run = check(cli, path, "file", "--all")
     assert run.exit_code == 1, run
@@ -329,8 +330,8 @@ def test_no_orders_at_all_says_what_to_do(cli):
 
 def test_readme_example_on_the_samples(cli, sample):
     """The README's example: `shoptool address-check` after importing samples/ (orders 01xx, 05xx)."""
-    imported = cli("import", sample("orders_legacy_gbk.csv"), sample("orders_qianniu.xlsx"), "--now", "2026-11-21 10:00",
-                   "-f", "json")
+    imported = cli("import", sample("orders_legacy_gbk.csv"), sample("orders_qianniu.xlsx"),
+                   "--now", "2026-11-21 10:00", "-f", "json")
     assert imported.exit_code == 0, imported
     run = cli("address-check", "--now", "2026-11-21 10:00", "-f", "json")
     assert run.exit_code == 1, run

@@ -11,16 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-from builders import LEGACY_ORDER_HEADER, write_csv
+from builders import DONE, LEGACY_ORDER_HEADER, legacy_order, write_csv
 
 REPO = Path(__file__).resolve().parent.parent
 SHOPTOOL = Path(sys.executable).with_name("shoptool")
 
 
 def small_shop(cli, folder: Path, n: int = 3) -> None:
-    rows = [{"订单编号": f'="37000000000000000{i:02d}"', "买家会员名": f"tb_{i}", "订单状态": "交易成功", "收货人姓名": "张三",
-             "收货地址": "浙江省 杭州市 西湖区 文三路 90号", "联系手机": "'13800138000", "订单创建时间": "2026-11-20 10:00:00"}
-            for i in range(n)]
+    rows = [legacy_order(i, DONE) for i in range(n)]
     assert cli("import", write_csv(folder / "small.csv", LEGACY_ORDER_HEADER, rows, encoding="gbk")).exit_code == 0
 
 

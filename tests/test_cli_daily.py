@@ -54,7 +54,8 @@ def test_daily_workbook_has_a_sheet_per_check(cli, shop_folder, sample_shop):
     assert result.exit_code == 0, result
     book = openpyxl.load_workbook(shop_folder / "daily.xlsx")
     assert len(book.sheetnames) == 8
-    assert book.sheetnames[1:] == ["库存风险", "待确认地址", "可合并发货", "待催付", "待发货通知", "待处理中差评", "短信待处理"]
+    assert book.sheetnames[1:] == ["库存风险", "待确认地址", "可合并发货", "待催付", "待发货通知", "待处理中差评",
+                                   "短信待处理"]
     addresses = book["待确认地址"]
     assert addresses.max_row - 1 == next(r for r in json.loads(cli("daily", "--now", NOW).stdout)["rows"]
                                          if r["check"] == "addresses")["count"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from builders import LEGACY_ORDER_HEADER, write_csv
+from builders import CLOSED, DONE, LEGACY_ORDER_HEADER, PAID, legacy_order, write_csv
 
 
 def by_check(run) -> dict[str, dict]:
@@ -14,8 +14,8 @@ def by_check(run) -> dict[str, dict]:
 
 
 def import_one(cli, folder) -> None:
-    row = {"订单编号": '="3700000000000000001"', "订单状态": "交易成功", "收货人姓名": "张三", "订单创建时间": "2026-11-20 10:00:00"}
-    assert cli("import", write_csv(folder / "o.csv", LEGACY_ORDER_HEADER, [row], encoding="gbk")).exit_code == 0
+    path = write_csv(folder / "o.csv", LEGACY_ORDER_HEADER, [legacy_order(1, DONE)], encoding="gbk")
+    assert cli("import", path).exit_code == 0
 
 
 def test_a_missing_database_is_reported_and_not_created(cli, shop_folder):
@@ -38,11 +38,9 @@ def test_a_healthy_shop(cli, shop_folder):
 
     assert result.exit_code == 0, result
     checks = by_check(result)
-    assert {name: checks[name]["status"] for name in ("database", "permissions", "integrity", "journal mode",
-                                                         "migrations", "lock remind-unpaid", "lock notify-shipped",
-                                                         "lock import-inbox", "sms provider", "time zone")} == dict.fromkeys(
-        ("database", "permissions", "integrity", "journal mode", "migrations", "lock remind-unpaid",
-         "lock notify-shipped", "lock import-inbox", "sms provider", "time zone"), "ok")
+    names = ("database", "permissions", "integrity", "journal mode", "migrations", "lock remind-unpaid",
+             "lock notify-shipped", "lock import-inbox", "sms provider", "time zone")
+    assert {name: checks[name]["status"] for name in names} == dict.fromkeys(names, "ok")
     assert "none pending" in checks["migrations"]["detail"]
     assert checks["retention"]["status"] == "ok"
     assert checks["integrity"]["detail"] == "ok"
@@ -51,10 +49,9 @@ def test_a_healthy_shop(cli, shop_folder):
 
 
 def test_old_finished_orders_not_purged_yet_are_a_warning_until_purged(cli, shop_folder):
-    rows = [{"订单编号": f'="370000000000000000{n}"', "订单状态": status, "收货人姓名": "张三", "订单创建时间": created}
-            for n, status, created in ((1, "交易成功", "2026-04-01 10:00:00"), (2, "交易关闭", "2026-04-02 10:00:00"),
-                                       (3, "买家已付款，等待卖家发货", "2026-04-03 10:00:00"),
-                                       (4, "交易成功", "2026-11-01 10:00:00"))]
+    placed = [(1, DONE, "2026-04-01 10:00:00"), (2, CLOSED, "2026-04-02 10:00:00"), (3, PAID, "2026-04-03 10:00:00"),
+              (4, DONE, "2026-11-01 10:00:00")]
+    rows = [legacy_order(n, status, 订单创建时间=created) for n, status, created in placed]
     assert cli("import", write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, rows, encoding="gbk")).exit_code == 0
 
     before = cli("doctor", "--now", "2026-11-21 10:00")
@@ -73,7 +70,8 @@ def test_settings_say_where_they_came_from(cli, shop_folder):
 
     assert result.exit_code == 0, result
     checks = by_check(result)
-    assert (checks["setting shop.cutoff"]["detail"], checks["setting shop.cutoff"]["source"]) == ("17:00 (file)", "file")
+    cutoff = checks["setting shop.cutoff"]
+    assert (cutoff["detail"], cutoff["source"]) == ("17:00 (file)", "file")
     assert checks["setting stock.safety"]["source"] == "env:SHOPTOOL_STOCK_SAFETY"
     assert checks["setting shop.name"]["source"] == "default"
     assert checks["config"]["detail"] == str(shop_folder / "shoptool.toml")
@@ -158,11 +156,13 @@ def test_a_provider_without_its_keys_fails(cli, shop_folder):
     checks = by_check(result)
     assert checks["sms credential access_key_id"]["status"] == "error"
     assert "ALIBABA_CLOUD_ACCESS_KEY_ID" in checks["sms credential access_key_id"]["detail"]
-    keys = {"SHOPTOOL_SMS_PROVIDER": "aliyun", "ALIBABA_CLOUD_ACCESS_KEY_ID": SECRET, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET}
+    keys = {"SHOPTOOL_SMS_PROVIDER": "aliyun", "ALIBABA_CLOUD_ACCESS_KEY_ID": SECRET,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET}
     with_keys = cli("doctor", env=keys)
     assert with_keys.exit_code == 0, with_keys
     assert SECRET not in with_keys.stdout
-    assert by_check(with_keys)["sms credential access_key_secret"]["detail"] == "present (env:ALIBABA_CLOUD_ACCESS_KEY_SECRET)"
+    assert by_check(with_keys)["sms credential access_key_secret"]["detail"] == (
+        "present (env:ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
 
 
 @pytest.mark.parametrize(("mode", "code", "status"), [(0o600, 0, "ok"), (0o644, 1, "error")])

@@ -7,9 +7,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import LEGACY_ORDER_HEADER, QIANNIU_ORDER_HEADER, write_csv, write_xlsx
-
-PAID = "买家已付款，等待卖家发货"
+from builders import (
+    LEGACY_ITEM_HEADER,
+    LEGACY_ORDER_HEADER,
+    PAID,
+    QIANNIU_ORDER_HEADER,
+    SHIPMENT_HEADER,
+    SHIPPED,
+    qianniu_order,
+    shipment,
+    write_csv,
+    write_xlsx,
+)
 
 
 def legacy(n, **kw):
@@ -22,9 +31,8 @@ def legacy(n, **kw):
 
 
 def test_legacy_gbk_export_with_one_excel_mangled_number(cli, db, shop_folder):
-    path = write_csv(shop_folder / "orders.csv", LEGACY_ORDER_HEADER,
-                     [legacy(1), legacy(2, 订单编号="3.70000000000001E+18"), legacy(3, 订单编号="'3712345678901234563")],
-                     encoding="gbk")
+    rows = [legacy(1), legacy(2, 订单编号="3.70000000000001E+18"), legacy(3, 订单编号="'3712345678901234563")]
+    path = write_csv(shop_folder / "orders.csv", LEGACY_ORDER_HEADER, rows, encoding="gbk")
 
     first = cli("import", path)
 
@@ -53,9 +61,9 @@ def test_legacy_gbk_export_with_one_excel_mangled_number(cli, db, shop_folder):
 
 def test_values_are_stored_exactly(cli, db, shop_folder):
     path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [legacy(
-        1, 买家应付货款="￥1,234.50", 买家应付邮费="１０.００", 订单付款时间="2026/11/20 10:05", 联系电话="'0571-88881234",
-        物流单号="No:SF1400123456789", 订单关闭原因="订单未关闭", 买家支付宝账号="buyer@example.com", 买家身份证号="110101199001011234",
-        异常信息="地址异常")], encoding="gbk")
+        1, 买家应付货款="￥1,234.50", 买家应付邮费="１０.００", 订单付款时间="2026/11/20 10:05",
+        联系电话="'0571-88881234", 物流单号="No:SF1400123456789", 订单关闭原因="订单未关闭",
+        买家支付宝账号="buyer@example.com", 买家身份证号="110101199001011234", 异常信息="地址异常")], encoding="gbk")
 
     assert cli("import", path).exit_code == 0
     row = dict(db().conn.execute("SELECT * FROM orders").fetchone() and
@@ -74,13 +82,13 @@ def test_values_are_stored_exactly(cli, db, shop_folder):
 
 
 def test_masked_qianniu_xlsx_and_wangdiantong_sheet_import_without_as(cli, db, shop_folder):
-    orders = write_xlsx(shop_folder / "qianniu.xlsx", QIANNIU_ORDER_HEADER, [
-        {"订单编号": "3912000000000000501", "订单状态": PAID, "收货地址": "江苏省 南京市 建邺区 沙洲街道****",
-         "买家应付邮费": "0.00", "订单创建时间": "2026-11-21 07:00:00", "商品属性SKU": "颜色分类:黑色"}])
-    stock = write_xlsx(shop_folder / "wdt.xlsx", ["商家编码", "条码", "货品编号", "货品名称", "规格名称", "库存", "可发库存", "可用库存",
-                                                  "待发货量", "锁定量", "实际库存"],
-                       [{"商家编码": "TS-001", "货品名称": "T恤", "库存": "10", "可发库存": "8", "可用库存": "8", "待发货量": "2",
-                         "锁定量": "0", "实际库存": "10"}])
+    orders = write_xlsx(shop_folder / "qianniu.xlsx", QIANNIU_ORDER_HEADER, [qianniu_order(
+        501, 收货地址="江苏省 南京市 建邺区 沙洲街道****", 订单创建时间="2026-11-21 07:00:00",
+        商品属性SKU="颜色分类:黑色")])
+    stock = write_xlsx(shop_folder / "wdt.xlsx", ["商家编码", "条码", "货品编号", "货品名称", "规格名称", "库存",
+                                                  "可发库存", "可用库存", "待发货量", "锁定量", "实际库存"],
+                       [{"商家编码": "TS-001", "货品名称": "T恤", "库存": "10", "可发库存": "8", "可用库存": "8",
+                         "待发货量": "2", "锁定量": "0", "实际库存": "10"}])
 
     result = cli("import", orders, stock)
 
@@ -125,7 +133,8 @@ def test_csv_encodings_are_detected(cli, db, shop_folder, encoding):
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, delimiter=delimiter)
         writer.writerow(["订单编号", "订单状态", "收货人姓名", "收货地址"])
-        writer.writerow(["3712345678901234561", "等待买家付款", "欧阳娜娜", "内蒙古自治区 呼和浩特市 赛罕区 大学西路 235号"])
+        writer.writerow(["3712345678901234561", "等待买家付款", "欧阳娜娜",
+                         "内蒙古自治区 呼和浩特市 赛罕区 大学西路 235号"])
 
     result = cli("import", path)
 
@@ -170,7 +179,8 @@ def test_missing_required_column_names_it_and_the_aliases_tried(cli, shop_folder
 
 
 def test_strict_stores_nothing_when_a_row_is_rejected(cli, db, shop_folder):
-    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [legacy(1), legacy(2, 订单状态="不存在的状态")], encoding="gbk")
+    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [legacy(1), legacy(2, 订单状态="不存在的状态")],
+                     encoding="gbk")
 
     result = cli("import", "--strict", path)
 
@@ -185,7 +195,7 @@ def test_strict_stores_nothing_when_a_row_is_rejected(cli, db, shop_folder):
 def test_a_newer_export_updates_and_keeps_history(cli, db, shop_folder):
     write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [legacy(1), legacy(2)], encoding="gbk")
     write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, [
-        legacy(1, 订单状态="卖家已发货，等待买家确认", 物流单号="75312345678901", 物流公司="中通快递"),
+        legacy(1, 订单状态=SHIPPED, 物流单号="75312345678901", 物流公司="中通快递"),
         legacy(2, 修改后的收货地址="浙江省 杭州市 滨江区 江南大道 100号")], encoding="gbk")
     assert cli("import", "a.csv").exit_code == 0
 
@@ -194,7 +204,8 @@ def test_a_newer_export_updates_and_keeps_history(cli, db, shop_folder):
     assert result.exit_code == 0
     assert (result.rows[0]["inserted"], result.rows[0]["updated"], result.rows[0]["unchanged"]) == (0, 2, 0)
     conn = db().conn
-    history = conn.execute("SELECT order_id, field, old, new, changed_at FROM order_history ORDER BY order_id").fetchall()
+    history = conn.execute(
+        "SELECT order_id, field, old, new, changed_at FROM order_history ORDER BY order_id").fetchall()
     assert history == [
         ("3712345678901234561", "status", "paid", "shipped", "2026-11-21T09:00:00+08:00"),
         ("3712345678901234562", "address", "浙江省 杭州市 西湖区 文三路 90号", "浙江省 杭州市 滨江区 江南大道 100号",
@@ -212,7 +223,7 @@ def test_new_and_known_orders_mixed_in_one_file_are_counted_exactly(cli, db, sho
     monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)
     write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [legacy(1), legacy(2)], encoding="gbk")
     write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, [
-        legacy(3), legacy(1, 订单状态="卖家已发货，等待买家确认"), legacy(2), legacy(4), legacy(5)], encoding="gbk")
+        legacy(3), legacy(1, 订单状态=SHIPPED), legacy(2), legacy(4), legacy(5)], encoding="gbk")
     assert cli("import", "a.csv").exit_code == 0
 
     result = cli("import", "b.csv", "--now", "2026-11-21 09:00")
@@ -233,7 +244,7 @@ def test_a_newer_export_of_many_known_orders_is_counted_exactly(cli, db, shop_fo
 
     monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)
     write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [legacy(n) for n in range(10, 30)], encoding="gbk")
-    newer = [legacy(n, 订单状态="卖家已发货，等待买家确认") for n in range(10, 30)]
+    newer = [legacy(n, 订单状态=SHIPPED) for n in range(10, 30)]
     newer[5:5] = [legacy(n) for n in range(30, 35)]
     write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, newer, encoding="gbk")
     assert cli("import", "a.csv").exit_code == 0
@@ -250,19 +261,21 @@ def test_a_newer_export_of_many_known_orders_is_counted_exactly(cli, db, shop_fo
 def test_masked_export_never_erases_personal_data_already_stored(cli, db, shop_folder):
     write_csv(shop_folder / "legacy.csv", LEGACY_ORDER_HEADER, [legacy(1)], encoding="gbk")
     write_xlsx(shop_folder / "qn.xlsx", QIANNIU_ORDER_HEADER, [
-        {"订单编号": "3712345678901234561", "订单状态": "卖家已发货，等待买家确认", "收货地址": "浙江省 杭州市 西湖区 ****"}])
+        qianniu_order(1, SHIPPED, 订单编号="3712345678901234561", 收货地址="浙江省 杭州市 西湖区 ****")])
     cli("import", "legacy.csv")
 
     assert cli("import", "qn.xlsx").exit_code == 0
 
-    row = db().conn.execute("SELECT status, address, receiver_name, receiver_mobile, buyer_nick, masked FROM orders").fetchone()
+    row = db().conn.execute(
+        "SELECT status, address, receiver_name, receiver_mobile, buyer_nick, masked FROM orders").fetchone()
     assert row == ("shipped", "浙江省 杭州市 西湖区 文三路 90号", "张三", "13800138000", "tb_buyer1", 0)
 
 
 def test_a_hostile_cell_mid_file_leaves_the_database_unchanged(cli, db, shop_folder):
     cli("import", write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [legacy(1)], encoding="gbk"))
     before = list(db().conn.iterdump())
-    path = write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, [legacy(2), legacy(3, 买家留言="长" * 40000)], encoding="gbk")
+    path = write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, [legacy(2), legacy(3, 买家留言="长" * 40000)],
+                     encoding="gbk")
 
     result = cli("import", path)
 
@@ -274,7 +287,8 @@ def test_a_hostile_cell_mid_file_leaves_the_database_unchanged(cli, db, shop_fol
 def test_inbox_moves_files_to_done_and_failed(cli, db, shop_folder):
     inbox = shop_folder / "inbox"
     inbox.mkdir()
-    write_csv(inbox / "1-orders.csv", LEGACY_ORDER_HEADER, [legacy(1), legacy(2, 订单编号="1.23457E+18")], encoding="gbk")
+    write_csv(inbox / "1-orders.csv", LEGACY_ORDER_HEADER, [legacy(1), legacy(2, 订单编号="1.23457E+18")],
+              encoding="gbk")
     (inbox / "2-junk.csv").write_bytes(b"\x00\x01\x02binary")
 
     result = cli("import", "--inbox", inbox)
@@ -304,8 +318,8 @@ def test_empty_stock_snapshot_keeps_the_previous_one(cli, db, shop_folder):
 
 
 def test_shipment_row_listing_several_orders_is_one_parcel(cli, db, shop_folder):
-    path = write_csv(shop_folder / "s.csv", ["订单编号", "物流公司", "运单号", "发货时间"],
-                     [{"订单编号": "111,222", "物流公司": "圆通速递", "运单号": "YT1", "发货时间": "2026-11-20 16:00:00"}])
+    path = write_csv(shop_folder / "s.csv", SHIPMENT_HEADER,
+                     [shipment("111,222", "YT1", "2026-11-20 16:00:00", 物流公司="圆通速递")])
     assert cli("import", path).exit_code == 0
     assert db().conn.execute("SELECT order_id, tracking_no FROM shipments ORDER BY order_id").fetchall() == [
         ("111", "YT1"), ("222", "YT1")]
@@ -342,7 +356,7 @@ def varied_orders():
         legacy(2, 订单创建时间="2026/11/20 10:00:00", 订单付款时间="2026/11/20 10:05:00"),
         legacy(3, 订单编号="3712345678901234563", 联系手机="13900139000", 订单关闭原因="订单未关闭"),
         legacy(4, 订单状态="交易关闭", 订单关闭原因="买家不想买了", 买家实际支付金额="0.00", 订单付款时间=""),
-        legacy(5, 订单状态="卖家已发货，等待买家确认", 物流单号="No:YT7531234567", 物流公司="圆通速递",
+        legacy(5, 订单状态=SHIPPED, 物流单号="No:YT7531234567", 物流公司="圆通速递",
                运送方式="货到付款", 分阶段订单信息="定金已付"),
         legacy(6, 买家应付货款="￥1,234.50", 订单创建时间="2026-11-20T10:00:00", 收货人姓名="李*"),
         legacy(7, 订单创建时间="2026-11-20 10:59:59", 修改后的收货地址="浙江省 杭州市 滨江区 江南大道 100号"),
@@ -374,10 +388,9 @@ def test_forked_reader_stores_exactly_what_the_serial_reader_stores(cli, shop_fo
 
 def test_forked_reader_numbers_legacy_lines_in_file_order(cli, db, shop_folder, forked_reader):
     """Line numbers depend on the rows before, so those batches are never converted apart."""
-    header = ["订单编号", "标题", "价格", "购买数量", "外部系统编号", "商品属性", "套餐信息", "备注", "订单状态", "商家编码"]
     rows = [{"订单编号": '="3712345678901234561"', "标题": f"商品{n}", "价格": "9.90", "购买数量": "1",
              "订单状态": PAID} for n in range(1, 8)]
-    path = write_csv(shop_folder / "lines.csv", header, rows, encoding="gbk")
+    path = write_csv(shop_folder / "lines.csv", LEGACY_ITEM_HEADER, rows, encoding="gbk")
 
     assert cli("import", path, "--as", "items").exit_code == 0
 
@@ -489,7 +502,8 @@ def test_a_killed_import_leaves_no_reader_behind(shop_folder):
     import subprocess
     import time
 
-    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [legacy(i) for i in range(1, 10)] * 300, encoding="gbk")
+    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [legacy(i) for i in range(1, 10)] * 300,
+                     encoding="gbk")
     parent = subprocess.Popen([sys.executable, "-c", SLOW_FORKED_IMPORT, str(path), str(shop_folder / "k.db")],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     child = None
@@ -525,7 +539,7 @@ def test_a_blank_note_in_a_newer_export_keeps_the_note_staff_wrote(cli, db, shop
     path = write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [legacy(1)], encoding="gbk")
     cli("import", path)
     assert cli("note", "3712345678901234561", "已电话确认地址", "--flag", "green").exit_code == 0
-    newer = write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, [legacy(1, 订单状态="卖家已发货，等待买家确认")], encoding="gbk")
+    newer = write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, [legacy(1, 订单状态=SHIPPED)], encoding="gbk")
 
     assert cli("import", newer).exit_code == 0
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import LEGACY_ORDER_HEADER, write_csv
+from builders import LEGACY_ORDER_HEADER, PAID, SHIPMENT_HEADER, SHIPPED, legacy_order, oid, shipment, write_csv
 
-PAID = "买家已付款，等待卖家发货"
-SHIPPED = "卖家已发货，等待买家确认"
 SH = "上海 上海市 浦东新区 张江路 100弄 5号 301室"
 NOW = "2026-11-21 10:00"
 ROW_KEYS = ["group_id", "order_ids", "buyer", "receiver", "postage_paid", "postage_due", "refund", "conflicts"]
@@ -16,16 +14,13 @@ ROW_KEYS = ["group_id", "order_ids", "buyer", "receiver", "postage_paid", "posta
 HEADER = LEGACY_ORDER_HEADER + ["退款状态", "退款金额"]
 
 
-def oid(n: int) -> str:
-    return f"39120000000000{n:05d}"
+# One buyer, one receiver, one address: orders that merge unless a cell says otherwise.
+ONE_BUYER = {"买家会员名": "tb_liu_qing", "收货人姓名": "刘青", "收货地址": SH, "联系手机": "'13800138110",
+             "店铺名称": "示例旗舰店", "买家应付货款": "59.00", "买家应付邮费": "10.00"}
 
 
-def legacy(n, *, nick="tb_liu_qing", status=PAID, name="刘青", addr=SH, mobile="13800138110",
-           created="2026-11-20 09:00:00", goods="59.00", postage="10.00", **cells) -> dict:
-    return {"订单编号": f'="{oid(n)}"', "买家会员名": nick, "订单状态": status, "收货人姓名": name, "收货地址 ": addr,
-            "联系手机": f"'{mobile}", "订单创建时间": created, "订单付款时间 ": created if status != "等待买家付款" else "",
-            "买家应付货款": goods, "买家应付邮费": postage, "运送方式": "快递", "店铺名称": "示例旗舰店",
-            "订单关闭原因": "订单未关闭", **cells}
+def legacy(n, status=PAID, *, created="2026-11-20 09:00:00", **cells) -> dict:
+    return legacy_order(n, status, **{**ONE_BUYER, "订单创建时间": created, **cells})
 
 
 @pytest.fixture
@@ -46,7 +41,7 @@ def by_id(run) -> dict:
 
 
 def test_two_orders_of_one_buyer_to_one_address_form_one_group(shop):
-    run = shop(legacy(1, postage="10.00"), legacy(2, created="2026-11-20 09:20:00", postage="8.00"))
+    run = shop(legacy(1, 买家应付邮费="10.00"), legacy(2, created="2026-11-20 09:20:00", 买家应付邮费="8.00"))
     assert run.exit_code == 0, run
     doc = run.json
     assert (doc["command"], doc["generated_at"]) == ("merge-shipping", "2026-11-21T10:00:00+08:00")
@@ -62,8 +57,10 @@ def test_two_orders_of_one_buyer_to_one_address_form_one_group(shop):
 
 
 def test_three_orders_whose_addresses_differ_only_in_spaces_form_one_group(shop):
-    run = shop(legacy(1, addr=SH), legacy(2, addr="上海  上海市 浦东新区 张江路 100弄5号  301室", created="2026-11-20 11:00:00"),
-               legacy(3, addr="上海 上海市 浦东新区 张江路 100弄 5号 301室 ", created="2026-11-21 08:00:00", postage="12.50"))
+    run = shop(legacy(1, 收货地址=SH),
+               legacy(2, created="2026-11-20 11:00:00", 收货地址="上海  上海市 浦东新区 张江路 100弄5号  301室"),
+               legacy(3, created="2026-11-21 08:00:00", 收货地址="上海 上海市 浦东新区 张江路 100弄 5号 301室 ",
+                      买家应付邮费="12.50"))
     assert run.exit_code == 0, run
     (row,) = run.rows
     assert row["order_ids"] == [oid(1), oid(2), oid(3)]
@@ -71,15 +68,14 @@ def test_three_orders_whose_addresses_differ_only_in_spaces_form_one_group(shop)
 
 
 def test_a_shipped_order_and_a_paid_one_are_not_merged(shop):
-    run = shop(legacy(1, status=SHIPPED, **{"物流单号 ": "No:75312345678901", "物流公司": "中通快递"}),
+    run = shop(legacy(1, SHIPPED, 物流单号="No:75312345678901", 物流公司="中通快递"),
                legacy(2, created="2026-11-20 09:30:00"))
     assert run.exit_code == 0, run
     assert run.rows == []
 
 
 def test_a_paid_order_the_warehouse_already_shipped_is_not_merged(cli, shop, shop_folder):
-    shipments = write_csv(shop_folder / "shipments.csv", ["订单编号", "物流公司", "运单号", "发货时间"],
-                          [{"订单编号": oid(1), "物流公司": "中通快递", "运单号": "75312345678901", "发货时间": "2026-11-21 09:00:00"}])
+    shipments = write_csv(shop_folder / "shipments.csv", SHIPMENT_HEADER, [shipment(oid(1), "75312345678901")])
     assert cli("import", shipments, "--format", "json").exit_code == 0
     run = shop(legacy(1), legacy(2, created="2026-11-20 09:30:00"))
     assert run.rows == []
@@ -87,7 +83,7 @@ def test_a_paid_order_the_warehouse_already_shipped_is_not_merged(cli, shop, sho
 
 def test_the_same_buyer_to_two_addresses_is_listed_not_merged(shop):
     other = "上海 上海市 徐汇区 漕溪北路 88号 12楼"
-    run = shop(legacy(1), legacy(2, addr=other, created="2026-11-20 12:00:00"))
+    run = shop(legacy(1), legacy(2, 收货地址=other, created="2026-11-20 12:00:00"))
     assert run.exit_code == 0, run
     (row,) = run.rows
     assert (row["group_id"], row["conflicts"], row["refund"]) == (f"D-{oid(1)}", ["different_address"], None)
@@ -96,7 +92,7 @@ def test_the_same_buyer_to_two_addresses_is_listed_not_merged(shop):
 
 
 def test_a_cod_order_is_never_merged(shop):
-    run = shop(legacy(1, **{"运送方式": "货到付款"}), legacy(2, created="2026-11-20 09:10:00"),
+    run = shop(legacy(1, 运送方式="货到付款"), legacy(2, created="2026-11-20 09:10:00"),
                legacy(3, created="2026-11-20 09:20:00"))
     assert run.exit_code == 0, run
     rows = by_id(run)
@@ -123,13 +119,13 @@ def test_orders_that_must_not_travel_together_are_listed_with_their_conflict(sho
 
 
 def test_no_refund_requested_is_no_conflict(shop):
-    run = shop(legacy(1, **{"退款状态": "没有申请退款", "退款金额": "0.00"}), legacy(2, created="2026-11-20 09:30:00"))
+    run = shop(legacy(1, 退款状态="没有申请退款", 退款金额="0.00"), legacy(2, created="2026-11-20 09:30:00"))
     assert [row["conflicts"] for row in run.rows] == [[]]
 
 
 def test_include_presale_merges_fully_paid_presale_orders_only(shop):
-    orders = (legacy(1, **{"分阶段订单信息": "定金已付,尾款已付"}), legacy(2, created="2026-11-20 09:10:00"),
-              legacy(3, created="2026-11-20 09:20:00", **{"分阶段订单信息": "定金已付,尾款未付"}))
+    orders = (legacy(1, 分阶段订单信息="定金已付,尾款已付"), legacy(2, created="2026-11-20 09:10:00"),
+              legacy(3, created="2026-11-20 09:20:00", 分阶段订单信息="定金已付,尾款未付"))
     run = shop(*orders, args=["--include-presale"])
     rows = by_id(run)
     assert rows[f"M-{oid(1)}"]["order_ids"] == [oid(1), oid(2)]
@@ -147,7 +143,7 @@ def test_window_option_setting_and_now(cli, shop, shop_folder):
 
 
 def test_different_buyer_nicks_merge_only_with_loose(shop):
-    orders = (legacy(1, nick="tb_mum"), legacy(2, nick="tb_son", created="2026-11-20 09:30:00"))
+    orders = (legacy(1, 买家会员名="tb_mum"), legacy(2, 买家会员名="tb_son", created="2026-11-20 09:30:00"))
     assert shop(*orders).rows == []
     (row,) = shop(*orders, args=["--loose"]).rows
     assert (row["buyer"], row["order_ids"]) == ("tb_mum / tb_son", [oid(1), oid(2)])
@@ -159,7 +155,8 @@ def test_different_buyer_nicks_merge_only_with_loose(shop):
 ])
 def test_postage_rule_setting(shop, shop_folder, rule, due, refund):
     (shop_folder / "shoptool.toml").write_text(f'[postage]\nrule = "{rule}"\n', encoding="utf-8")
-    run = shop(legacy(1, postage="8.00", goods="50.00"), legacy(2, created="2026-11-20 09:30:00", goods="49.99"))
+    run = shop(legacy(1, 买家应付邮费="8.00", 买家应付货款="50.00"),
+               legacy(2, created="2026-11-20 09:30:00", 买家应付货款="49.99"))
     (row,) = run.rows
     assert (row["postage_paid"], row["postage_due"], row["refund"]) == (18.0, due, refund)
 
@@ -174,9 +171,9 @@ def test_a_bad_postage_rule_is_a_usage_error(cli, shop_folder):
 
 
 def test_apply_twice_does_not_double_anything(cli, shop, db):
-    shop(legacy(1, postage="10.00"), legacy(2, created="2026-11-20 09:20:00", postage="8.00",
-                                                  **{"订单备注": "送礼，不要放发票"}),
-               legacy(3, **{"运送方式": "货到付款"}, created="2026-11-20 09:40:00"))
+    shop(legacy(1, 买家应付邮费="10.00"), legacy(2, created="2026-11-20 09:20:00", 买家应付邮费="8.00",
+                                                  订单备注="送礼，不要放发票"),
+               legacy(3, 运送方式="货到付款", created="2026-11-20 09:40:00"))
     shop_db = db()
     assert shop_db.execute("SELECT count(*) FROM notes").fetchone()[0] == 0  # a report writes nothing
     first = cli("merge-shipping", "--now", NOW, "--format", "json", "--apply", "--staff", "kf07")
@@ -188,10 +185,13 @@ def test_apply_twice_does_not_double_anything(cli, shop, db):
     assert second.json["summary"]["applied"]["orders_noted"] == 0
     assert second.rows == first.rows
 
-    groups = shop_db.execute("SELECT group_id, order_ids, postage_paid_fen, refund_fen, staff FROM merge_groups").fetchall()
+    groups = shop_db.execute(
+        "SELECT group_id, order_ids, postage_paid_fen, refund_fen, staff FROM merge_groups").fetchall()
     assert groups == [(f"M-{oid(1)}", json.dumps([oid(1), oid(2)]), 1800, 800, "kf07")]
-    notes = shop_db.execute("SELECT subject_id, action, staff, old_note, new_note, new_flag FROM notes ORDER BY id").fetchall()
-    assert [(n[0], n[1], n[2], n[5]) for n in notes] == [(oid(1), "merge", "kf07", "blue"), (oid(2), "merge", "kf07", "blue")]
+    notes = shop_db.execute(
+        "SELECT subject_id, action, staff, old_note, new_note, new_flag FROM notes ORDER BY id").fetchall()
+    assert [(n[0], n[1], n[2], n[5]) for n in notes] == [(oid(1), "merge", "kf07", "blue"),
+                                                         (oid(2), "merge", "kf07", "blue")]
     assert notes[1][3] == "送礼，不要放发票"  # the seller's own note is kept, the merge note added after it
     assert notes[1][4] == f"送礼，不要放发票；合并发货 M-{oid(1)}：随 {oid(1)} 同一包裹"
     orders = dict(shop_db.execute("SELECT order_id, flag FROM orders").fetchall())
@@ -221,7 +221,8 @@ def test_warehouse_sheet_needs_show_pii_for_full_addresses(cli, shop, shop_folde
     sheet = load_workbook(shop_folder / "merge.xlsx").active
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, [c.value for c in sheet[2]]))
-    assert (row["合单号"], row["收货地址"], row["联系手机"]) == (f"M-{oid(1)}", "上海 上海市 浦东新区 ****", "138****8110")
+    assert (row["合单号"], row["收货地址"], row["联系手机"]) == (
+        f"M-{oid(1)}", "上海 上海市 浦东新区 ****", "138****8110")
     assert db().execute("SELECT count(*) FROM audit").fetchone()[0] == 0
 
     full = cli("merge-shipping", "--now", NOW, "-o", "merge.xlsx", "--show-pii", "--headers", "en")

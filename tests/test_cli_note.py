@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from builders import LEGACY_ORDER_HEADER, write_csv
+from builders import LEGACY_ORDER_HEADER, PAID, legacy_order, oid, write_csv
 
-PAID = "买家已付款，等待卖家发货"
-ORDER = "3912000000000000110"
+ORDER = oid(110)
 ADDRESS = "上海 上海市 浦东新区 张江路 100弄 5号 301室"
 
 
-def legacy(status=PAID, addr=ADDRESS, note="") -> dict:
-    return {"订单编号": f'="{ORDER}"', "买家会员名": "tb_liu_qing", "订单状态": status, "收货人姓名": "刘青",
-            "收货地址 ": addr, "联系手机": "'13800138110", "订单创建时间": "2026-11-20 09:00:00",
-            "订单付款时间 ": "2026-11-20 09:01:00", "买家应付货款": "59.00", "买家应付邮费": "10.00", "订单备注": note,
-            "订单关闭原因": "订单未关闭"}
+def legacy(status=PAID, addr=ADDRESS, note="", **cells) -> dict:
+    return legacy_order(110, status, 收货地址=addr, 订单备注=note, **cells)
 
 
 @pytest.fixture
@@ -39,7 +35,8 @@ def test_note_and_flag_update_the_order_and_the_log(cli, order, db):
               "--format", "json")
     assert run.exit_code == 0, run
     (row,) = run.rows
-    assert {k: row[k] for k in ("order_id", "at", "action", "staff", "old_note", "new_note", "old_flag", "new_flag")} == {
+    keys = ("order_id", "at", "action", "staff", "old_note", "new_note", "old_flag", "new_flag")
+    assert {k: row[k] for k in keys} == {
         "order_id": ORDER, "at": "2026-11-21T10:00:00+08:00", "action": "note_flag", "staff": "kf07",
         "old_note": "老客户", "new_note": "已电话确认地址", "old_flag": None, "new_flag": "red"}
     assert run.json["summary"] == {"order_id": ORDER, "status": "paid", "seller_note": "已电话确认地址", "flag": "red",
@@ -55,7 +52,8 @@ def test_staff_defaults_to_the_shop_setting(cli, order, db, shop_folder):
     (shop_folder / "shoptool.toml").write_text('[shop]\nstaff = "kf09"\n', encoding="utf-8")
     assert cli("note", ORDER, "--flag", "2", "--format", "json").rows == []  # already yellow: nothing written
     assert cli("note", ORDER, "--flag", "green", "--format", "json").exit_code == 0
-    assert [(n[3], n[4], n[7], n[8]) for n in notes(db)] == [("kf01", "flag", None, "yellow"), ("kf09", "flag", "yellow", "green")]
+    assert [(n[3], n[4], n[7], n[8]) for n in notes(db)] == [("kf01", "flag", None, "yellow"),
+                                                             ("kf09", "flag", "yellow", "green")]
 
 
 def test_the_same_note_twice_is_logged_once(cli, order, db):
@@ -98,7 +96,7 @@ def test_without_text_it_shows_the_history_including_status_and_address_changes(
 
 
 def test_merge_notes_show_in_the_history(cli, shop_folder):
-    rows = [legacy(), {**legacy(), "订单编号": '="3912000000000000111"', "订单创建时间": "2026-11-20 09:30:00"}]
+    rows = [legacy(), legacy(订单编号=oid(111), 订单创建时间="2026-11-20 09:30:00")]
     assert cli("import", write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, rows, encoding="gbk")).exit_code == 0
     assert cli("merge-shipping", "--now", "2026-11-21 10:00", "--apply", "--format", "json").exit_code == 0
     run = cli("note", "3912000000000000111", "--format", "json")

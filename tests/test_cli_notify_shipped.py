@@ -7,11 +7,22 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import LEGACY_ORDER_HEADER, QIANNIU_ORDER_HEADER, write_csv, write_xlsx
+from builders import (
+    DONE,
+    LEGACY_ORDER_HEADER,
+    QIANNIU_ORDER_HEADER,
+    SHIPMENT_HEADER,
+    SHIPPED,
+    legacy_order,
+    oid,
+    phone,
+    qianniu_order,
+    shipment,
+    write_csv,
+    write_xlsx,
+)
 from sms_stub import SmsStub
 
-SHIPPED = "卖家已发货，等待买家确认"
-DONE = "交易成功"
 ROW_KEYS = ["order_id", "order_ids", "purpose", "step", "action", "reason", "phone", "parts"]
 SECRETS = {
     "ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI5tFakeKeyId0001",
@@ -21,28 +32,8 @@ SECRETS = {
 }
 
 
-def oid(n: int) -> str:
-    return f"39120000000000{n:05d}"
-
-
-def phone(n: int) -> str:
-    return f"139{n:08d}"
-
-
-def order(n: int, *, tracking: str | None = None, courier: str = "中通快递", status: str = SHIPPED,
-          mobile: str | None = None, tel: str = "", nick: str | None = None) -> dict:
-    return {
-        "订单编号": oid(n), "买家会员名": nick or f"tb_buyer{n}", "订单状态": status, "收货人姓名": "测试",
-        "收货地址": "浙江省 杭州市 西湖区 文三路 478号 华星时代广场A座1203室",
-        "联系手机": phone(n) if mobile is None else mobile, "联系电话": tel,
-        "订单创建时间": "2026-11-20 09:00:00", "订单付款时间": "2026-11-20 09:01:00",
-        "物流单号": f"No:{tracking or f'7531234{n:07d}'}", "物流公司": courier, "买家应付货款": "99.00",
-        "买家应付邮费": "0.00", "总金额": "99.00", "订单关闭原因": "订单未关闭",
-    }
-
-
-def shipment(order_ids, tracking: str, shipped_at: str, *, courier: str = "圆通速递", mobile: str = "") -> dict:
-    return {"订单编号": ",".join(order_ids), "物流公司": courier, "运单号": tracking, "发货时间": shipped_at, "手机": mobile}
+def order(n: int, *, tracking: str | None = None, courier: str = "中通快递", status: str = SHIPPED, **cells) -> dict:
+    return legacy_order(n, status, 物流单号=f"No:{tracking or f'7531234{n:07d}'}", 物流公司=courier, **cells)
 
 
 @pytest.fixture
@@ -63,7 +54,7 @@ def load(cli, folder, orders=(), now="2026-11-21 10:00", *, shipments=(), name="
         write_csv(folder / name, LEGACY_ORDER_HEADER, orders, encoding="gbk")
         assert cli("import", folder / name, "--now", now).exit_code == 0
     if shipments:
-        write_csv(folder / f"ship-{name}", ["订单编号", "物流公司", "运单号", "发货时间", "手机"], shipments)
+        write_csv(folder / f"ship-{name}", SHIPMENT_HEADER, shipments)
         assert cli("import", folder / f"ship-{name}", "--now", now).exit_code == 0
 
 
@@ -77,7 +68,7 @@ def by_order(rows):
 
 def test_one_notice_per_parcel_naming_courier_and_tracking_number(cli, shop, stub, db):
     load(cli, shop, [order(1), order(2, tracking="YT8801234567890", courier="圆通速递"),
-                     order(3, tracking="YT8801234567890", courier="圆通速递", mobile=phone(2))])
+                     order(3, tracking="YT8801234567890", courier="圆通速递", 联系手机=phone(2))])
     run = notify(cli)
     assert run.exit_code == 0, run
     assert by_order(run.rows) == {oid(1): ("sent", None), oid(2): ("sent", None)}
@@ -98,7 +89,7 @@ def test_one_notice_per_parcel_naming_courier_and_tracking_number(cli, shop, stu
 def test_a_parcel_that_gains_an_order_later_is_not_texted_again(cli, shop, stub):
     load(cli, shop, [order(2, tracking="YT8801234567890")])
     assert by_order(notify(cli).rows) == {oid(2): ("sent", None)}
-    load(cli, shop, [order(3, tracking="YT8801234567890", mobile=phone(2))], "2026-11-21 11:00", name="later.csv")
+    load(cli, shop, [order(3, tracking="YT8801234567890", 联系手机=phone(2))], "2026-11-21 11:00", name="later.csv")
     assert notify(cli, "2026-11-21 11:00").rows == []
     assert len(stub.requests) == 1
 
@@ -116,7 +107,7 @@ def test_ship_time_from_the_export_else_first_seen_and_max_age(cli, shop, stub):
 
 def test_a_parcel_known_only_from_the_warehouse_sheet(cli, shop, stub):
     load(cli, shop, shipments=[shipment([oid(7), oid(8)], "SF1400123456789", "2026-11-21 09:00:00",
-                                        courier="顺丰速运", mobile="13900000077")])
+                                        物流公司="顺丰速运", 手机="13900000077")])
     run = notify(cli)
     assert by_order(run.rows) == {oid(7): ("sent", None)} and run.rows[0]["order_ids"] == [oid(7), oid(8)]
     assert [(r["phone"], r["params"]["courier"]) for r in stub.sent] == [("13900000077", "顺丰速运")]
@@ -124,15 +115,14 @@ def test_a_parcel_known_only_from_the_warehouse_sheet(cli, shop, stub):
 
 def test_orders_without_a_textable_phone_are_listed_never_guessed(cli, shop, stub):
     load(cli, shop, [
-        order(1, mobile=""),                             # blank
-        order(2, mobile="13800138109-1234"),             # privacy number with an extension
-        order(3, mobile="", tel="0571-88881234"),        # landline only
-        order(4, status=DONE),                           # delivered: not due
+        order(1, 联系手机=""),                            # blank
+        order(2, 联系手机="13800138109-1234"),            # privacy number with an extension
+        order(3, 联系手机="", 联系电话="0571-88881234"),  # landline only
+        order(4, status=DONE),                            # delivered: not due
     ])
-    write_xlsx(shop / "qianniu.xlsx", QIANNIU_ORDER_HEADER, [{
-        "订单编号": oid(5), "订单状态": SHIPPED, "收货地址": "广东省 广州市 天河区 ****", "订单创建时间": "2026-11-21 07:00:00",
-        "物流单号": "75312345679999", "物流公司": "中通快递", "发货时间": "2026-11-21 08:30:00", "买家实付金额": "129.00",
-    }])
+    write_xlsx(shop / "qianniu.xlsx", QIANNIU_ORDER_HEADER, [qianniu_order(
+        5, SHIPPED, 收货地址="广东省 广州市 天河区 ****", 订单创建时间="2026-11-21 07:00:00", 物流单号="75312345679999",
+        物流公司="中通快递", 发货时间="2026-11-21 08:30:00")])
     assert cli("import", shop / "qianniu.xlsx", "--now", "2026-11-21 10:00").exit_code == 0
     run = notify(cli)
     assert run.exit_code == 0, run
@@ -166,7 +156,7 @@ def test_at_22_nothing_is_sent_and_the_next_run_after_8_sends_it(cli, shop, stub
 
 
 def test_dry_run_writes_nothing_and_matches_section_15(cli, shop, stub, db):
-    load(cli, shop, [order(1), order(2, mobile="")])
+    load(cli, shop, [order(1), order(2, 联系手机="")])
     database = shop / "shoptool.db"
     before = database.read_bytes()
     handle = db()

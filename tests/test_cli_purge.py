@@ -7,13 +7,14 @@ import re
 import sqlite3
 
 import pytest
-from builders import LEGACY_ORDER_HEADER, write_csv
+from builders import CLOSED, DONE, LEGACY_ORDER_HEADER, SHIPMENT_HEADER, SHIPPED, shipment, write_csv
 
 NOW = "2026-11-21 10:00"
 SIGNED = "买家已签收（货到付款专用）"
 # Each buyer's data is unique, so finding any of it in the file's bytes means it survived.
 OLD_A = {"id": "3800000000000000001", "nick": "tb_ouyang_feng", "name": "欧阳锋", "mobile": "13912340001",
-         "tel": "0571-86612345", "spare": "13912349999", "addr": "浙江省 舟山市 普陀区 桃花岛路 1号 听涛阁", "street": "桃花岛路",
+         "tel": "0571-86612345", "spare": "13912349999", "addr": "浙江省 舟山市 普陀区 桃花岛路 1号 听涛阁",
+         "street": "桃花岛路",
          "new_addr": "新疆维吾尔自治区 喀什地区 疏附县 白驼山庄 9号", "new_street": "白驼山庄"}
 OLD_B = {"id": "3800000000000000002", "nick": "tb_hong_qigong", "name": "洪七公", "mobile": "13912340002",
          "addr": "河南省 开封市 龙亭区 丐帮总舵 77号", "street": "丐帮总舵"}
@@ -77,30 +78,32 @@ def shop(cli, db, shop_folder):
         later = [row(OLD_A, "交易成功", "2026-04-01 09:00:00", 修改后的收货地址=OLD_A["new_addr"])]
         assert cli("import", write_csv(shop_folder / "o2.csv", LEGACY_ORDER_HEADER, later, encoding="gbk"),
                    "--now", "2026-04-12 10:00").exit_code == 0
-        shipments = [{"订单编号": o["id"], "物流公司": "中通快递", "运单号": f"7530{o['id'][-4:]}", "发货时间": "2026-04-05 09:00:00",
-                      "收货人": o["name"], "手机": o["mobile"]} for o in (OLD_A, OPEN_OLD)]
-        assert cli("import", write_csv(shop_folder / "s.csv", ["订单编号", "物流公司", "运单号", "发货时间", "收货人", "手机"],
-                                       shipments), "--now", "2026-04-12 10:00").exit_code == 0
+        shipments = [shipment(o["id"], f"7530{o['id'][-4:]}", "2026-04-05 09:00:00", 收货人=o["name"], 手机=o["mobile"])
+                     for o in (OLD_A, OPEN_OLD)]
+        assert cli("import", write_csv(shop_folder / "s.csv", SHIPMENT_HEADER, shipments),
+                   "--now", "2026-04-12 10:00").exit_code == 0
         reviews = [{"订单编号": o["id"], "子订单编号": o["id"] + "1", "买家昵称": o["nick"], "评价结果": "差评",
-                    "评价时间": "2026-04-13 12:00:00", "宝贝标题": "T恤", "评价内容": f"太慢了，我{o['name']}电话{o['mobile']}没人接"}
-                   for o in (OLD_A, RECENT)]
-        assert cli("import", write_csv(shop_folder / "r.csv", ["订单编号", "子订单编号", "买家昵称", "评价结果", "评价时间", "宝贝标题",
-                                                               "评价内容"], reviews), "--now", "2026-04-13 13:00").exit_code == 0
+                    "评价时间": "2026-04-13 12:00:00", "宝贝标题": "T恤",
+                    "评价内容": f"太慢了，我{o['name']}电话{o['mobile']}没人接"} for o in (OLD_A, RECENT)]
+        header = ["订单编号", "子订单编号", "买家昵称", "评价结果", "评价时间", "宝贝标题", "评价内容"]
+        assert cli("import", write_csv(shop_folder / "r.csv", header, reviews),
+                   "--now", "2026-04-13 13:00").exit_code == 0
         for o in (OLD_A, OPEN_OLD):
             assert cli("note", o["id"], f"{o['name']}来电{o['mobile']}，改到{o['street']}", "--staff", "kf02",
                        "--now", "2026-04-06 10:00").exit_code == 0
         conn = db().conn
         for o in (OLD_A, OPEN_OLD):
             conn.execute(
-                "INSERT INTO messages (dedupe_key, purpose, class, order_id, order_ids, buyer, phone, params, text, status, "
-                "created_at, updated_at, sent_at, detail) VALUES (?, 'shipped', 'notification', ?, ?, ?, ?, ?, ?, 'sent', "
-                "'2026-04-05T10:00:00+08:00', '2026-04-05T10:00:00+08:00', '2026-04-05T10:00:00+08:00', ?)",
+                "INSERT INTO messages (dedupe_key, purpose, class, order_id, order_ids, buyer, phone, params, text, "
+                "status, created_at, updated_at, sent_at, detail) VALUES (?, 'shipped', 'notification', ?, ?, ?, ?, "
+                "?, ?, 'sent', '2026-04-05T10:00:00+08:00', '2026-04-05T10:00:00+08:00', "
+                "'2026-04-05T10:00:00+08:00', ?)",
                 (f"shipped:{o['id']}", o["id"], json.dumps([o["id"]]), o["nick"], o["mobile"],
                  json.dumps({"name": o["name"]}, ensure_ascii=False), f"{o['name']}您好，包裹已发出",
                  json.dumps({"PhoneNumber": "+86" + o["mobile"]})))
             conn.execute(
-                "INSERT INTO merge_groups (group_id, order_ids, buyer_nick, postage_paid_fen, postage_due_fen, refund_fen, "
-                "postage_rule, created_at, updated_at) VALUES (?, ?, ?, 2000, 1000, 1000, 'max', 'x', 'x')",
+                "INSERT INTO merge_groups (group_id, order_ids, buyer_nick, postage_paid_fen, postage_due_fen, "
+                "refund_fen, postage_rule, created_at, updated_at) VALUES (?, ?, ?, 2000, 1000, 1000, 'max', 'x', 'x')",
                 (f"g{o['id']}", json.dumps([o["id"], "999"]), o["nick"]))
     return shop_folder
 
@@ -153,21 +156,24 @@ def test_what_a_purged_order_keeps(cli, db, shop):
     conn.row_factory = sqlite3.Row
     order = dict(conn.execute("SELECT * FROM orders WHERE order_id = ?", (OLD_A["id"],)).fetchone())
     assert {k: order[k] for k in ("status", "paid_fen", "total_fen", "address", "created_at", "purged_at")} == {
-        "status": "completed", "paid_fen": 10900, "total_fen": 10900, "address": "新疆维吾尔自治区 喀什地区 疏附县 ****",
+        "status": "completed", "paid_fen": 10900, "total_fen": 10900,
+        "address": "新疆维吾尔自治区 喀什地区 疏附县 ****",
         "created_at": "2026-04-01T09:00:00+08:00", "purged_at": "2026-11-21T10:00:00+08:00"}
     assert all(order[k] is None for k in ("buyer_nick", "receiver_name", "receiver_mobile", "receiver_tel",
                                           "address_original", "address_modified", "address_detail"))
     assert (order["buyer_message"], order["extra"]) == ("请送到****，电话****", "{}")
-    history = [tuple(r) for r in conn.execute("SELECT field, old, new FROM order_history WHERE order_id = ? ORDER BY id",
-                                              (OLD_A["id"],))]
+    history = [tuple(r) for r in conn.execute(
+        "SELECT field, old, new FROM order_history WHERE order_id = ? ORDER BY id", (OLD_A["id"],))]
     assert sorted(history) == [("address", None, None), ("status", "shipped", "completed")]
-    note = dict(conn.execute("SELECT staff, action, new_note FROM notes WHERE subject_id = ?", (OLD_A["id"],)).fetchone())
+    note = dict(conn.execute("SELECT staff, action, new_note FROM notes WHERE subject_id = ?",
+                             (OLD_A["id"],)).fetchone())
     assert note == {"staff": "kf02", "action": "note", "new_note": "****来电****，改到****"}
     shipment = dict(conn.execute("SELECT tracking_no, receiver_name, receiver_mobile FROM shipments WHERE order_id = ?",
                                  (OLD_A["id"],)).fetchone())
     assert shipment == {"tracking_no": "75300001", "receiver_name": None, "receiver_mobile": None}
-    message = dict(conn.execute("SELECT dedupe_key, status, phone, buyer, params, text FROM messages WHERE order_id = ?",
-                                (OLD_A["id"],)).fetchone())
+    message = dict(conn.execute(
+        "SELECT dedupe_key, status, phone, buyer, params, text FROM messages WHERE order_id = ?",
+        (OLD_A["id"],)).fetchone())
     assert message == {"dedupe_key": f"shipped:{OLD_A['id']}", "status": "sent", "phone": None, "buyer": None,
                        "params": "{}", "text": "****您好，包裹已发出"}
     review = dict(conn.execute("SELECT rating, buyer_nick, content FROM reviews WHERE order_id = ?",
@@ -223,20 +229,23 @@ def test_on_a_terminal_it_asks_first(cli, db, shop, monkeypatch):
 
 def test_an_old_export_imported_again_cannot_bring_the_data_back(cli, db, shop):
     assert cli("purge", "--yes", "--now", NOW).exit_code == 0
-    again = [row(OLD_A, "交易成功", "2026-04-01 09:00:00", 买家留言="再导入一次"), row(OLD_B, "交易关闭", "2026-04-02 09:00:00")]
-    shipments = [{"订单编号": OLD_A["id"], "物流公司": "中通快递", "运单号": "7530NEW", "收货人": OLD_A["name"], "手机": OLD_A["mobile"]}]
+    again = [row(OLD_A, DONE, "2026-04-01 09:00:00", 买家留言="再导入一次"), row(OLD_B, CLOSED, "2026-04-02 09:00:00")]
+    shipments = [{"订单编号": OLD_A["id"], "物流公司": "中通快递", "运单号": "7530NEW", "收货人": OLD_A["name"],
+                  "手机": OLD_A["mobile"]}]
     reviews = [{"订单编号": OLD_A["id"], "子订单编号": OLD_A["id"] + "1", "买家昵称": OLD_A["nick"], "评价结果": "差评",
                 "评价时间": "2026-04-13 12:00:00", "评价内容": "again"}]
 
     result = cli("import", write_csv(shop / "o3.csv", LEGACY_ORDER_HEADER, again, encoding="gbk"),
                  write_csv(shop / "s2.csv", ["订单编号", "物流公司", "运单号", "收货人", "手机"], shipments),
-                 write_csv(shop / "r2.csv", ["订单编号", "子订单编号", "买家昵称", "评价结果", "评价时间", "评价内容"], reviews),
+                 write_csv(shop / "r2.csv", ["订单编号", "子订单编号", "买家昵称", "评价结果", "评价时间", "评价内容"],
+                           reviews),
                  "--now", NOW)
 
     assert result.exit_code == 0, result
     assert [r["updated"] for r in result.rows] == [0, 0, 0]
     conn = db().conn
-    assert conn.execute("SELECT count(*) FROM orders WHERE receiver_name IS NOT NULL AND purged_at IS NOT NULL").fetchone()[0] == 0
+    assert conn.execute(
+        "SELECT count(*) FROM orders WHERE receiver_name IS NOT NULL AND purged_at IS NOT NULL").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM shipments WHERE tracking_no = '7530NEW'").fetchone()[0] == 0
     assert conn.execute("SELECT buyer_nick FROM reviews WHERE order_id = ?", (OLD_A["id"],)).fetchone()[0] is None
     # staff can still note a purged order
@@ -250,7 +259,8 @@ def test_retention_setting_decides_the_default_cut_and_a_second_run_finds_nothin
     assert result.exit_code == 0, result
     assert result.json["summary"]["older_than"] == "15d"
     assert result.json["summary"]["by_status"] == {"closed": 1, "completed": 2, "signed": 1}  # RECENT too
-    assert db().conn.execute("SELECT receiver_name FROM orders WHERE order_id = ?", (OPEN_OLD["id"],)).fetchone()[0] == "郭靖"
+    kept = db().conn.execute("SELECT receiver_name FROM orders WHERE order_id = ?", (OPEN_OLD["id"],)).fetchone()
+    assert kept[0] == "郭靖"
     again = cli("purge", "--yes", "--now", NOW, env={"SHOPTOOL_PRIVACY_RETENTION": "15d"})
     assert again.exit_code == 0 and again.json["summary"]["orders"] == 0
     assert all(r["rows"] == 0 for r in again.rows)
@@ -259,10 +269,11 @@ def test_retention_setting_decides_the_default_cut_and_a_second_run_finds_nothin
 def test_a_refund_that_closed_an_old_order_recently_keeps_it(cli, db, shop_folder):
     """Created in April, seen closed only in November: the status change starts the retention."""
     order = dict(OLD_B, id="3800000000000000009")
-    path = write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [row(order, "卖家已发货，等待买家确认", "2026-04-02 09:00:00")],
+    path = write_csv(shop_folder / "a.csv", LEGACY_ORDER_HEADER, [row(order, SHIPPED, "2026-04-02 09:00:00")],
                      encoding="gbk")
     assert cli("import", path, "--now", "2026-04-05 10:00").exit_code == 0
-    path = write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, [row(order, "交易关闭", "2026-04-02 09:00:00")], encoding="gbk")
+    path = write_csv(shop_folder / "b.csv", LEGACY_ORDER_HEADER, [row(order, CLOSED, "2026-04-02 09:00:00")],
+                     encoding="gbk")
     assert cli("import", path, "--now", "2026-11-10 10:00").exit_code == 0
 
     result = cli("purge", "--yes", "--now", NOW)
@@ -291,7 +302,8 @@ def audits(db) -> list[tuple]:
 
 
 def test_show_pii_on_a_listing_is_written_to_the_audit_log(cli, db, shop_folder):
-    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [row(RECENT, "交易成功", "2026-11-01 09:00:00")], encoding="gbk")
+    path = write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [row(RECENT, DONE, "2026-11-01 09:00:00")],
+                     encoding="gbk")
     assert cli("import", path).exit_code == 0
 
     masked = cli("export", "orders", "--format", "json")

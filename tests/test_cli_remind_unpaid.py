@@ -9,31 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import LEGACY_ORDER_HEADER, write_csv
+from builders import LEGACY_ORDER_HEADER, OPT_OUT_HEADER, PAID, UNPAID, legacy_order, oid, opt_out, phone, write_csv
 from sms_stub import SmsStub
 
-UNPAID = "等待买家付款"
-PAID = "买家已付款，等待卖家发货"
 ROW_KEYS = ["order_id", "order_ids", "purpose", "step", "action", "reason", "phone", "parts"]
 
 
-def oid(n: int) -> str:
-    return f"39120000000000{n:05d}"
-
-
-def phone(n: int) -> str:
-    return f"139{n:08d}"
-
-
-def order(n: int, created: str, *, status: str = UNPAID, nick: str | None = None, mobile: str | None = None,
-          paid: str = "", stage: str = "", shipping: str = "快递") -> dict:
-    return {
-        "订单编号": oid(n), "买家会员名": f"tb_buyer{n}" if nick is None else nick, "订单状态": status,
-        "收货人姓名": "测试", "收货地址": "浙江省 杭州市 西湖区 文三路 478号 华星时代广场A座1203室",
-        "联系手机": phone(n) if mobile is None else mobile, "订单创建时间": created, "订单付款时间": paid,
-        "分阶段订单信息": stage, "运送方式": shipping, "买家应付货款": "99.00", "买家应付邮费": "0.00",
-        "总金额": "99.00", "订单关闭原因": "订单未关闭",
-    }
+def order(n: int, created: str, status: str = UNPAID, **cells) -> dict:
+    return legacy_order(n, status, 订单创建时间=created, **cells)
 
 
 @pytest.fixture
@@ -53,8 +36,7 @@ def load(cli, folder: Path, orders: list[dict], now: str, name: str = "orders.cs
     write_csv(folder / name, LEGACY_ORDER_HEADER, orders, encoding="gbk")
     assert cli("import", folder / name, "--now", now).exit_code == 0
     if opt_outs:
-        write_csv(folder / "opt_outs.csv", ["手机号", "退订时间", "来源"], [
-            {"手机号": p, "退订时间": "2026-10-01 12:00:00", "来源": "短信回复"} for p in opt_outs])
+        write_csv(folder / "opt_outs.csv", OPT_OUT_HEADER, [opt_out(p) for p in opt_outs])
         assert cli("import", folder / "opt_outs.csv", "--now", now).exit_code == 0
 
 
@@ -69,16 +51,16 @@ def by_order(rows: list[dict]) -> dict[str, tuple]:
 def test_the_issue_cases_at_a_fixed_moment(cli, shop, stub, db):
     now = "2026-11-21 10:00"
     load(cli, shop, [
-        order(1, "2026-11-21 09:20:00"),                       # 40 min: reminded once
-        order(2, "2026-11-21 09:50:00"),                       # 10 min: not yet
-        order(3, "2026-11-20 09:00:00"),                       # past the 24 h window: closed by now
-        order(4, "2026-11-21 09:10:00", nick="tb_two"),        # one buyer, two unpaid orders:
-        order(5, "2026-11-21 09:15:00", nick="tb_two"),        # … one text
-        order(6, "2026-11-21 09:00:00", nick="tb_paid"),       # paid another order since
-        order(7, "2026-11-21 09:05:00", nick="tb_paid", status=PAID, paid="2026-11-21 09:06:00"),
-        order(8, "2026-11-21 09:20:00"),                       # opted out
-        order(9, "2026-11-21 09:20:00", mobile=""),            # no phone
-        order(10, "2026-11-21 09:05:00", stage="定金已付,尾款未付"),  # pre-sale, balance unpaid
+        order(1, "2026-11-21 09:20:00"),                         # 40 min: reminded once
+        order(2, "2026-11-21 09:50:00"),                         # 10 min: not yet
+        order(3, "2026-11-20 09:00:00"),                         # past the 24 h window: closed by now
+        order(4, "2026-11-21 09:10:00", 买家会员名="tb_two"),    # one buyer, two unpaid orders:
+        order(5, "2026-11-21 09:15:00", 买家会员名="tb_two"),    # … one text
+        order(6, "2026-11-21 09:00:00", 买家会员名="tb_paid"),   # paid another order since
+        order(7, "2026-11-21 09:05:00", PAID, 买家会员名="tb_paid", 订单付款时间="2026-11-21 09:06:00"),
+        order(8, "2026-11-21 09:20:00"),                         # opted out
+        order(9, "2026-11-21 09:20:00", 联系手机=""),            # no phone
+        order(10, "2026-11-21 09:05:00", 分阶段订单信息="定金已付,尾款未付"),  # pre-sale, balance unpaid
     ], now, opt_outs=["+86 139 0000 0008"])
     run = remind(cli, now)
     assert run.exit_code == 0, run
@@ -116,7 +98,7 @@ def test_at_night_nothing_goes_out_and_the_morning_run_sends_what_is_still_open(
     assert stub.requests == []
     assert remind(cli, "2026-11-22 07:59").rows[0]["action"] == "deferred"
     # order 2 was paid overnight: the morning export says so
-    load(cli, shop, [order(2, "2026-11-21 21:05:00", status=PAID, paid="2026-11-22 06:00:00")], "2026-11-22 08:00",
+    load(cli, shop, [order(2, "2026-11-21 21:05:00", PAID, 订单付款时间="2026-11-22 06:00:00")], "2026-11-22 08:00",
          name="orders-morning.csv")
     morning = remind(cli, "2026-11-22 08:05")
     assert morning.exit_code == 0
@@ -156,11 +138,12 @@ def test_the_default_limit_of_one_reminder_per_buyer_per_day_blocks_later_steps(
 
 def test_cod_and_a_buyer_known_only_by_phone(cli, shop, stub):
     load(cli, shop, [
-        order(1, "2026-11-21 09:00:00", shipping="货到付款"),
-        order(2, "2026-11-21 09:00:00", nick="", mobile="13900000099"),
-        order(3, "2026-11-21 09:10:00", nick="", mobile="13900000099"),
-        order(4, "2026-11-21 09:00:00", nick="", mobile="13900000044"),
-        order(5, "2026-11-21 09:20:00", nick="", mobile="13900000044", status=PAID, paid="2026-11-21 09:21:00"),
+        order(1, "2026-11-21 09:00:00", 运送方式="货到付款"),
+        order(2, "2026-11-21 09:00:00", 买家会员名="", 联系手机="13900000099"),
+        order(3, "2026-11-21 09:10:00", 买家会员名="", 联系手机="13900000099"),
+        order(4, "2026-11-21 09:00:00", 买家会员名="", 联系手机="13900000044"),
+        order(5, "2026-11-21 09:20:00", PAID, 买家会员名="", 联系手机="13900000044",
+              订单付款时间="2026-11-21 09:21:00"),
     ], "2026-11-21 10:00")
     run = remind(cli, "2026-11-21 10:00")
     assert by_order(run.rows) == {oid(1): ("skipped", "cod"), oid(2): ("sent", None),
@@ -175,7 +158,7 @@ def test_after_the_cutoff_the_text_says_so(cli, shop, stub):
 
 
 def test_dry_run_shows_the_plan_and_writes_nothing(cli, shop, stub, db):
-    load(cli, shop, [order(1, "2026-11-21 09:20:00"), order(9, "2026-11-21 09:20:00", mobile="")], "2026-11-21 10:00")
+    load(cli, shop, [order(1, "2026-11-21 09:20:00"), order(9, "2026-11-21 09:20:00", 联系手机="")], "2026-11-21 10:00")
     database = shop / "shoptool.db"
     before = database.read_bytes()
     run = remind(cli, "2026-11-21 10:00", "--dry-run")
@@ -234,6 +217,7 @@ def test_a_no_op_cron_run_imports_no_heavy_library(cli, shop, stub):
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "shoptool", "remind-unpaid", "--quiet",
                           "--now", "2026-11-21 10:05"], cwd=shop, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    loaded = {line.split("|")[-1].strip().split(".")[0] for line in out.stderr.splitlines() if line.startswith("import time")}
+    loaded = {line.split("|")[-1].strip().split(".")[0] for line in out.stderr.splitlines()
+              if line.startswith("import time")}
     assert not loaded & {"openpyxl", "python_calamine", "alibabacloud_dysmsapi20170525", "tencentcloud", "requests",
                          "rich"}, loaded & {"openpyxl", "rich", "requests"}

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from builders import write_csv, write_xlsx
+from builders import REVIEW_HEADER, oid, review, write_csv, write_xlsx
 
 NOW = "2026-11-21 10:00"
 CONTRACT_KEYS = ["review_id", "order_id", "rating", "status", "created_at", "age_days", "days_left", "tags",
                  "buyer", "item", "content"]
-HEADER = ["订单编号", "子订单编号", "买家昵称", "评价结果", "评价时间", "宝贝标题", "评价内容", "追评内容", "追评时间"]
-
-
-def oid(n: int) -> str:
-    return f"39120000000000{n:05d}"
 
 
 def rid(n: int) -> str:
@@ -35,24 +30,23 @@ def sheet_rows(stars: bool = False, star_glyphs: bool = False, changes: dict | N
     rows = []
     for n, text, star, nick, posted, content, followup, followup_at in REVIEWS:
         rating = ("★" * int(star) if star_glyphs else star) if stars else text
-        row = {"订单编号": oid(n), "子订单编号": oid(n) + "1", "买家昵称": nick, "评价结果": rating, "评价时间": posted,
-               "宝贝标题": f"宝贝{n}", "评价内容": content, "追评内容": followup, "追评时间": followup_at}
+        row = review(n, rating, posted, 买家昵称=nick, 评价内容=content, 追评内容=followup, 追评时间=followup_at)
         rows.append({**row, **(changes or {}).get(n, {})})
     return rows
 
 
 def write_text_csv(path, **kw):
-    return write_csv(path, HEADER, sheet_rows(**kw))
+    return write_csv(path, REVIEW_HEADER, sheet_rows(**kw))
 
 
 def write_star_csv(path, **kw):
-    header = ["评分" if h == "评价结果" else h for h in HEADER]
+    header = ["评分" if h == "评价结果" else h for h in REVIEW_HEADER]
     rows = [{("评分" if k == "评价结果" else k): v for k, v in r.items()} for r in sheet_rows(stars=True, **kw)]
     return write_csv(path, header, rows)
 
 
 def write_star_xlsx(path, **kw):
-    header = ["星级" if h == "评价结果" else h for h in HEADER]
+    header = ["星级" if h == "评价结果" else h for h in REVIEW_HEADER]
     rows = [{("星级" if k == "评价结果" else k): v for k, v in r.items()}
             for r in sheet_rows(stars=True, star_glyphs=True, **kw)]
     return write_xlsx(path, header, rows)
@@ -265,9 +259,8 @@ def test_update_errors(cli, imported, db, args, exit_code, words):
 
 
 def test_order_number_with_two_reviews_asks_for_the_review_id(cli, shop_folder):
-    rows = [{"订单编号": oid(9), "子订单编号": oid(9) + str(k), "买家昵称": "t**3", "评价结果": "差评",
-             "评价时间": "2026-11-20 10:00:00", "宝贝标题": "宝贝", "评价内容": "不好"} for k in (1, 2)]
-    assert cli("import", write_csv(shop_folder / "two.csv", HEADER, rows)).exit_code == 0
+    rows = [review(9, 子订单编号=oid(9) + str(k), 买家昵称="t**3", 评价内容="不好") for k in (1, 2)]
+    assert cli("import", write_csv(shop_folder / "two.csv", REVIEW_HEADER, rows)).exit_code == 0
     run = cli("reviews", "update", oid(9), "--status", "closed")
     assert run.exit_code == 2, run
     assert f"{oid(9)}-{oid(9)}1" in run.stderr and f"{oid(9)}-{oid(9)}2" in run.stderr

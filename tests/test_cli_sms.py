@@ -6,17 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import LEGACY_ORDER_HEADER, write_csv
+from builders import LEGACY_ORDER_HEADER, SHIPPED, UNPAID, legacy_order, oid, write_csv
 from sms_stub import SmsStub
 
 OUTBOX_KEYS = ["message_id", "purpose", "order_id", "step", "status", "reason", "provider", "provider_id",
                "attempts", "created_at", "sent_at"]
 SECRETS = {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI5tFakeKeyId0001",
            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "ali-secret-DO-NOT-SHOW-9f8e7d"}
-
-
-def oid(n: int) -> str:
-    return f"39120000000000{n:05d}"
 
 
 @pytest.fixture
@@ -100,9 +96,8 @@ def test_reconcile_lists_what_only_a_person_can_settle(cli, shop_folder, db):
     with SmsStub() as stub:
         (shop_folder / "shoptool.toml").write_text(
             f'[sms]\nprovider = "http"\n[sms.http]\nurl = "{stub.http_url}"\ntimeout = "0.3s"\n', encoding="utf-8")
-        write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [{
-            "订单编号": oid(1), "买家会员名": "tb_a", "订单状态": "等待买家付款", "联系手机": "13900000001",
-            "订单创建时间": "2026-11-21 09:20:00", "订单关闭原因": "订单未关闭"}], encoding="gbk")
+        unpaid = legacy_order(1, UNPAID, 订单创建时间="2026-11-21 09:20:00")
+        write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [unpaid], encoding="gbk")
         assert cli("import", shop_folder / "o.csv", "--now", "2026-11-21 10:00").exit_code == 0
         stub.script("13900000001", "slow:0.6")
         sent = cli("remind-unpaid", "--now", "2026-11-21 10:00", "-f", "json")
@@ -124,10 +119,9 @@ def test_reconcile_through_aliyun_finds_the_text_the_timeout_hid(cli, shop_folde
         monkeypatch.setenv("SHOPTOOL_SMS_ALIYUN_ENDPOINT", stub.url)
         monkeypatch.setenv("SHOPTOOL_SMS_TIMEOUT", "0.3s")
         monkeypatch.setenv("SHOPTOOL_SMS_QUIET_HOURS_NOTIFICATION", "")  # whatever hour the test runs at
-        write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [{
-            "订单编号": oid(1), "买家会员名": "tb_a", "订单状态": "卖家已发货，等待买家确认", "联系手机": "13900000001",
-            "订单创建时间": "2026-11-21 09:20:00", "物流单号": "75312340000001", "物流公司": "中通快递",
-            "订单关闭原因": "订单未关闭"}], encoding="gbk")
+        shipped = legacy_order(1, SHIPPED, 订单创建时间="2026-11-21 09:20:00", 物流单号="75312340000001",
+                               物流公司="中通快递")
+        write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, [shipped], encoding="gbk")
         assert cli("import", shop_folder / "o.csv").exit_code == 0
         stub.script("13900000001", "slow:0.6")
         assert cli("notify-shipped", "-f", "json").exit_code == 4

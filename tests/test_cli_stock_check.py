@@ -3,16 +3,26 @@
 import csv
 
 import pytest
-from builders import LEGACY_ORDER_HEADER, write_csv, write_xlsx
+from builders import (
+    GENERIC_STOCK_HEADER,
+    JST_STOCK_HEADER,
+    LEGACY_ITEM_HEADER,
+    LEGACY_ORDER_HEADER,
+    PAGE_STOCK_HEADER,
+    PAID,
+    UNPAID,
+    WDT_STOCK_HEADER,
+    generic_stock_row,
+    jst_stock_row,
+    legacy_item,
+    legacy_order,
+    page_stock_row,
+    wdt_stock_row,
+    write_csv,
+    write_xlsx,
+)
 
 NOW = "2026-11-21 10:00"
-PAGE_HEADER = ["商品ID", "宝贝标题", "SKU ID", "销售属性", "商家编码", "价格", "库存"]
-WDT_HEADER = ["商家编码", "条码", "货品编号", "货品名称", "规格名称", "库存", "可发库存", "可用库存", "警戒库存下限",
-              "警戒库存上限", "未付款量", "预订单量", "待审核量", "待发货量", "锁定量", "采购在途", "实际库存", "实际可发库存"]
-JST_HEADER = ["商品编码", "实际库存", "订单占有数", "仓库待发数", "库存锁定数", "采购在途数", "安全库存下限", "安全库存上限",
-              "公有可用数"]
-GENERIC_HEADER = ["SKU编码", "实物库存", "锁定库存", "可用库存", "在途库存", "安全库存"]
-ITEMS_HEADER = ["订单编号", "标题", "价格", "购买数量", "外部系统编号", "商品属性", "套餐信息", "备注", "订单状态", "商家编码"]
 LOCKED = "6901234567890123"  # a barcode used as SKU code: 16 digits, must stay exact text
 
 # (code, page quantity) — one of each case and two clean SKUs
@@ -60,29 +70,16 @@ CONTRACT_KEYS = ["sku", "title", "finding", "severity", "page_stock", "on_hand",
 
 
 def page_sheet(path, rows=PAGE):
-    return write_csv(path, PAGE_HEADER, [
-        {"商品ID": f"68000000{i:04d}", "宝贝标题": f"测试宝贝{i}", "SKU ID": f"51000000{i:05d}", "销售属性": "黑色;M",
-         "商家编码": code, "价格": "99.00", "库存": quantity} for i, (code, quantity) in enumerate(rows)])
+    return write_csv(path, PAGE_STOCK_HEADER, [page_stock_row(n, *row) for n, row in enumerate(rows)])
 
 
 def warehouse_sheet(shape, folder, rows=WAREHOUSE):
-    text = lambda n: "" if n is None else str(n)
     if shape == "wangdiantong":
-        return write_xlsx(folder / "wdt.xlsx", WDT_HEADER, [
-            {"商家编码": code, "条码": f"69{i:011d}", "货品编号": code, "货品名称": f"货品{i}", "规格名称": "黑色 M",
-             "库存": str(on_hand), "可发库存": text(available), "可用库存": text(available), "警戒库存下限": "5",
-             "警戒库存上限": "200", "未付款量": "0", "预订单量": "0", "待审核量": "0", "待发货量": str(awaiting),
-             "锁定量": str(locked), "采购在途": "3", "实际库存": str(on_hand), "实际可发库存": text(available)}
-            for i, (code, on_hand, locked, awaiting, available) in enumerate(rows)], sheet="单品库存")
-    if shape == "jushuitan":  # locked split over 订单占有数 and 库存锁定数, which add up
-        return write_csv(folder / "jst.csv", JST_HEADER, [
-            {"商品编码": code, "实际库存": str(on_hand), "订单占有数": str(locked - locked // 2),
-             "库存锁定数": str(locked // 2), "仓库待发数": str(awaiting), "采购在途数": "0", "安全库存下限": "0",
-             "安全库存上限": "0", "公有可用数": text(available)}
-            for code, on_hand, locked, awaiting, available in rows], encoding="gbk")
-    return write_xlsx(folder / "generic.xlsx", GENERIC_HEADER, [
-        {"SKU编码": code, "实物库存": str(on_hand), "锁定库存": str(locked + awaiting), "可用库存": text(available),
-         "在途库存": "0", "安全库存": "0"} for code, on_hand, locked, awaiting, available in rows])
+        return write_xlsx(folder / "wdt.xlsx", WDT_STOCK_HEADER, [wdt_stock_row(n, *row) for n, row in enumerate(rows)],
+                          sheet="单品库存")
+    if shape == "jushuitan":
+        return write_csv(folder / "jst.csv", JST_STOCK_HEADER, [jst_stock_row(*row) for row in rows], encoding="gbk")
+    return write_xlsx(folder / "generic.xlsx", GENERIC_STOCK_HEADER, [generic_stock_row(*row) for row in rows])
 
 
 def findings(run):
@@ -203,7 +200,8 @@ def test_fix_file_for_the_batch_edit_keeps_codes_as_text(cli, shop_folder, suffi
 
 
 def test_fix_file_leaves_out_ids_the_page_sheet_does_not_have(cli, shop_folder):
-    page = write_csv(shop_folder / "page.csv", ["商家编码", "宝贝标题", "库存"], [{"商家编码": "A-1", "宝贝标题": "杯子", "库存": "9"}])
+    page = write_csv(shop_folder / "page.csv", ["商家编码", "宝贝标题", "库存"],
+                     [{"商家编码": "A-1", "宝贝标题": "杯子", "库存": "9"}])
     warehouse = warehouse_sheet("generic", shop_folder, [("A-1", 4, 0, 0, 4)])
 
     run = cli("stock-check", "--page", page, "--warehouse", warehouse, "--fix-file", "fix.xlsx")
@@ -215,24 +213,16 @@ def test_fix_file_leaves_out_ids_the_page_sheet_does_not_have(cli, shop_folder):
         ["商家编码", "宝贝标题", "销售属性", "当前库存", "建议库存"], ["A-1", "杯子", None, 9, 4]]
 
 
-def order(n, status, created, code, quantity):
-    order_id = f"39120000000000{n:05d}"
-    return ({"订单编号": f'="{order_id}"', "买家会员名": f"tb_{n}", "订单状态": status, "收货人姓名": "张三",
-             "收货地址": "浙江省 杭州市 西湖区 文三路 90号", "联系手机": "13800138000", "订单创建时间": created,
-             "买家应付货款": "10.00", "总金额": "10.00"},
-            {"订单编号": f'="{order_id}"', "标题": "卫衣", "价格": "10.00", "购买数量": str(quantity), "订单状态": status,
-             "商家编码": code})
-
-
 def test_units_held_by_open_unpaid_orders_are_shown_and_floor_the_suggestion(cli, shop_folder):
-    unpaid = "等待买家付款"
-    pairs = [order(1, unpaid, "2026-11-21 09:00:00", "HOOD-006", 3), order(2, unpaid, "2026-11-21 09:30:00", "HOOD-006", 3),
-             order(3, unpaid, "2026-11-20 08:00:00", "HOOD-006", 5),  # auto-closed by the platform at 24 h
-             order(4, "买家已付款，等待卖家发货", "2026-11-21 09:40:00", "HOOD-006", 2),
-             order(5, unpaid, "2026-11-21 11:00:00", "HOOD-006", 1)]  # after --now: not placed yet
-    orders = write_csv(shop_folder / "orders.csv", LEGACY_ORDER_HEADER, [o for o, _ in pairs], encoding="gbk")
-    items = write_csv(shop_folder / "items.csv", ITEMS_HEADER, [i for _, i in pairs], encoding="gbk")
-    assert cli("import", orders, items).exit_code == 0
+    placed = [(1, UNPAID, "2026-11-21 09:00:00", 3), (2, UNPAID, "2026-11-21 09:30:00", 3),
+              (3, UNPAID, "2026-11-20 08:00:00", 5),  # auto-closed by the platform at 24 h
+              (4, PAID, "2026-11-21 09:40:00", 2),
+              (5, UNPAID, "2026-11-21 11:00:00", 1)]  # after --now: not placed yet
+    orders = [legacy_order(n, status, 订单创建时间=created) for n, status, created, _ in placed]
+    items = [legacy_item(n, "HOOD-006", quantity, status) for n, status, _, quantity in placed]
+    write_csv(shop_folder / "orders.csv", LEGACY_ORDER_HEADER, orders, encoding="gbk")
+    write_csv(shop_folder / "items.csv", LEGACY_ITEM_HEADER, items, encoding="gbk")
+    assert cli("import", shop_folder / "orders.csv", shop_folder / "items.csv").exit_code == 0
     args = ["stock-check", "--page", page_sheet(shop_folder / "page.csv", [("HOOD-006", "10")]),
             "--warehouse", warehouse_sheet("wangdiantong", shop_folder, [("HOOD-006", 20, 16, 0, None)]), "--now", NOW]
 
@@ -277,10 +267,11 @@ def test_unusable_inputs_are_input_errors(cli, shop_folder):
     page = page_sheet(shop_folder / "page.csv", [("A-1", "3")])
     warehouse = warehouse_sheet("generic", shop_folder, [("A-1", 3, 0, 0, 3)])
     no_code = write_csv(shop_folder / "nocode.csv", ["宝贝标题", "库存"], [{"宝贝标题": "杯子", "库存": "1"}])
-    empty = write_csv(shop_folder / "empty.csv", PAGE_HEADER, [])
+    empty = write_csv(shop_folder / "empty.csv", PAGE_STOCK_HEADER, [])
 
     swapped = cli("stock-check", "--page", warehouse_sheet("wangdiantong", shop_folder), "--warehouse", page)
-    assert swapped.exit_code == 3 and "looks like an export of warehouse-stock, not of page-stock (--page)" in swapped.stderr
+    assert swapped.exit_code == 3
+    assert "looks like an export of warehouse-stock, not of page-stock (--page)" in swapped.stderr
     not_page = cli("stock-check", "--page", warehouse, "--warehouse", warehouse)
     assert not_page.exit_code == 3 and "not a page-stock sheet: missing column 可售库存" in not_page.stderr
     missing = cli("stock-check", "--page", no_code, "--warehouse", warehouse)

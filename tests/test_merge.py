@@ -15,8 +15,8 @@ WORDS = ["顺丰", "EMS", "指定快递"]
 SH = "上海 上海市 浦东新区 张江路 100弄 5号 301室"
 
 
-def order(n: int, *, nick="tb_buyer", name="张三", mobile="13800138000", address=SH, created="2026-11-20T09:00:00+08:00",
-          status="paid", postage=1000, goods=5900, **extra) -> dict:
+def order(n: int, *, nick="tb_buyer", name="张三", mobile="13800138000", address=SH,
+          created="2026-11-20T09:00:00+08:00", status="paid", postage=1000, goods=5900, **extra) -> dict:
     return {"order_id": f"39120000000000{n:05d}", "shop": "示例旗舰店", "buyer_nick": nick, "status": status,
             "receiver_name": name, "receiver_mobile": mobile, "address": address, "created_at": created,
             "postage_fen": postage, "goods_fen": goods, "is_cod": 0, **extra}
@@ -41,7 +41,8 @@ def test_postage_rules_parse_to_exact_fen(text, kind, amount):
     assert (rule.kind, rule.amount_fen) == (kind, amount)
 
 
-@pytest.mark.parametrize("text", ["", "cheapest", "flat", "flat:", "flat:-1", "flat:1.234", "free_over:abc", "max:3", "flat:nan"])
+@pytest.mark.parametrize("text", ["", "cheapest", "flat", "flat:", "flat:-1", "flat:1.234", "free_over:abc", "max:3",
+                                  "flat:nan"])
 def test_bad_postage_rules_are_refused(text):
     with pytest.raises(ValueError, match="postage rule|amount"):
         M.parse_postage_rule(text)
@@ -138,7 +139,8 @@ def test_addresses_differing_only_in_spaces_width_and_punctuation_are_one_receiv
     orders = [
         order(1, address=SH),
         order(2, address="上海  上海市 浦东新区 张江路 100弄5号 301室。", created="2026-11-20T10:00:00+08:00"),
-        order(3, address="上海　上海市　浦东新区　张江路　１００弄　５号　３０１室", name="张 三", created="2026-11-21T08:00:00+08:00"),
+        order(3, address="上海　上海市　浦东新区　张江路　１００弄　５号　３０１室", name="张 三",
+              created="2026-11-21T08:00:00+08:00"),
     ]
     report = merges(orders)
     assert [(r.group_id, r.order_ids, r.conflicts) for r in report.rows] == [
@@ -168,8 +170,9 @@ def test_the_buyer_nick_must_match_unless_loose():
 
 
 def test_orders_without_a_full_receiver_are_not_compared():
-    orders = [order(1, address="江苏省 南京市 建邺区 沙洲街道****", masked=1), order(2, address="江苏省 南京市 建邺区 沙洲街道****", masked=1),
-              order(3, mobile=""), order(4, mobile="")]
+    hidden = "江苏省 南京市 建邺区 沙洲街道****"
+    orders = [order(1, address=hidden, masked=1), order(2, address=hidden, masked=1), order(3, mobile=""),
+              order(4, mobile="")]
     report = merges(orders)
     assert (report.rows, report.unmatched) == ([], 4)
 

@@ -125,7 +125,8 @@ def test_retries_end_in_failed_after_max_attempts(shop, monkeypatch):
     provider = FakeProvider(default="retry")
     run(shop, "remind-unpaid", provider)
     report = run(shop, "remind-unpaid", provider, NOW + timedelta(minutes=5))
-    assert report.exit_code == 4 and [(r["action"], r["reason"]) for r in report.rows] == [("failed", "retries_exhausted")]
+    assert report.exit_code == 4
+    assert [(r["action"], r["reason"]) for r in report.rows] == [("failed", "retries_exhausted")]
     assert run(shop, "remind-unpaid", provider, NOW + timedelta(hours=1)).rows == []
     assert len(provider.calls) == 2
 

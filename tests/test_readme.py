@@ -46,3 +46,19 @@ def test_readme_examples_are_the_real_output():
     assert result.returncode == 0, (
         "README examples differ from what the commands print now; run `cog -r README.md`\n"
         + result.stdout[-2000:] + result.stderr[-2000:])
+
+
+def test_the_python_example_runs_against_the_sample_shop(cli, sample, shop_folder, monkeypatch):
+    """The Development section's example of calling a job without the command line."""
+    block = README.split("## Development", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    import textwrap
+
+    (shop_folder / "myshop").mkdir()
+    for name in ("page_stock.csv", "warehouse_wangdiantong.xlsx"):
+        sample(name).rename(shop_folder / "myshop" / name)
+    assert cli("import", shop_folder / "myshop", "--db", shop_folder / "myshop" / "shoptool.db").exit_code == 0
+    printed = []
+    monkeypatch.setattr("builtins.print", lambda *a: printed.append(a))
+    exec(textwrap.dedent(block), {})
+    exit_code, oversold, skus = printed[0]
+    assert exit_code == 1 and oversold == 3 and "HOOD-006" in skus

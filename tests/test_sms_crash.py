@@ -15,27 +15,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from builders import LEGACY_ORDER_HEADER, write_csv
+from builders import LEGACY_ORDER_HEADER, SHIPPED, UNPAID, legacy_order, oid, phone, write_csv
 
 PYTHON = sys.executable
 STUB = Path(__file__).with_name("sms_stub.py")
 NOW = "2026-11-21 10:00"
-UNPAID = "等待买家付款"
-SHIPPED = "卖家已发货，等待买家确认"
 
 
-def oid(n: int) -> str:
-    return f"39120000000000{n:05d}"
-
-
-def phone(n: int) -> str:
-    return f"139{n:08d}"
-
-
-def order(n: int, status: str, *, created: str, mobile: str | None = None, nick: str | None = None) -> dict:
-    return {"订单编号": oid(n), "买家会员名": nick or f"tb_buyer{n}", "订单状态": status, "联系手机": mobile or phone(n),
-            "订单创建时间": created, "物流单号": f"7531234{n:07d}" if status == SHIPPED else "",
-            "物流公司": "中通快递" if status == SHIPPED else "", "订单关闭原因": "订单未关闭"}
+def order(n: int, status: str, *, created: str, **cells) -> dict:
+    shipped = {"物流单号": f"7531234{n:07d}", "物流公司": "中通快递"} if status == SHIPPED else {}
+    return legacy_order(n, status, 订单创建时间=created, **shipped, **cells)
 
 
 class Stub:
@@ -189,8 +178,8 @@ def test_overlapping_runs_without_the_lock_still_send_each_message_once(shop):
 def test_two_commands_at_once_keep_the_per_phone_cap_across_purposes(shop_folder, cli):
     # one buyer: an unpaid order and a parcel just shipped, both due now, to the same phone
     write_csv(shop_folder / "orders.csv", LEGACY_ORDER_HEADER, [
-        order(1, UNPAID, created="2026-11-21 09:00:00", mobile=phone(9), nick="tb_same"),
-        order(11, SHIPPED, created="2026-11-21 08:00:00", mobile=phone(9), nick="tb_same"),
+        order(1, UNPAID, created="2026-11-21 09:00:00", 联系手机=phone(9), 买家会员名="tb_same"),
+        order(11, SHIPPED, created="2026-11-21 08:00:00", 联系手机=phone(9), 买家会员名="tb_same"),
     ], encoding="gbk")
     assert cli("import", shop_folder / "orders.csv", "--now", NOW).exit_code == 0
     stub = Stub(shop_folder, "--default", "slow:0.5")

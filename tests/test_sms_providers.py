@@ -17,8 +17,8 @@ from sms_stub import SmsStub
 
 from shoptool.errors import ConfigError
 from shoptool.messages.credentials import CredentialsError, Secret, load_credentials
-from shoptool.messages.providers import OutgoingMessage, make_provider
-from shoptool.messages.providers.base import scrub
+from shoptool.messages.providers import make_provider
+from shoptool.messages.providers.base import OutgoingMessage, scrub
 from shoptool.phones import mask_phone
 
 PHONE = "13800138000"
@@ -208,7 +208,8 @@ def _sent_at() -> datetime:
     return datetime.now(CHINA)
 
 
-@pytest.mark.parametrize(("delivery", "status"), [("delivered", "delivered"), ("failed", "failed"), ("waiting", "sent")])
+@pytest.mark.parametrize(("delivery", "status"),
+                         [("delivered", "delivered"), ("failed", "failed"), ("waiting", "sent")])
 def test_aliyun_query_finds_the_out_id(stub, delivery, status):
     provider = make_provider("aliyun", settings_for(stub), env=SECRETS)
     stub.script(PHONE, "slow:0.6")
@@ -446,4 +447,5 @@ for name in ('aliyun', 'tencent'):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1],
                          timeout=30)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines() == ["aliyun pip install 'shoptool[aliyun]'", "tencent pip install 'shoptool[tencent]'"]
+    assert out.stdout.splitlines() == ["aliyun pip install 'shoptool[aliyun]'",
+                                       "tencent pip install 'shoptool[tencent]'"]

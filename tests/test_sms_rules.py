@@ -136,7 +136,8 @@ def test_a_run_counts_its_own_sends_against_the_caps():
     other_purpose = draft(purpose="shipped", key="s:X", buyer=None, buyer_limit=0)
     assert ob.decide(other_purpose, None, ctx, RULES, "notification", now) == ob.Decision(
         ob.WAIT, "phone_minute_cap", now + timedelta(minutes=1), "deferred")
-    assert ob.decide(draft(key="u:2:30m", order_ids=["2"]), None, ctx, RULES, "reminder", now).reason == "buyer_reminded"
+    same_buyer = ob.decide(draft(key="u:2:30m", order_ids=["2"]), None, ctx, RULES, "reminder", now)
+    assert same_buyer.reason == "buyer_reminded"
 
 
 # --- the provider's answer ----------------------------------------------------------------------

@@ -68,7 +68,8 @@ def test_render_shipped_notice_names_courier_and_tracking_number():
 
 def test_unpaid_reminder_with_and_without_cutoff_hint():
     template = Template.from_settings("unpaid", UNPAID)
-    with_cutoff = render(template, {"shop": "示例旗舰店", "cutoff_hint": "16:00前付款当天发货，"}, sign_name="示例旗舰店")
+    with_cutoff = render(template, {"shop": "示例旗舰店", "cutoff_hint": "16:00前付款当天发货，"},
+                         sign_name="示例旗舰店")
     assert "16:00前付款当天发货" in with_cutoff.text
     without = render(template, {"shop": "示例旗舰店", "cutoff_hint": ""}, sign_name="示例旗舰店")
     assert "发货" not in without.text
@@ -78,7 +79,8 @@ def test_unpaid_reminder_with_and_without_cutoff_hint():
 def test_aliyun_style_placeholders_are_understood():
     template = Template.from_settings("shipped", {**SHIPPED, "text": "订单已由${courier}发出，运单号${tracking_no}。"})
     assert template.params == ("courier", "tracking_no")
-    assert render(template, {"courier": "顺丰", "tracking_no": "SF1"}, sign_name="店").body == "订单已由顺丰发出，运单号SF1。"
+    rendered = render(template, {"courier": "顺丰", "tracking_no": "SF1"}, sign_name="店")
+    assert rendered.body == "订单已由顺丰发出，运单号SF1。"
 
 
 def test_missing_value_names_template_and_variable():

@@ -78,7 +78,8 @@ def test_fail_on_codes():
 
 def test_oversold_underlisted_and_clean():
     result = check_stock([page("OVER", 15), page("UNDER", 5, row_no=3), page("OK", 10, row_no=4)],
-                         [stock("OVER", on_hand=20, locked=10), stock("UNDER", available=40), stock("OK", available=10)],
+                         [stock("OVER", on_hand=20, locked=10), stock("UNDER", available=40),
+                          stock("OK", available=10)],
                          RULES)
     assert found(result) == [("OVER", "oversell_risk"), ("UNDER", "underlisted")]
     over, under = result.rows
@@ -173,7 +174,8 @@ quantities = st.one_of(st.none(), st.integers(-5, 60))
 
 @settings(max_examples=200, deadline=None)
 @given(pages=st.lists(st.tuples(st.sampled_from("ABCDE"), quantities), max_size=8),
-       stocks=st.lists(st.tuples(st.sampled_from("ABCDEF"), quantities, quantities, quantities, quantities), max_size=8),
+       stocks=st.lists(st.tuples(st.sampled_from("ABCDEF"), quantities, quantities, quantities, quantities),
+                       max_size=8),
        safety=st.integers(0, 5), ratio=st.sampled_from(["1", "0.8", "0.5"]), tolerance=st.integers(0, 3))
 def test_pasting_the_fix_file_leaves_nothing_oversold_or_underlisted(pages, stocks, safety, ratio, tolerance):
     rules = StockRules(safety=safety, ratio=Decimal(ratio), tolerance=tolerance)

@@ -10,21 +10,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from .base import (  # noqa: F401  (the public names the outbox uses)
-    DEFER,
-    DELIVERED,
-    FAILED,
-    NOT_FOUND,
-    OUTCOMES,
-    RETRY,
-    SENT,
-    STOP,
-    UNKNOWN,
-    OutgoingMessage,
-    Provider,
-    QueryResult,
-    SendResult,
-)
+from .base import Provider
 
 PROVIDERS = ("file", "http", "aliyun", "tencent")
 
