@@ -10,10 +10,10 @@ from ..errors import ConfigError, UsageError
 from ..result import Result
 from .shop import Shop
 
-INIT_COLUMNS = [K.Column("file", "文件", "File"), K.Column("action", "操作", "Action")]
+INIT_COLUMNS = [K.Column("file", "文件", "File"), K.Column("action", "操作", "Action", labels="file_action")]
 DOCTOR_COLUMNS = [
     K.Column("check", "检查项", "Check"),
-    K.Column("status", "状态", "Status"),
+    K.Column("status", "状态", "Status", labels="check_status"),
     K.Column("detail", "说明", "Detail"),
     K.Column("source", "来源", "Source"),
 ]
@@ -96,7 +96,7 @@ def _doctor_result(rows: list[dict], generated_at: str) -> Result:
 
     counts = D.summary(rows)
     line = f"doctor: {counts['ok']} ok, {counts['warning']} warning(s), {counts['error']} error(s)"
-    return Result("doctor", DOCTOR_COLUMNS, rows, counts, exit_code=D.exit_code(rows), title="shoptool doctor",
+    return Result("doctor", DOCTOR_COLUMNS, rows, counts, exit_code=D.exit_code(rows), title="设置检查",
                   summary_line=line, table_keys=("check", "status", "detail"), generated_at=generated_at)
 
 

@@ -14,10 +14,10 @@ from .shop import Shop
 SEND_COLUMNS = [
     K.Column("order_id", "订单编号", "Order", K.ID),
     K.Column("order_ids", "相关订单", "Orders", K.LIST),
-    K.Column("purpose", "用途", "Purpose", K.ID),
-    K.Column("step", "步骤", "Step", K.ID),  # codes: kept whole in a table, as text in Excel
-    K.Column("action", "处理", "Action", K.ID),
-    K.Column("reason", "原因", "Reason", K.ID),
+    K.Column("purpose", "用途", "Purpose", K.ID, labels="sms_purpose"),
+    K.Column("step", "步骤", "Step", K.ID, labels="sms_step"),  # codes: kept whole in a table, as text in Excel
+    K.Column("action", "处理", "Action", K.ID, labels="sms_action"),
+    K.Column("reason", "原因", "Reason", K.ID, labels="sms_reason"),
     K.Column("phone", "手机号", "Phone", K.PHONE),
     K.Column("parts", "计费条数", "Parts", K.INT),
     K.Column("buyer", "买家", "Buyer", K.NAME),
@@ -37,12 +37,12 @@ SEND_TABLE_KEYS = {
 
 OUTBOX_COLUMNS = [
     K.Column("message_id", "消息编号", "Message", K.INT),
-    K.Column("purpose", "用途", "Purpose", K.ID),
+    K.Column("purpose", "用途", "Purpose", K.ID, labels="sms_purpose"),
     K.Column("order_id", "订单编号", "Order", K.ID),
-    K.Column("step", "步骤", "Step", K.ID),
-    K.Column("status", "状态", "Status", K.ID),
-    K.Column("reason", "原因", "Reason", K.ID),
-    K.Column("provider", "服务商", "Provider"),
+    K.Column("step", "步骤", "Step", K.ID, labels="sms_step"),
+    K.Column("status", "状态", "Status", K.ID, labels="sms_action"),
+    K.Column("reason", "原因", "Reason", K.ID, labels="sms_reason"),
+    K.Column("provider", "服务商", "Provider", labels="sms_provider"),
     K.Column("provider_id", "回执编号", "Provider id", K.ID),
     K.Column("attempts", "尝试次数", "Attempts", K.INT),
     K.Column("created_at", "创建时间", "Created", K.TIME),
@@ -90,7 +90,7 @@ def outbox(shop: Shop, *, statuses=(), purposes=(), order_id: str | None = None,
     rows = [outbox_row(m) for m in q.list_messages(shop.db, statuses=statuses, purposes=purposes,
                                                    order_id=order_id, limit=limit or None)]
     summary = q.count_by_status(shop.db, purposes=purposes)
-    return Result("sms outbox", OUTBOX_COLUMNS, rows, summary, title="sms outbox", table_keys=OUTBOX_TABLE_KEYS,
+    return Result("sms outbox", OUTBOX_COLUMNS, rows, summary, title="短信记录", table_keys=OUTBOX_TABLE_KEYS,
                   summary_line=f"sms outbox: {len(rows)} message(s) listed; "
                                + (", ".join(f"{k} {v}" for k, v in summary.items()) or "the outbox is empty"),
                   generated_at=shop.iso(shop.now()))
@@ -155,5 +155,5 @@ def reconcile(shop: Shop) -> Result:
     if left:
         line += f"; {left} need a person: check the provider's console, then record it by hand"
     return Result("sms reconcile", RECONCILE_COLUMNS, rows, summary, exit_code=4 if left else 0,
-                  title="sms reconcile", summary_line=line, table_keys=OUTBOX_TABLE_KEYS + ("found",),
+                  title="短信结果核对", summary_line=line, table_keys=OUTBOX_TABLE_KEYS + ("found",),
                   generated_at=shop.iso(moment))

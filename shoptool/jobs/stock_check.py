@@ -13,8 +13,8 @@ COMMAND = "stock-check"
 COLUMNS = [
     K.Column("sku", "商家编码", "SKU code", K.ID),
     K.Column("title", "宝贝标题", "Title"),
-    K.Column("finding", "问题", "Finding"),
-    K.Column("severity", "级别", "Severity"),
+    K.Column("finding", "问题", "Finding", labels="stock_finding"),
+    K.Column("severity", "级别", "Severity", labels="severity"),
     K.Column("page_stock", "页面库存", "Page stock", K.INT),
     K.Column("on_hand", "实际库存", "On hand", K.INT),
     K.Column("reserved", "锁定+待发", "Reserved", K.INT),
