@@ -47,7 +47,8 @@ def shop(cli, shop_folder):
         page_stock_row(1, "00123", "50", 商品ID="000612345678"),
         page_stock_row(2, "0456", "3"),
     ])
-    write_csv(shop_folder / "warehouse.csv", WDT_STOCK_HEADER, [wdt_stock_row(1, "00123", 10), wdt_stock_row(2, "0789", 5)])
+    write_csv(shop_folder / "warehouse.csv", WDT_STOCK_HEADER,
+              [wdt_stock_row(1, "00123", 10), wdt_stock_row(2, "0789", 5)])
     for name in ("orders.csv", "items.csv", "page.csv", "warehouse.csv"):
         assert cli("import", shop_folder / name, *NOW, "-f", "json").exit_code == 0
     return shop_folder
