@@ -28,6 +28,7 @@ COLUMNS = [
     K.Column("sku_id", "SKU ID", "SKU ID", K.ID),
     K.Column("page_row", "页面表行号", "Page row", K.INT),
     K.Column("warehouse_row", "仓库表行号", "Warehouse row", K.INT),
+    K.Column("warehouse", "仓库", "Warehouse"),
     K.Column("advice", "处理建议", "Advice"),
 ]
 # What fits a terminal; files and JSON carry every column.
@@ -78,6 +79,9 @@ def run(shop: Shop, *, page: Path | None = None, warehouse: Path | None = None, 
         result.info(note)
     if checked.warehouse_without_code:
         result.warn(f"{checked.warehouse_without_code} warehouse row(s) without a SKU code were skipped")
+    if checked.other_warehouses:
+        skipped = ", ".join(f"{name} ({n})" for name, n in sorted(checked.other_warehouses.items()))
+        result.info(f"rows of warehouses not in stock.warehouses were not counted: {skipped}")
     return result
 
 
