@@ -71,15 +71,26 @@ RECONCILE_COLUMNS = OUTBOX_COLUMNS + [K.Column("found", "服务商查询结果",
 def send(shop: Shop, command: str, *, dry_run: bool = False, provider=None) -> Result:
     """One run of notify-shipped or remind-unpaid: its rows, one summary line, its exit code.
     `dry_run` reads only and sends nothing (and may run beside a real run)."""
+    from ..db.shop import order_count
     from ..messages.engine import run_command
 
+    created = not shop.db_exists
     report = run_command(command, shop, dry_run=dry_run, provider=provider)
     result = Result(command, SEND_COLUMNS, report.rows, report.summary, exit_code=report.exit_code,
-                    title=command, summary_line=report.summary_line, table_keys=SEND_TABLE_KEYS[command],
-                    generated_at=shop.iso(shop.now()))
+                    title=SEND_TITLES.get(command, command), summary_line=report.summary_line,
+                    table_keys=SEND_TABLE_KEYS[command], generated_at=shop.iso(shop.now()))
+    if created:  # run outside the shop folder: "sent 0" would hide it
+        result.warn(f"there was no shop database at {shop.settings.db_path}: an empty one was created, so nothing "
+                    "was sent; run in the shop folder, or pass --db/--config (SHOPTOOL_DB/SHOPTOOL_CONFIG)")
+    elif not order_count(shop.db):
+        result.warn(f"the shop database {shop.settings.db_path} holds no orders: nothing to send; "
+                    "run `shoptool import FILE` first")
     for note in report.notes:
         result.info(note)
     return result
+
+
+SEND_TITLES = {"notify-shipped": "发货通知", "remind-unpaid": "催付提醒"}
 
 
 def outbox(shop: Shop, *, statuses=(), purposes=(), order_id: str | None = None, limit: int | None = 1000) -> Result:
