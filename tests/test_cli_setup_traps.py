@@ -82,3 +82,15 @@ def test_the_file_provider_names_sheets_in_shop_time_and_says_until_when_to_uplo
     shop_day = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d")
     sheets = [p.name for p in (shop_folder / "sms-upload").glob("sms-*.xlsx")]
     assert len(sheets) == 1 and shop_day in sheets[0], sheets
+
+
+def test_small_words_right(cli, shop_folder):
+    from builders import PAGE_STOCK_HEADER, page_stock_row
+
+    page = write_csv(shop_folder / "page.csv", PAGE_STOCK_HEADER, [page_stock_row(1, "A-1", "3")])
+    run = cli("address-check", "--orders", page, "-f", "json")
+    assert run.exit_code == 3 and "not an orders sheet" in run.stderr, run
+    bad = cli("reviews", "--since", "yesterday-ish", "-f", "json")
+    assert bad.exit_code == 2 and "2026-11-21 10:00" in bad.stderr  # says which formats are accepted
+    bad = cli("stock-check", "--now", "soon", "-f", "json")
+    assert bad.exit_code == 2 and "2026-11-21T10:00:00+08:00" in bad.stderr
