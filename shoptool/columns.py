@@ -1,7 +1,8 @@
 """What a column of a result is: its JSON key, its headers for staff, and what kind of value it holds.
 
 The kind drives everything the output layer does with a value: masking (phone, name, address),
-money as yuan, ids kept as text in Excel, times as real dates.
+money as yuan, ids kept as text in Excel, times as real dates. A column of codes names its
+vocabulary (`labels`), so tables and staff files show `超卖风险` where JSON keeps `oversell_risk`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Column:
     en: str | None = None
     kind: str = TEXT
     width: int | None = None  # characters, for Excel; None = from the header and kind
+    labels: str | None = None  # the vocabulary of its codes (labels.VOCABULARIES): Chinese for staff
 
     def header(self, language: str) -> str:
         if language == "en":

@@ -240,8 +240,10 @@ def _copy(value: Any) -> Any:
     return json.loads(json.dumps(value)) if isinstance(value, (dict, list)) else value
 
 
-def render_toml() -> str:
-    """The commented shoptool.toml `shoptool init` writes: every setting with its default."""
+def render_toml(values: dict | None = None) -> str:
+    """The commented shoptool.toml `shoptool init` writes: every setting with its default, or the
+    value given for it in `values` (path → value, e.g. the shop's own name)."""
+    values = values or {}
     lines = ["# shoptool settings. Every key shows its default; delete what you don't change.",
              "# Any key can also be set as SHOPTOOL_<SECTION>_<KEY>, e.g. SHOPTOOL_SMS_PROVIDER=http.",
              ""]
@@ -263,7 +265,7 @@ def render_toml() -> str:
             for sub, value in setting.default.items():
                 lines.append(f"{_toml_key(sub)} = {_toml_value(value)}")
         else:
-            lines.append(f"{key} = {_toml_value(setting.default)}{comment}")
+            lines.append(f"{key} = {_toml_value(values.get(setting.path, setting.default))}{comment}")
     return "\n".join(lines) + "\n"
 
 

@@ -43,17 +43,21 @@ def summary(rows: list[dict]) -> dict:
 
 
 def checks(settings, *, versions: dict, env: Mapping[str, str], shop_now: datetime, machine_now: datetime,
-           db_facts: Mapping | None, held: Mapping[str, str | None]) -> list[dict]:
-    """Every check, in the order people read them: software, settings, database, locks, SMS, clocks."""
+           db_facts: Mapping | None, held: Mapping[str, str | None],
+           shop_names: Mapping[str, int] | None = None) -> list[dict]:
+    """Every check, in the order people read them: software, settings, the shop's name, database,
+    locks, SMS, clocks."""
     return [
         versions,
         *config_checks(settings),
         *setting_rows(settings),
+        *name_checks(settings, shop_names),
         *database_checks(settings.db_path, db_facts),
         *lock_checks(held),
         *sms_checks(settings, env),
         *extras_checks(),
         time_check(settings["shop.timezone"], shop_now, machine_now),
+        *clock_checks(env),
     ]
 
 
@@ -69,8 +73,11 @@ def versions(shoptool_version: str, sqlite_version: str, sqlite_utils_version: s
 
 
 def config_checks(settings) -> list[dict]:
-    where = str(settings.config_path) if settings.config_path else "no shoptool.toml here: every setting is its default"
-    rows = [check("config", OK, where)]
+    if settings.config_path:
+        rows = [check("config", OK, str(settings.config_path))]
+    else:  # run outside the shop folder: a send would sign with the example and use an empty database
+        rows = [check("config", WARNING, f"no shoptool.toml in {Path.cwd()}: every setting is its default and the "
+                                         f"database is {settings.db_path}; run in the shop folder or pass --config")]
     rows.extend(check("config", WARNING, warning) for warning in settings.warnings)
     return rows
 
@@ -92,6 +99,33 @@ def setting_rows(settings, secret_paths: frozenset[str] = frozenset()) -> list[d
 def _short(value) -> str:
     text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+# ---------------------------------------------------------------- the shop's name
+
+def name_checks(settings, shop_names: Mapping[str, int] | None) -> list[dict]:
+    """Texts carry shop.name and the 【sms.sign_name】: the example, or a name the imported orders
+    (店铺名称) do not carry, would sign texts with someone else's shop."""
+    from .settings_defaults import default
+
+    name, sign = settings["shop.name"], settings["sms.sign_name"]
+    fix = "set it: shoptool init --force --shop-name NAME, or edit shoptool.toml"
+    rows = []
+    if name == default("shop.name"):
+        rows.append(check("shop name", WARNING, f"shop.name is still the example {name!r}: texts would use it; {fix}"))
+    elif shop_names and name not in shop_names:
+        listed = ", ".join(f"{n} ({c} orders)" for n, c in list(shop_names.items())[:3])
+        rows.append(check("shop name", WARNING, f"the imported orders' 店铺名称 is {listed}, not shop.name {name!r}"))
+    else:
+        rows.append(check("shop name", OK, name + (" (as the imported orders' 店铺名称)" if shop_names else "")))
+    if sign == default("sms.sign_name"):
+        rows.append(check("sms sign", WARNING, f"sms.sign_name is still the example 【{sign}】; {fix}"))
+    elif sign != name:
+        rows.append(check("sms sign", WARNING, f"【{sign}】 differs from shop.name {name!r}: make sure it is the "
+                                               "sign registered for this shop"))
+    else:
+        rows.append(check("sms sign", OK, f"【{sign}】"))
+    return rows
 
 
 # ---------------------------------------------------------------- database
@@ -245,3 +279,12 @@ def time_check(shop_zone: str, shop_now: datetime, machine_now: datetime) -> dic
     if machine_now.utcoffset() != shop_now.utcoffset():
         detail += ": quiet hours and cut-offs use the shop's zone"
     return check("time zone", OK, detail)
+
+
+def clock_checks(env: Mapping[str, str]) -> list[dict]:
+    """SHOPTOOL_NOW pins every command's clock: fine for replaying a day, wrong for cron."""
+    pinned = env.get("SHOPTOOL_NOW")
+    if not pinned:
+        return [check("clock", OK, "real time (SHOPTOOL_NOW is not set)")]
+    return [check("clock", WARNING, f"SHOPTOOL_NOW={pinned} pins the clock: every command pretends it is that moment "
+                                    "(reminders, quiet hours, deadlines); unset it for real use")]

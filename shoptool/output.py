@@ -19,7 +19,7 @@ from . import columns as K
 from .columns import Column
 from .result import Result, json_document, masked_rows
 
-FORMATS = ("auto", "table", "json", "csv", "xlsx")
+FORMATS = ("auto", "table", "json", "csv", "plain-csv", "xlsx")  # plain-csv: CSV for programs
 
 
 @dataclass
@@ -113,15 +113,16 @@ def render(result: Result, options: OutputOptions) -> str:
     elif fmt == "json":
         if not options.quiet:
             _stdout(json.dumps(json_document(result, rows), ensure_ascii=False, indent=2))
-    elif fmt == "csv":
+    elif fmt in ("csv", "plain-csv"):
         if not options.quiet:
-            _stdout_csv(result.columns, rows, options)
+            columns = _file_columns(result)
+            _stdout_csv(columns, _people(columns, rows, fmt, options), options, excel=fmt == "csv")
     else:
         if not options.quiet:
             if result.sections:
                 _dashboard(result, options)
             else:
-                _table(result, rows, options)
+                _table(result, _people(result.columns, rows, fmt, options), options)
     if result.summary_line:
         info(result.summary_line)
     return fmt
@@ -132,7 +133,22 @@ def _stdout(text: str) -> None:
     sys.stdout.flush()
 
 
-def _stdout_csv(columns: Sequence[Column], rows: list[dict], options: OutputOptions) -> None:
+def _people(columns: Sequence[Column], rows: list[dict], fmt: str, options: OutputOptions) -> list[dict]:
+    """Rows for tables and files: codes as Chinese labels (PRODUCT §4), kept for plain-csv."""
+    from .labels import for_people
+
+    return for_people(columns, rows, "code" if fmt == "plain-csv" else options.headers)
+
+
+def _file_columns(result: Result) -> Sequence[Column]:
+    """A dashboard's summary sheet holds what its table shows (check, count, note), not the top
+    rows as JSON: each check has its own sheet."""
+    if result.sections and result.table_keys is not None:
+        return [c for c in result.columns if c.key in result.table_keys]
+    return result.columns
+
+
+def _stdout_csv(columns: Sequence[Column], rows: list[dict], options: OutputOptions, excel: bool = True) -> None:
     import csv
 
     from .tables.writers import csv_cell
@@ -140,7 +156,7 @@ def _stdout_csv(columns: Sequence[Column], rows: list[dict], options: OutputOpti
     writer = csv.writer(sys.stdout)
     writer.writerow([c.header(options.headers) for c in columns])
     for row in rows:
-        writer.writerow([csv_cell(c, row.get(c.key), options.headers) for c in columns])
+        writer.writerow([csv_cell(c, row.get(c.key), options.headers, excel=excel) for c in columns])
     sys.stdout.flush()
 
 
@@ -155,16 +171,20 @@ def _write_file(result: Result, rows: list[dict], fmt: str, options: OutputOptio
             writers._atomic(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
             count = len(rows)
         elif fmt == "xlsx":
-            sheets = [writers.SheetData(result.title or result.command, result.columns, rows)]
+            main = _file_columns(result)
+            sheets = [writers.SheetData(result.title or result.command, main, _people(main, rows, fmt, options))]
             for section in result.sections:
+                section_rows = masked_rows(section.columns, section.rows, options.show_pii)
                 sheets.append(writers.SheetData(section.title, section.columns,
-                                                masked_rows(section.columns, section.rows, options.show_pii)))
+                                                _people(section.columns, section_rows, fmt, options)))
             for name, columns, extra_rows in result.sheets:
-                sheets.append(writers.SheetData(name, columns, masked_rows(columns, extra_rows, options.show_pii)))
+                extra = masked_rows(columns, extra_rows, options.show_pii)
+                sheets.append(writers.SheetData(name, columns, _people(columns, extra, fmt, options)))
             count = writers.write_workbook(path, sheets, headers=options.headers)[0]
-        elif fmt == "csv":
-            count = writers.write_table(path, result.columns, rows, fmt="csv", encoding=options.encoding,
-                                        headers=options.headers)
+        elif fmt in ("csv", "plain-csv"):
+            columns = _file_columns(result)
+            count = writers.write_table(path, columns, _people(columns, rows, fmt, options), fmt="csv",
+                                        encoding=options.encoding, headers=options.headers, excel=fmt == "csv")
         else:
             raise UsageError(f"cannot write format {fmt!r} to a file; use .csv, .xlsx or .json")
     except OSError as exc:
@@ -187,7 +207,7 @@ def table_cell(column: Column, value: Any) -> str:
         # order numbers one per line: a folded 19-digit number is unreadable
         separator = "\n" if any(len(str(v)) > 12 for v in value) else ", "
         return separator.join(str(v) for v in value)
-    if kind == K.BOOL:
+    if kind == K.BOOL and not isinstance(value, str):  # already in words (labels.for_people)
         return "是" if value else "否"
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
@@ -242,7 +262,8 @@ def _dashboard(result: Result, options: OutputOptions) -> None:
             console.print(f"[green]✓[/green] {escape(heading)}")
             continue
         shown = [c for c in section.columns if section.table_keys is None or c.key in section.table_keys]
-        rows = masked_rows(section.columns, section.rows[:result.top], options.show_pii)
+        rows = _people(section.columns, masked_rows(section.columns, section.rows[:result.top], options.show_pii),
+                       "table", options)
         table = Table(title=heading, title_justify="left", title_style="bold", header_style="bold")
         for column in shown:
             if column.kind in (K.TEXT, K.ADDRESS, K.LIST):

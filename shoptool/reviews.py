@@ -120,13 +120,13 @@ class Window:
 
 
 def window(created_at: datetime | None, now: datetime, window_days: int) -> Window:
-    """Age in whole days elapsed; days left rounded up, so a review posted now has the full window
-    and one with an hour to go still shows 1 (age + days left = window while it is open)."""
+    """Age and days left in whole days: a window ending in 26 h has 1 day left, not 2; in its last
+    day it shows 0 while `ends_at` (解释截止) still says until when (can_explain stays true)."""
     if created_at is None:
         return Window(None, None, None)
     ends_at = created_at + window_days * _DAY
     age = max(math.floor((now - created_at) / _DAY), 0)
-    left = max(math.ceil((ends_at - now) / _DAY), 0)
+    left = max(math.floor((ends_at - now) / _DAY), 0)
     return Window(age, left, ends_at)
 
 

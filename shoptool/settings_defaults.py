@@ -35,6 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("stock.safety", 0, "units kept back from the page, per SKU overrides in [stock.sku]"),
     Setting("stock.ratio", 1.0, "share of available stock shown on the page, 0 < ratio ≤ 1"),
     Setting("stock.tolerance", 0, "underlisted only when page < available - tolerance"),
+    Setting("stock.warehouses", [],
+            'warehouses the shop sells from (the sheet\'s 仓库), e.g. ["杭州仓"]; [] = all; stock is their sum'),
     Setting("stock.sku", {}, 'per-SKU safety stock, replaces stock.safety for that SKU, e.g. "TS-001-BLK-M" = 5'),
     # [sms]
     Setting("sms.provider", "file", "file | aliyun | tencent | http"),

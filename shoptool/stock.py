@@ -20,8 +20,13 @@ Interactions, decided for safety first:
 - A code listed on several page rows: one `duplicate_sku` per row (its own quantity, no
   suggestion: stock cannot be split between listings automatically); the other checks compare the
   listings' total against `available` and show totals.
-- A code on several warehouse rows: one `duplicate_sku` per row (its own figures); the other
-  checks use the row with the least stock, so a copied row can never double the stock.
+- A code on rows of several warehouses (a 仓库/仓库名称 column): the SKU's stock is the sum over
+  the warehouses the shop sells from (`stock.warehouses`, default all); rows of other warehouses
+  are counted, not used. The same code twice in one warehouse (or twice in a sheet without a
+  warehouse column): one `duplicate_sku` per row (its own figures); the other checks use the row
+  with the least stock, so a copied row can never double the stock.
+- A duplicated code is never `underlisted`: which listing or row to raise is for a person. It can
+  still be `oversell_risk` (the listings' total against what can ship): that is a risk either way.
 - `negative_stock` is reported per row (on hand, the warehouse's available figure or a negative
   page quantity) and does not hide the SKU's other findings: a negative SKU still listed is also
   `oversell_risk` with a suggestion of 0.
@@ -82,6 +87,7 @@ class StockRules:
     ratio: Decimal = field(default_factory=lambda: Decimal(str(setting_default("stock.ratio"))))
     tolerance: int = field(default_factory=lambda: setting_default("stock.tolerance"))
     sku_safety: Mapping[str, int] = field(default_factory=lambda: setting_default("stock.sku"))
+    warehouses: tuple[str, ...] = field(default_factory=lambda: tuple(setting_default("stock.warehouses")))
 
     @classmethod
     def from_settings(cls, settings) -> StockRules:
@@ -89,12 +95,22 @@ class StockRules:
         sku = read(settings, "stock.sku") or {}
         if not isinstance(sku, Mapping):
             raise ConfigError("setting stock.sku: expected a table of SKU code = units")
+        warehouses = read(settings, "stock.warehouses") or []
+        if isinstance(warehouses, str):
+            warehouses = [warehouses]
+        if not isinstance(warehouses, (list, tuple)) or not all(isinstance(w, str) for w in warehouses):
+            raise ConfigError('setting stock.warehouses: expected a list of warehouse names, e.g. ["杭州仓"]')
         return cls(
             safety=_whole(read(settings, "stock.safety"), "stock.safety"),
             ratio=_ratio(read(settings, "stock.ratio")),
             tolerance=_whole(read(settings, "stock.tolerance"), "stock.tolerance"),
             sku_safety={str(code): _whole(units, f"stock.sku.{code}") for code, units in sku.items()},
+            warehouses=tuple(w.strip() for w in warehouses if w.strip()),
         )
+
+    def sells_from(self, warehouse: str | None) -> bool:
+        """Whether a row of this warehouse counts (no list: every warehouse; no name: always)."""
+        return not self.warehouses or not warehouse or warehouse.strip() in self.warehouses
 
     def safety_for(self, sku: str) -> int:
         return self.sku_safety.get(sku, self.safety)
@@ -164,6 +180,7 @@ class StockCheck:
     rows: list[dict]  # findings, ordered by severity, SKU, finding, source row
     skus: int = 0  # distinct SKU codes seen on either side
     warehouse_without_code: int = 0
+    other_warehouses: dict[str, int] = field(default_factory=dict)  # rows skipped per warehouse not sold from
 
 
 def check_stock(
@@ -185,24 +202,32 @@ def check_stock(
         else:
             page.setdefault(code, []).append(row)
 
-    warehouse: dict[str, list[tuple[Mapping, dict]]] = {}
+    warehouse: dict[str, dict[str, list[tuple[Mapping, dict]]]] = {}  # code -> warehouse name -> rows
     without_code = 0
+    other: dict[str, int] = {}
     for row in warehouse_rows:
         code = row.get("sku_code")
+        name = (row.get("warehouse") or "").strip()
         if code is None:
             without_code += 1
+        elif not rules.sells_from(name):
+            other[name] = other.get(name, 0) + 1
         else:
-            warehouse.setdefault(code, []).append((row, warehouse_figures(row, rules)))
-    # The row with the least stock stands for a code the warehouse lists twice (first on a tie).
-    stock = {code: min(entries, key=lambda e: e[1]["available"]) for code, entries in warehouse.items()}
+            warehouse.setdefault(code, {}).setdefault(name, []).append((row, warehouse_figures(row, rules)))
+    stock = {code: _combined(code, by_name, rules) for code, by_name in warehouse.items()}
+    duplicated = {code for code, by_name in warehouse.items() if any(len(rows) > 1 for rows in by_name.values())}
 
-    for code, entries in warehouse.items():
+    for code, by_name in warehouse.items():
         context = {"page_stock": _page_total(page.get(code)), "unpaid_held": held.get(code, 0), "warehouse": True}
+        for name, entries in by_name.items():
+            for row, figures in entries:
+                if len(entries) > 1:
+                    where = f"仓库“{name}”" if name else "仓库表"
+                    findings.append(_finding(
+                        "duplicate_sku", code, row, figures, suggested=None, **context,
+                        advice=f"商家编码在{where}里出现 {len(entries)} 次：按库存最少的一行核对，请仓库合并或改正"))
+        entries = [entry for rows in by_name.values() for entry in rows]
         for row, figures in entries:
-            if len(entries) > 1:
-                findings.append(_finding(
-                    "duplicate_sku", code, row, figures, suggested=None, **context,
-                    advice=f"商家编码在仓库表里出现 {len(entries)} 次：按库存最少的一行核对，请仓库合并或改正"))
             if (row.get("on_hand") or 0) < 0 or figures["warehouse_available"] < 0:
                 findings.append(_finding("negative_stock", code, row, figures, suggested=None, **context,
                                          advice="仓库库存是负数：请仓库盘点或核对出入库单"))
@@ -212,14 +237,34 @@ def check_stock(
                                      advice=f"仓库可售 {figures['available']} 件，页面没有这个 SKU"))
 
     for code, rows in page.items():
-        findings.extend(_listing_findings(code, rows, stock.get(code), held.get(code, 0), rules))
+        findings.extend(_listing_findings(code, rows, stock.get(code), held.get(code, 0), rules,
+                                          duplicated=code in duplicated))
 
     findings.sort(key=_order)
-    return StockCheck(findings, len(page.keys() | warehouse.keys()), without_code)
+    return StockCheck(findings, len(page.keys() | warehouse.keys()), without_code, other)
+
+
+def _combined(code: str, by_name: Mapping[str, list[tuple[Mapping, dict]]], rules: StockRules) -> tuple[Mapping, dict]:
+    """The row and figures standing for a code: in each warehouse the row with the least stock
+    (first on a tie), summed over the warehouses; one warehouse: that row as it is."""
+    picked = [min(rows, key=lambda e: e[1]["available"]) for rows in by_name.values()]
+    if len(picked) == 1:
+        return picked[0]
+
+    def total(key):
+        values = [figures[key] for _, figures in picked if figures[key] is not None]
+        return sum(values) if values else None
+
+    raw = total("warehouse_available") or 0
+    figures = {"on_hand": total("on_hand"), "reserved": total("reserved"), "warehouse_available": raw,
+               "available": rules.sellable(raw, code)}
+    row = dict(picked[0][0])
+    row["warehouse"] = "+".join(name for name in by_name)
+    return row, figures
 
 
 def _listing_findings(code: str, rows: list[Mapping], entry: tuple[Mapping, dict] | None, held: int,
-                      rules: StockRules) -> list[dict]:
+                      rules: StockRules, *, duplicated: bool = False) -> list[dict]:
     """Everything about one code on the page, against the warehouse row standing for it."""
     found = []
     warehouse_row, figures = entry if entry else (None, _NO_FIGURES)
@@ -235,7 +280,11 @@ def _listing_findings(code: str, rows: list[Mapping], entry: tuple[Mapping, dict
                                   **context,
                                   advice="页面库存是负数：在千牛核对这个 SKU 的库存"))
     # Several listings of one code are compared as one: their total, no single listing to point at.
-    listing = rows[0] if len(rows) == 1 else {"title": rows[0].get("title"), "attrs": rows[0].get("attrs")}
+    if len(rows) == 1:
+        listing = rows[0]
+    else:
+        title = rows[0].get("title")
+        listing = {"title": f"{title} 等 {len(rows)} 个链接合计" if title else f"{len(rows)} 个链接合计", "attrs": None}
     total = _page_total(rows)
     available = figures["available"]
     if entry is None:
@@ -251,7 +300,7 @@ def _listing_findings(code: str, rows: list[Mapping], entry: tuple[Mapping, dict
             advice += f"（未付款订单占用 {held} 件，平台不接受更低的库存：请跟进或关闭这些订单）"
         found.append(_finding("oversell_risk", code, listing, figures, page_stock=total, suggested=suggested,
                               **context, advice=advice))
-    elif total < available - rules.tolerance:
+    elif total < available - rules.tolerance and len(rows) == 1 and not duplicated:
         found.append(_finding("underlisted", code, listing, figures, page_stock=total, suggested=suggested,
                               **context,
                               advice=f"页面库存 {total} 少于可售 {available}，可改为 {suggested}"))
@@ -290,6 +339,8 @@ def _finding(code: str, sku: str | None, source: Mapping, figures: Mapping, *, p
         "page_row": None if warehouse else source.get("row_no"),
         "warehouse_row": source.get("row_no") if warehouse else (
             warehouse_row.get("row_no") if warehouse_row is not None else None),
+        "warehouse": (source.get("warehouse") if warehouse else
+                      warehouse_row.get("warehouse") if warehouse_row is not None else None) or None,
         "advice": advice,
     }
 

@@ -312,7 +312,12 @@ def test_normalize_address_keeps_what_tells_places_apart():
         ({"address": "西湖区文三路100号"}, False, ["浙江省杭州市西湖区还是江西省南昌市西湖区"], []),
         ({"address": "浙江省 杭州市 江干区 新塘路100号"}, False, ["“江干区”", "上城区还是浙江省杭州市钱塘区"], []),
         ({"address": "北京市朝阳区1号"}, True, ["“1号”"], []),
-        ({"address": "浙江省 杭州市 西湖区 幸福里3"}, False, ["“幸福****”"], ["幸福里3"]),
+        # a detail too short to deliver to is too short to point at anyone: quoted whole, it is what
+        # the buyer is asked to complete
+        ({"address": "浙江省 杭州市 西湖区 幸福里3"}, False, ["“幸福里3”"], []),
+        ({"address": "浙江省 杭州市 西湖区 3栋501"}, False, ["只写了“3栋501”", "街道和小区"], []),
+        ({"address": "浙江省 杭州市 西湖区"}, False, ["没有填写详细地址"], ["“”"]),
+        ({"address": "四川省 成都市 高新区 天府大道1000号"}, False, ["“高新区”", "街道和门牌号"], ["区/县"]),
         ({"receiver_mobile": "12812345678"}, False, ["128****5678"], ["12812345678"]),
         ({"receiver_mobile": "12812345678"}, True, ["12812345678"], []),
         ({"address": "不详"}, False, ["“不详”"], ["缺少"]),
@@ -330,6 +335,7 @@ def test_suggested_message_quotes_what_to_confirm(changes, show_pii, quoted, hid
 def test_details_for_staff_are_masked_unless_show_pii():
     bad = order(receiver_mobile="12812345678", receiver_name="张三13800138000", address="浙江省 杭州市 西湖区 幸福里3")
     hidden = " ".join(f.detail for f in check_order(bad).findings)
-    assert "12812345678" not in hidden and "13800138000" not in hidden and "幸福里3" not in hidden
+    assert "12812345678" not in hidden and "13800138000" not in hidden
+    assert "幸福里3" in hidden  # the short detail in question is quoted whole
     shown = " ".join(f.detail for f in check_order(bad, show_pii=True).findings)
     assert "12812345678" in shown and "张三13800138000" in shown and "幸福里3" in shown

@@ -316,8 +316,9 @@ def test_the_table_fits_an_80_column_terminal_and_files_carry_every_column(cli, 
     assert written.exit_code == 1, written
     with out.open(encoding="utf-8-sig", newline="") as fh:
         sheet = list(csv.DictReader(fh))
-    assert list(sheet[0])[:3] == ["订单编号", "级别", "问题代码"] and "建议发给买家" in sheet[0]
-    assert {r["订单编号"] for r in sheet} == {oid(n) for n in ERROR_CASES}
+    assert list(sheet[0])[:3] == ["订单编号", "级别", "问题"] and "建议发给买家" in sheet[0]
+    assert {r["订单编号"] for r in sheet} == {f'="{oid(n)}"' for n in ERROR_CASES}  # 19 digits kept in Excel
+    assert {r["级别"] for r in sheet} == {"错误"} and "省市区对不上" in {r["问题"] for r in sheet}
     assert all("13800138" not in value for r in sheet for value in r.values())
 
 

@@ -31,7 +31,11 @@ def test_a_missing_database_is_reported_and_not_created(cli, shop_folder):
     assert all(set(row) == {"check", "status", "detail", "source"} for row in doc["rows"])
 
 
+HEALTHY = '[shop]\nname = "林记小店"\n[sms]\nsign_name = "林记小店"\n'
+
+
 def test_a_healthy_shop(cli, shop_folder):
+    (shop_folder / "shoptool.toml").write_text(HEALTHY, encoding="utf-8")
     import_one(cli, shop_folder)
 
     result = cli("doctor", "--now", "2026-11-21 10:00")
@@ -39,7 +43,8 @@ def test_a_healthy_shop(cli, shop_folder):
     assert result.exit_code == 0, result
     checks = by_check(result)
     names = ("database", "permissions", "integrity", "journal mode", "migrations", "lock remind-unpaid",
-             "lock notify-shipped", "lock import-inbox", "sms provider", "time zone")
+             "lock notify-shipped", "lock import-inbox", "sms provider", "time zone", "config", "shop name",
+             "sms sign", "clock")
     assert {name: checks[name]["status"] for name in names} == dict.fromkeys(names, "ok")
     assert "none pending" in checks["migrations"]["detail"]
     assert checks["retention"]["status"] == "ok"
@@ -188,3 +193,26 @@ def test_a_broken_config_is_an_error_row(cli, shop_folder):
 
     assert result.exit_code == 1
     assert by_check(result)["config"]["status"] == "error"
+
+
+def test_setup_traps_are_warnings(cli, shop_folder):
+    """The example name and sign, orders of another shop, no shoptool.toml here, a pinned clock."""
+    from builders import LEGACY_ORDER_HEADER, legacy_order, write_csv
+
+    rows = [legacy_order(n, 店铺名称="林记小店") for n in (1, 2)]
+    assert cli("import", write_csv(shop_folder / "o.csv", LEGACY_ORDER_HEADER, rows, encoding="gbk")).exit_code == 0
+
+    result = cli("doctor", env={"SHOPTOOL_NOW": "2026-11-21 10:00"})
+
+    assert result.exit_code == 0, result  # warnings only
+    checks = by_check(result)
+    assert checks["config"]["status"] == "warning" and "no shoptool.toml" in checks["config"]["detail"]
+    assert checks["shop name"]["status"] == "warning" and "示例旗舰店" in checks["shop name"]["detail"]
+    assert checks["sms sign"]["status"] == "warning"
+    assert checks["clock"]["status"] == "warning" and "SHOPTOOL_NOW=2026-11-21 10:00" in checks["clock"]["detail"]
+
+    (shop_folder / "shoptool.toml").write_text('[shop]\nname = "别家店"\n[sms]\nsign_name = "别家"\n', encoding="utf-8")
+    checks = by_check(cli("doctor"))
+    assert checks["shop name"]["status"] == "warning" and "林记小店 (2 orders)" in checks["shop name"]["detail"]
+    assert checks["sms sign"]["status"] == "warning" and "别家" in checks["sms sign"]["detail"]
+    assert checks["clock"]["status"] == "ok" and checks["config"]["status"] == "ok"

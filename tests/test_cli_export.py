@@ -28,11 +28,26 @@ def test_csv_has_a_bom_masks_buyers_and_neutralises_formulas(cli, shop_folder):
     raw = (shop_folder / "orders.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    assert rows[0]["订单编号"] == "3712345678901234567"
-    assert rows[0]["buyer_message"] == "'" + HYPERLINK
-    assert rows[0]["收货人"] == "张*" and rows[0]["手机"] == "138****8000"
+    assert rows[0]["订单编号"] == '="3712345678901234567"'  # Excel keeps all 19 digits; import reads it back
+    assert rows[0]["买家留言"] == "'" + HYPERLINK
+    assert rows[0]["收货人姓名"] == "张*" and rows[0]["联系手机"] == '="138****8000"'[2:-1]
     assert rows[0]["收货地址"] == "浙江省 杭州市 西湖区 ****"
-    assert rows[0]["goods_fen"] == "99.50"
+    assert rows[0]["买家应付货款（元）"] == "99.50" and rows[0]["订单状态"] == "买家已付款"
+    assert rows[0]["货到付款"] == "否"
+
+
+def test_every_export_header_is_chinese_and_money_is_named_for_yuan(cli, shop_folder):
+    _import_one(cli, shop_folder)
+    from shoptool.db.tables import EXPORTABLE
+
+    for table in EXPORTABLE:
+        assert cli("export", table, "-o", f"{table}.csv").exit_code == 0
+        header = next(csv.reader((shop_folder / f"{table}.csv").read_text(encoding="utf-8-sig").splitlines()))
+        assert header and all(not name.isascii() or name in ("SKU ID", "SHA-256") for name in header), (table, header)
+    document = json.loads(cli("export", "orders", "-f", "json").stdout)
+    row = document["rows"][0]
+    assert row["goods"] == 99.5 and row["postage"] == 0.0 and not any(key.endswith("_fen") for key in row)
+    assert row["status"] == "paid"  # JSON keeps the codes
 
 
 def test_gbk_csv_on_request(cli, shop_folder):
@@ -50,9 +65,9 @@ def test_xlsx_keeps_order_numbers_as_text_and_is_filterable(cli, shop_folder):
     header = [c.value for c in ws[1]]
     order_cell = ws.cell(2, header.index("订单编号") + 1)
     assert (order_cell.value, order_cell.data_type, order_cell.number_format) == ("3712345678901234567", "s", "@")
-    message = ws.cell(2, header.index("buyer_message") + 1)
+    message = ws.cell(2, header.index("买家留言") + 1)
     assert message.data_type == "s" and not message.value.startswith("=")
-    money = ws.cell(2, header.index("goods_fen") + 1)
+    money = ws.cell(2, header.index("买家应付货款（元）") + 1)
     assert money.value == 99.5 and money.number_format == "#,##0.00"
     created = ws.cell(2, header.index("创建时间") + 1)
     assert created.is_date and created.value.isoformat() == "2026-11-20T10:00:00"
@@ -78,7 +93,7 @@ def test_json_is_the_default_off_a_terminal_with_the_envelope(cli, shop_folder):
 
     assert list(document) == ["command", "generated_at", "summary", "rows"]
     assert document["command"] == "export"
-    assert document["rows"][0]["goods_fen"] == 99.5
+    assert document["rows"][0]["goods"] == 99.5
     assert document["rows"][0]["receiver_mobile"] == "138****8000"
 
 

@@ -79,7 +79,7 @@ def test_lists_medium_and_bad_reviews_with_age_and_window(cli, shop_folder, writ
     assert {n: got[oid(n)]["rating"] for n in (2, 3, 4, 5, 6)} == {
         2: "bad", 3: "neutral", 4: "bad", 5: "bad", 6: "neutral"}
     assert {n: (got[oid(n)]["age_days"], got[oid(n)]["days_left"]) for n in (2, 3, 4, 5, 6)} == {
-        2: (2, 28), 3: (1, 29), 4: (42, 0), 5: (0, 30), 6: (11, 19)}
+        2: (2, 27), 3: (1, 28), 4: (42, 0), 5: (0, 29), 6: (11, 19)}  # whole days left, never rounded up
     # past the window, or after a 追评, the seller can no longer explain
     assert {n: got[oid(n)]["can_explain"] for n in (2, 3, 4, 5, 6)} == {
         2: True, 3: True, 4: False, 5: True, 6: False}
@@ -284,8 +284,8 @@ def test_readme_example_on_samples(cli, sample):
     assert run.exit_code == 1, run
     assert [(r["order_id"], r["rating"], r["age_days"], r["days_left"], r["tags"]) for r in run.rows] == [
         ("3912000000000000313", "bad", 42, 0, ["质量"]),
-        ("3912000000000000311", "bad", 2, 28, ["物流", "破损"]),
-        ("3912000000000000312", "neutral", 1, 29, ["尺码", "色差"]),
+        ("3912000000000000311", "bad", 2, 27, ["物流", "破损"]),
+        ("3912000000000000312", "neutral", 1, 28, ["尺码", "色差"]),
     ]
     assert run.json["summary"]["overdue"] == 2
 

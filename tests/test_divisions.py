@@ -145,9 +145,9 @@ def test_incomplete_is_never_guessed(address, province, city, missing, candidate
         # names we do not know at all
         ("浙江省 杭州市 火星区 文三路1号", "杭州市", "火星区", ()),
         ("浙江省 杭州市 工业园区 文三路1号", "杭州市", "工业园区", ()),
-        # development zones written where the district goes are not divisions
-        ("江苏省苏州市工业园区星湖街1号", "苏州市", "工业园区", ()),
+        # a zone the city does not have (成都高新区 is in no statistics list) stays unverified
         ("四川省成都市高新区天府大道1号", "成都市", "高新区", ()),
+        ("浙江省杭州市经开区1号大街1号", "杭州市", "经开区", ()),
     ],
 )
 def test_unverified(address, city, unknown, candidates):
@@ -206,8 +206,57 @@ def test_snapshot_is_small_and_complete():
     assert levels.count("province") == 34
     assert levels.count("city") > 330
     assert levels.count("district") > 2700
-    codes = [d.code for d in divisions.divisions()]
+    codes = [d.code for d in divisions.divisions() if d.code]  # national new areas have none
     assert len(codes) == len(set(codes))
+    zones = [d for d in divisions.divisions() if d.zone]
+    assert len(zones) > 140 and all(z.level == "district" and z.parent.level == "city" for z in zones)
+    assert data["meta"]["zones"].startswith("china-division")
+
+
+# address -> (city, zone, code, detail): functional zones of the platform's address book
+ZONES = [
+    ("江苏省苏州市工业园区星湖街328号", ("苏州市", "苏州工业园区", "320576", "星湖街328号")),
+    ("江苏省 苏州市 苏州工业园区 星湖街328号", ("苏州市", "苏州工业园区", "320576", "星湖街328号")),
+    ("江苏省苏州市园区星湖街328号", ("苏州市", "苏州工业园区", "320576", "星湖街328号")),
+    ("苏州工业园区星湖街328号", ("苏州市", "苏州工业园区", "320576", "星湖街328号")),
+    ("河南省 郑州市 经开区 第八大街1号", ("郑州市", "郑州经济技术开发区", "410171", "第八大街1号")),
+    ("河南省郑州市郑州高新技术产业开发区科学大道1号", ("郑州市", "郑州高新技术产业开发区", "410172", "科学大道1号")),
+    ("河南郑州高新区科学大道1号", ("郑州市", "郑州高新技术产业开发区", "410172", "科学大道1号")),
+    ("河南省 郑州市 航空港区 新港大道1号", ("郑州市", "郑州航空港经济综合实验区", "410173", "新港大道1号")),
+    ("吉林省 长春市 净月区 博硕路1号", ("长春市", "长春净月高新技术产业开发区", "220172", "博硕路1号")),
+    ("安徽省合肥市经济技术开发区繁华大道1号", ("合肥市", "合肥经济技术开发区", "340177", "繁华大道1号")),
+    ("黑龙江省 大兴安岭地区 加格达奇区 人民路1号", ("大兴安岭地区", "加格达奇区", "232761", "人民路1号")),
+    # national new areas: no code of their own, the city's stands for them
+    ("四川省 成都市 天府新区 华阳街道正东街1号", ("成都市", "天府新区", "510100", "华阳街道正东街1号")),
+    ("江苏省南京市江北新区浦珠路1号", ("南京市", "江北新区", "320100", "浦珠路1号")),
+    ("陕西省 咸阳市 西咸新区 秦汉大道1号", ("咸阳市", "西咸新区", "610400", "秦汉大道1号")),
+]
+
+
+@pytest.mark.parametrize("address, expected", ZONES)
+def test_functional_zones_are_district_level_units(address, expected):
+    region = resolve(address)
+    assert (region.status, region.city, region.district, region.code, region.detail) == ("ok", *expected)
+
+
+@pytest.mark.parametrize(
+    "address, status, district",
+    [
+        ("河南省郑州市开发区路1号", "incomplete", None),  # a street named after the zone
+        ("江苏省苏州市园区路1号", "incomplete", None),
+        ("西咸新区秦汉大道1号", "incomplete", None),  # 西安 or 咸阳: not guessed
+        ("江苏省 工业园区 星湖街1号", "unverified", None),  # a local name needs its city
+    ],
+)
+def test_zone_names_are_read_strictly(address, status, district):
+    region = resolve(address)
+    assert (region.status, region.district) == (status, district)
+
+
+def test_zone_in_another_city_is_an_impossible_combination():
+    region = resolve("浙江省 杭州市 苏州工业园区 星湖街1号")
+    assert (region.status, region.conflict, region.candidates) == (
+        "mismatch", ("杭州市", "苏州工业园区"), ("江苏省苏州市苏州工业园区",))
 
 
 def test_every_alias_is_reviewed_and_points_at_current_divisions():

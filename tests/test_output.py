@@ -140,22 +140,27 @@ def test_auto_is_a_table_for_a_person_and_json_for_a_pipe(render, monkeypatch, t
     assert out.startswith("{") == (expected == "json")
 
 
-@pytest.mark.parametrize(("headers", "expected"), [
-    ("zh", """
+@pytest.mark.parametrize(("headers", "fmt", "expected"), [
+    ("zh", "csv", '''
+        订单编号,收货人,手机,收货地址,邮费,货到付款,下单时间,备注
+        "=""3912000000000000101""",林*,139****0101,浙江省 杭州市 西湖区 ****,10.00,否,2026-11-21 09:20:00,'=1+1
+        "=""3912000000000000102""",欧***,139****0102,上海 上海市 浦东新区 ****,8.50,是,2026-11-21 09:05:00,-5
+     '''),
+    ("en", "csv", '''
+        Order,Receiver,Phone,Address,Postage,COD,Placed,Note
+        "=""3912000000000000101""",林*,139****0101,浙江省 杭州市 西湖区 ****,10.00,no,2026-11-21 09:20:00,'=1+1
+        "=""3912000000000000102""",欧***,139****0102,上海 上海市 浦东新区 ****,8.50,yes,2026-11-21 09:05:00,-5
+     '''),
+    ("zh", "plain-csv", '''
         订单编号,收货人,手机,收货地址,邮费,货到付款,下单时间,备注
         3912000000000000101,林*,139****0101,浙江省 杭州市 西湖区 ****,10.00,否,2026-11-21 09:20:00,'=1+1
         3912000000000000102,欧***,139****0102,上海 上海市 浦东新区 ****,8.50,是,2026-11-21 09:05:00,-5
-     """),
-    ("en", """
-        Order,Receiver,Phone,Address,Postage,COD,Placed,Note
-        3912000000000000101,林*,139****0101,浙江省 杭州市 西湖区 ****,10.00,no,2026-11-21 09:20:00,'=1+1
-        3912000000000000102,欧***,139****0102,上海 上海市 浦东新区 ****,8.50,yes,2026-11-21 09:05:00,-5
-     """),
+     '''),
 ])
-def test_csv_to_stdout_has_a_header_in_the_chosen_language_and_no_bom(render, headers, expected):
-    used, out, err = render(result(), format="csv", headers=headers)
+def test_csv_to_stdout_has_a_header_in_the_chosen_language_and_no_bom(render, headers, fmt, expected):
+    used, out, err = render(result(), format=fmt, headers=headers)
 
-    assert used == "csv"
+    assert used == fmt
     assert out.split("\r\n") == [*lines(expected), ""]  # CRLF, as Excel writes it
     assert not out.startswith("\ufeff")
     assert err == "merge-shipping: 1 group\n"

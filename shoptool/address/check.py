@@ -12,11 +12,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..divisions import INCOMPLETE, MISMATCH, UNVERIFIED, Region, resolve, short_name
+from ..divisions import INCOMPLETE, MISMATCH, UNVERIFIED, Region, is_zone_name, resolve, short_name
 from ..phones import INVALID, MANGLED, MASKED, MISSING, Phone, mask_phone, receiver_phone, region_of
 from .compare import address_changes, find_multiple_addresses
-from .message import levels_text, mask_detail, region_text, suggested_message
-from .rules import INFO, PUNCTUATION, SEVERITY, SEVERITY_RANK, AddressRules, Finding, courier_key
+from .message import levels_text, region_text, suggested_message
+from .rules import INFO, PUNCTUATION, SEVERITY, SEVERITY_RANK, AddressRules, Finding, courier_key, room_only
 
 _CJK_OR_LETTER = re.compile(r"[\u3400-\u9fffA-Za-z]")
 _PHONE_IN_NAME = re.compile(r"\d{7,}")
@@ -120,9 +120,8 @@ def check_order(
         word = rules.placeholder_in(region.detail)
         if word:
             add("placeholder", f"地址含“{word}”", word)
-        elif _detail_too_short(region.detail, rules.min_detail_length):
-            shown = region.detail if show_pii else mask_detail(region.detail)
-            add("detail_too_short", f"详细地址只有“{shown}”")
+        else:
+            _detail_findings(region.detail, rules, add)
 
     phone = receiver_phone(order.get("receiver_mobile"), order.get("receiver_tel"), region_of(region.province))
     if phone.kind == MASKED or (phone.kind == MISSING and flagged):
@@ -173,8 +172,17 @@ def _with_detail(region: Region, detail: str) -> Region:
     return replace(region, detail=unicodedata.normalize("NFKC", detail).strip())
 
 
-def _detail_too_short(detail: str, minimum: int) -> bool:
-    return _meaningful_length(detail) < minimum or not _CJK_OR_LETTER.search(detail)
+def _detail_findings(detail: str, rules: AddressRules, add) -> None:
+    """A detail the courier cannot find: none, too short (1号), or only building and room numbers
+    (3栋501). It is quoted whole, masked or not: too short to point at anyone, it is exactly what
+    the buyer is asked to complete."""
+    text = detail.strip()
+    if not PUNCTUATION.sub("", text):
+        add("detail_too_short", "没有详细地址（街道、小区、门牌号）", "")
+    elif _meaningful_length(text) < rules.min_detail_length or not _CJK_OR_LETTER.search(text):
+        add("detail_too_short", f"详细地址只有“{text}”", text)
+    elif room_only(text):
+        add("detail_too_short", f"详细地址只有楼号/房号“{text}”，没有街道、小区或地标", text)
 
 
 def _region_findings(region: Region, add) -> None:
@@ -190,7 +198,9 @@ def _region_findings(region: Region, add) -> None:
         if region.candidates:
             add("region_unknown", f"{region.unknown}已撤销，现属{'或'.join(region.candidates)}")
         else:
-            add("region_unknown", f"行政区划表中没有“{region.unknown}”")
+            where = region.city or region.province or ""
+            add("region_unknown", f"区划表和统计用区划代码中{where}没有“{region.unknown}”（开发区/园区）"
+                if is_zone_name(region.unknown or "") else f"行政区划表中没有“{region.unknown}”")
 
 
 def _name_findings(name: str | None, rules: AddressRules, add, show_pii: bool = False) -> None:

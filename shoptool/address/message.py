@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..divisions import Region
+from ..divisions import Region, is_zone_name
 from ..phones import Phone, mask_phone
-from .rules import Finding
+from .rules import Finding, room_only
 
 
 def region_text(region: Region) -> str:
@@ -56,10 +56,16 @@ def suggested_message(
         elif code == "region_unknown":
             if region.candidates:
                 asks.append(f"“{region.unknown}”已经调整，请问您的地址现在属于{'还是'.join(region.candidates)}？")
+            elif is_zone_name(region.unknown or ""):
+                asks.append(f"地址中的“{region.unknown}”我们没能核实，请确认所在的街道和门牌号是否完整")
             else:
                 asks.append(f"地址中的“{region.unknown}”我们没能核实，请确认所在的区/县")
+        elif code == "detail_too_short" and not f.subject:
+            asks.append("订单没有填写详细地址，请补充街道、小区、楼栋和门牌号")
+        elif code == "detail_too_short" and room_only(f.subject):
+            asks.append(f"详细地址只写了“{f.subject}”，请补充所在的街道和小区（或单位、地标）名称")
         elif code == "detail_too_short":
-            asks.append(f"详细地址“{detail}”不够具体，请补充街道、小区、楼栋和门牌号")
+            asks.append(f"详细地址“{f.subject}”不够具体，请补充街道、小区、楼栋和门牌号")
         elif code == "phone_missing":
             asks.append("订单没有收件人电话，请留一个快递员能联系到的手机号")
         elif code == "phone_invalid":

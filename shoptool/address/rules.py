@@ -35,6 +35,16 @@ SEVERITY: dict[str, str] = {
 SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 
 PUNCTUATION = re.compile(r"[\s\W_]+")
+# Fillers nobody lives at, whatever the shop's placeholder words: xx路xx号, ××小区, 某某, 某路.
+_FILLERS = re.compile(r"(?<![a-z])(?:x{2,}|×{2,})(?![a-z])|某某|某(?=[路街巷弄号栋楼室村镇区])", re.I)
+# A detail made only of building, unit, floor and room numbers (3栋501, 1201室, A座12楼, 2单元): a
+# number or letter, optionally with the word that says what it counts. What is left once these are
+# taken out must name a road, a community or a landmark, or the courier has nowhere to go.
+_ROOM_PARTS = re.compile(
+    r"(?:#?(?<![a-z])[a-z]?\d+(?:[-_/]\d+)*[a-z]?(?![a-z])|(?<![a-z])[a-z](?![a-z])|[一二三四五六七八九十百零〇两]+)"
+    r"(?:号楼|号院|楼栋|栋|幢|座|单元|楼|层|室|房间|房|号|户|期|门|排|区)?",
+    re.I,
+)
 
 
 # ---------------------------------------------------------------- settings
@@ -105,6 +115,8 @@ class AddressRules:
         if PUNCTUATION.sub("", folded) in self._whole_words:
             return PUNCTUATION.sub("", folded)
         found = self._cjk_words.search(folded) if self._cjk_words else None
+        if found is None:
+            found = _FILLERS.search(folded)
         return found.group(0) if found else None
 
     def is_remote(self, names: frozenset[str]) -> bool:
@@ -120,6 +132,15 @@ class AddressRules:
             if key and key in wanted and not names.isdisjoint(_norm(r) for r in regions):
                 return name
         return None
+
+
+def room_only(detail: str) -> bool:
+    """Only building/unit/floor/room numbers (`3栋501`, `1201室`, `1栋`), nothing to find them by.
+    A landmark with a number (浙江大学紫金港校区1号楼, 万达广场3号楼) keeps its name and is fine."""
+    text = unicodedata.normalize("NFKC", detail).strip()
+    if not text:
+        return False
+    return not PUNCTUATION.sub("", _ROOM_PARTS.sub("", text))
 
 
 def _norm(text: str) -> str:

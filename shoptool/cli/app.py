@@ -19,7 +19,19 @@ from ..errors import EXIT_INTERNAL, EXIT_LOCKED, ShoptoolError
 
 class ShoptoolGroup(TyperGroup):
     """Every ShoptoolError becomes its message on stderr and its exit code (PRODUCT §12); an
-    unexpected exception exits 70, never 1, so agents can trust that 1 means findings."""
+    unexpected exception exits 70, never 1, so agents can trust that 1 means findings. Help shows
+    what to type (FILE, TIME, N), never Python types (`<str>`, `<bool>`)."""
+
+    def get_command(self, ctx, cmd_name):
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _tidy_metavars(command, ctx)
+        return command
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        _set_metavars(params, ctx)
+        return params
 
     def invoke(self, ctx):
         try:
@@ -39,6 +51,36 @@ class ShoptoolGroup(TyperGroup):
                 output.error(f"the shop database is busy: {exc}")
                 raise typer.Exit(EXIT_LOCKED) from None
             return _internal(exc)
+
+
+_METAVARS = {"path": "PATH", "str": "TEXT", "int": "N", "float": "NUMBER", "datetime": "TIME"}
+
+
+def _set_metavars(params, ctx) -> None:
+    for param in params:
+        if param.metavar is not None:
+            continue
+        if getattr(param, "param_type_name", "") == "argument":
+            param.display_type_rich = _no_type  # the argument's name and help say what it is
+            continue
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            param.metavar = ""  # a switch takes no value
+        elif hasattr(param, "display_type"):
+            shown = param.display_type(ctx).strip("<>")
+            if shown.startswith("list[") and shown.endswith("]"):  # repeatable: the metavar of one
+                shown = shown[5:-1]
+            param.metavar = _METAVARS.get(shown, shown.upper())
+
+
+def _no_type(ctx) -> None:
+    return None
+
+
+def _tidy_metavars(command, ctx) -> None:
+    """Metavars for a command and, for a group (`sms`, `reviews`), each of its commands."""
+    _set_metavars(command.get_params(ctx), ctx)
+    for sub in getattr(command, "commands", {}).values():
+        _tidy_metavars(sub, ctx)
 
 
 def _internal(exc: Exception):

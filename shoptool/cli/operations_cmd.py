@@ -17,12 +17,24 @@ from .options import ConfigOpt, DbOpt, FormatOpt, NowOpt, OutputOpt, finish, ope
 def init_command(
     folder: Annotated[Path, typer.Argument(help="The shop folder to set up.")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing shoptool.toml.")] = False,
+    shop_name: Annotated[Optional[str], typer.Option(
+        "--shop-name", metavar="NAME", show_default=False,
+        help="The shop's name, used in texts and as the SMS sign (default: the 店铺名称 of orders already "
+             "imported here when they agree, else asked on a terminal).")] = None,
     fmt: FormatOpt = "auto",
 ) -> None:
-    """Set up a shop folder: shoptool.toml with every default (commented) and shoptool.db."""
+    """Set up a shop folder: shoptool.toml with every default (commented) and shoptool.db.
+
+    Never prompts without a terminal: there, give --shop-name (or keep the example and edit later).
+    """
     opts = options(fmt)
-    result, shop = operations.init(folder, force=force)
+    ask = _ask if _can_ask() and not shop_name else None
+    result, shop = operations.init(folder, force=force, shop_name=shop_name, ask=ask)
     finish(result, opts, shop)
+
+
+def _ask(question: str, suggestion: str | None) -> str:
+    return typer.prompt(question, default=suggestion or "", show_default=bool(suggestion), err=True)
 
 
 def doctor_command(

@@ -15,26 +15,31 @@ from ..result import Result
 
 DbOpt = Annotated[
     Optional[Path],
-    typer.Option("--db", envvar="SHOPTOOL_DB", show_default=False,
+    typer.Option("--db", envvar="SHOPTOOL_DB", show_default=False, metavar="FILE",
                  help="Shop database file (default: shoptool.db beside the config, else in this folder)."),
 ]
 ConfigOpt = Annotated[
     Optional[Path],
     typer.Option("--config", envvar="SHOPTOOL_CONFIG", help="Settings file (default: ./shoptool.toml if present).",
-                 show_default=False),
+                 show_default=False, metavar="FILE"),
 ]
 FormatOpt = Annotated[
     str,
-    typer.Option("--format", "-f", help="auto (table on a terminal, JSON otherwise), table, json, csv or xlsx."),
+    typer.Option("--format", "-f", metavar="FORMAT",
+                 help="auto (table on a terminal, JSON otherwise), table, json, csv (for Excel/WPS: long numbers "
+                      "kept as =\"…\", codes in Chinese), plain-csv (for programs: plain digits, codes as in JSON) "
+                      "or xlsx."),
 ]
 OutputOpt = Annotated[
     Optional[str],
     typer.Option("--output", "-o", help="Write the rows to FILE (.csv, .xlsx or .json) instead of stdout.",
-                 show_default=False),
+                 show_default=False, metavar="FILE"),
 ]
-HeadersOpt = Annotated[str, typer.Option("--headers", help="Column headers in files and tables: zh or en.")]
+HeadersOpt = Annotated[str, typer.Option("--headers", metavar="zh|en",
+                                         help="Headers and codes in files and tables: zh (中文, default) or en.")]
 OutEncodingOpt = Annotated[
-    str, typer.Option("--out-encoding", help="CSV output encoding: utf-8-sig (Excel-friendly) or gbk.")
+    str, typer.Option("--out-encoding", metavar="ENCODING",
+                      help="CSV output encoding: utf-8-sig (Excel-friendly) or gbk.")
 ]
 ShowPiiOpt = Annotated[
     bool,
@@ -42,15 +47,16 @@ ShowPiiOpt = Annotated[
 ]
 NowOpt = Annotated[
     Optional[str],
-    typer.Option("--now", envvar="SHOPTOOL_NOW",
-                 help="Pretend it is this moment (ISO time; without an offset it is shop time).",
+    typer.Option("--now", envvar="SHOPTOOL_NOW", metavar="TIME",
+                 help="Pretend it is this moment, e.g. \"2026-11-21 10:00\" or 2026-11-21T10:00:00+08:00 "
+                      "(without an offset it is shop time).",
                  show_default=False),
 ]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print no rows on stdout; the summary still goes to stderr.")
 ]
 StaffOpt = Annotated[Optional[str], typer.Option("--staff", help="Staff id (default: setting shop.staff).",
-                                                 show_default=False)]
+                                                 show_default=False, metavar="ID")]
 
 
 def options(fmt: str = "auto", out: str | None = None, headers: str = "zh", show_pii: bool = False,

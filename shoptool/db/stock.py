@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 PAGE_COLUMNS = ("row_no", "sku_code", "item_id", "sku_id", "title", "attrs", "quantity")
-WAREHOUSE_COLUMNS = ("row_no", "sku_code", "name", "attrs", "on_hand", "locked", "awaiting_shipment", "available")
+WAREHOUSE_COLUMNS = ("row_no", "sku_code", "name", "attrs", "on_hand", "locked", "awaiting_shipment", "available",
+                     "warehouse")
 
 
 def page_rows(db) -> list[dict]:

@@ -1,4 +1,5 @@
-"""Reading whole tables for `shoptool export`, with each column's kind for the writers."""
+"""Reading whole tables for `shoptool export`, with each column's kind, Chinese header and code
+vocabulary for the writers."""
 
 from __future__ import annotations
 
@@ -15,12 +16,70 @@ _NAMES = {"receiver_name", "buyer"}  # messages.buyer: the nick, or the phone wh
 _ADDRESSES = {"address", "address_original", "address_modified", "address_detail"}
 _IDS = {"order_id", "line_id", "sku_code", "item_id", "sku_id", "tracking_no", "review_id", "sub_order_id",
         "barcode", "goods_no", "provider_id", "dedupe_key", "subject_id"}
+# Chinese headers for staff (PRODUCT §4); a column of one table that means something else in
+# another is named in _ZH_BY_TABLE. Money columns hold fen in the database and leave as yuan, so
+# they leave without `_fen` in their name too (postage_fen → postage, 买家应付邮费（元）): an agent
+# reading `postage: 10.0` is never off by 100×.
 _ZH = {
-    "order_id": "订单编号", "buyer_nick": "买家会员名", "status": "状态", "receiver_name": "收货人",
-    "receiver_mobile": "手机", "receiver_tel": "电话", "address": "收货地址", "created_at": "创建时间",
-    "paid_at": "付款时间", "shipped_at": "发货时间", "tracking_no": "物流单号", "courier": "物流公司",
-    "sku_code": "商家编码", "title": "标题", "quantity": "数量", "phone": "手机号",
+    "order_id": "订单编号", "shop": "店铺名称", "buyer_nick": "买家会员名", "status": "状态", "status_text": "状态原文",
+    "is_cod": "货到付款", "presale_stage": "预售阶段", "refund_status": "退款状态", "refund_fen": "退款金额（元）",
+    "goods_fen": "买家应付货款（元）", "postage_fen": "买家应付邮费（元）", "total_fen": "总金额（元）",
+    "paid_fen": "买家实际支付金额（元）", "receiver_name": "收货人姓名", "receiver_mobile": "联系手机",
+    "receiver_tel": "联系电话", "address": "收货地址", "address_original": "原收货地址",
+    "address_modified": "修改后的收货地址", "province": "省", "city": "市", "district": "区/县",
+    "address_detail": "详细地址", "masked": "已脱敏", "shipping_method": "运送方式", "created_at": "创建时间",
+    "paid_at": "付款时间", "shipped_at": "发货时间", "finished_at": "完成时间", "closed_reason": "订单关闭原因",
+    "item_title": "宝贝标题", "item_kinds": "宝贝种类", "item_count": "宝贝总数量", "tracking_no": "物流单号",
+    "courier": "物流公司", "buyer_message": "买家留言", "seller_note": "订单备注", "flag": "旗帜",
+    "note_tag": "备注标签",
+    "extra": "其他列", "first_seen_at": "首次导入时间", "updated_at": "更新时间", "shipped_seen_at": "发现发货时间",
+    "import_id": "导入批次", "purged_at": "清理时间",
+    "line_id": "子订单编号", "title": "标题", "price_fen": "价格（元）", "quantity": "数量", "sku_code": "商家编码",
+    "attrs": "商品属性", "package": "套餐信息", "note": "备注", "item_id": "商品ID",
+    "id": "序号", "field": "字段", "old": "原值", "new": "新值", "changed_at": "变更时间",
+    "row_no": "行号", "sku_id": "SKU ID", "barcode": "条码", "goods_no": "货品编号", "name": "货品名称",
+    "on_hand": "实际库存", "locked": "锁定量", "awaiting_shipment": "待发货量", "available": "可用库存",
+    "in_transit": "采购在途", "safety_low": "安全库存下限", "unpaid_qty": "未付款量", "warehouse": "仓库",
+    "review_id": "评价ID", "sub_order_id": "子订单编号", "rating": "评价", "rating_raw": "评价原文",
+    "content": "评价内容", "reply": "卖家回复", "followup": "追评内容", "followup_at": "追评时间",
+    "counts_credit": "计入信用", "status_at": "处理时间", "status_staff": "处理人", "status_note": "处理备注",
+    "phone": "手机号", "opted_out_at": "退订时间", "source": "来源",
+    "message_id": "消息编号", "dedupe_key": "去重键", "purpose": "用途", "class": "类别", "order_ids": "相关订单",
+    "step": "步骤", "buyer": "买家", "template_code": "模板编号", "params": "模板参数", "text": "内容",
+    "parts": "计费条数",
+    "reason": "原因", "provider": "服务商", "provider_id": "回执编号", "attempts": "尝试次数",
+    "next_attempt_at": "下次发送时间", "sent_at": "发送时间", "detail": "说明", "claimed_by": "发送进程",
+    "subject": "对象", "subject_id": "对象编号", "at": "时间", "staff": "操作人", "action": "操作",
+    "old_note": "原备注", "new_note": "新备注", "old_flag": "原旗帜", "new_flag": "新旗帜", "old_status": "原状态",
+    "new_status": "新状态",
+    "group_id": "合单号", "postage_paid_fen": "已付邮费（元）", "postage_due_fen": "合单邮费（元）",
+    "postage_rule": "邮费规则",
+    "file": "文件", "path": "路径", "sha256": "SHA-256", "size": "字节数", "kind": "类型", "shape": "格式",
+    "encoding": "编码", "sheet": "工作表", "rows_in": "读入行数", "inserted": "新增", "updated": "更新",
+    "unchanged": "未变", "rejected": "拒收", "rejects_file": "拒收明细文件", "message": "说明",
+    "started_at": "开始时间", "command": "命令",
 }
+_ZH_BY_TABLE = {
+    ("order_items", "status"): "订单状态", ("order_items", "refund_fen"): "退款金额（元）",
+    ("order_items", "paid_fen"): "买家实付金额（元）", ("page_stock", "title"): "宝贝标题",
+    ("page_stock", "attrs"): "销售属性", ("page_stock", "quantity"): "库存", ("warehouse_stock", "attrs"): "规格名称",
+    ("orders", "status"): "订单状态", ("reviews", "status"): "处理状态", ("messages", "status"): "发送状态",
+    ("messages", "text"): "短信内容", ("notes", "text"): "内容", ("imports", "status"): "结果",
+    ("merge_groups", "order_ids"): "订单编号", ("merge_groups", "refund_fen"): "应退邮费（元）",
+    ("reviews", "item_title"): "宝贝标题", ("shipments", "receiver_name"): "收货人",
+    ("shipments", "receiver_mobile"): "手机",
+    ("audit", "detail"): "详情",
+}
+# Columns of codes, shown in Chinese to staff (labels.py); JSON keeps the codes.
+_LABELS = {
+    ("orders", "status"): "order_status", ("order_items", "status"): "order_status",
+    ("reviews", "rating"): "review_rating", ("reviews", "status"): "review_status",
+    ("messages", "status"): "sms_action", ("messages", "purpose"): "sms_purpose", ("messages", "reason"): "sms_reason",
+    ("messages", "step"): "sms_step", ("messages", "provider"): "sms_provider", ("orders", "flag"): "flag",
+    ("notes", "action"): "note_action", ("notes", "old_flag"): "flag", ("notes", "new_flag"): "flag",
+    ("imports", "kind"): "import_kind", ("imports", "status"): "import_status",
+}
+_BOOLS = {"is_cod", "masked", "counts_credit"}
 
 
 def _kind(table: str, name: str) -> str:
@@ -36,19 +95,27 @@ def _kind(table: str, name: str) -> str:
         return K.TIME
     if name in _IDS:
         return K.ID
+    if name in _BOOLS:
+        return K.BOOL
     return K.TEXT
+
+
+def export_key(name: str) -> str:
+    """The key a column leaves under: money without its `_fen` (the value leaves as yuan)."""
+    return name[: -len("_fen")] if name.endswith("_fen") else name
 
 
 def table_columns(db, table: str) -> list[K.Column]:
     names = [row[1] for row in db.conn.execute(f"PRAGMA table_info({table})")]
-    return [K.Column(name, _ZH.get(name, name), name, _kind(table, name)) for name in names]
+    return [K.Column(export_key(name), _ZH_BY_TABLE.get((table, name)) or _ZH.get(name, name), export_key(name),
+                     _kind(table, name), labels=_LABELS.get((table, name))) for name in names]
 
 
 def table_rows(db, table: str, show_pii: bool = False) -> Iterator[dict]:
     from ..privacy import mask
 
     cursor = db.conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
-    names = [d[0] for d in cursor.description]
+    names = [export_key(d[0]) for d in cursor.description]
     for row in cursor:
         record = dict(zip(names, row))
         if record.get("extra") == "{}":

@@ -16,10 +16,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from .scan import aliases_at, looks_like_name, skip, skip_fillers, take
+from .scan import aliases_at, is_zone_name, looks_like_name, skip, skip_fillers, take
 from .snapshot import Alias, Division, Snapshot, divisions, label, load_snapshot, short_name
 
-__all__ = ["Division", "Region", "resolve", "divisions", "label", "normalize_text", "short_name"]
+__all__ = ["Division", "Region", "resolve", "divisions", "is_zone_name", "label", "normalize_text", "short_name"]
 
 OK = "ok"
 MISMATCH = "mismatch"  # an impossible combination: 杭州市 + 朝阳区
@@ -82,6 +82,8 @@ class _Parse:
         p, c, d = self.province, self.city, self.district
         detail = _strip_repeat(self.text[skip(self.text, self.pos):], p, c, d)
         node = d or c or p
+        if node is not None and node.code is None:  # a national new area has no code of its own
+            node = node.parent
         return Region(
             p.name if p else None,
             c.name if c else None,
@@ -224,9 +226,11 @@ def _read_district(st: _Parse) -> Region:
     if not snap.below.get(city):  # 东莞, 中山, 儋州, 仙桃…: no district level
         if text.startswith(city.name, st.pos):  # some exports repeat the city: 东莞市 东莞市 虎门镇
             st.pos = skip(text, st.pos + len(city.name))
-        return st.region()
+        return _district_elsewhere(st, city) or st.region()
     pos = st.pos
     hit = take(text, pos, snap.children[city], snap)
+    if not hit and pos > 0 and text[pos - 1] == "市":
+        hit = take(text, pos - 1, snap.children[city], snap)  # 青岛市南区: 青岛 + 市南区
     if hit:
         st.district, end = hit
         st.pos = skip(text, end)
@@ -240,6 +244,18 @@ def _read_district(st: _Parse) -> Region:
     if len(mine) == 1:
         return _apply_alias(st, mine[0], end)
     return _elsewhere(st, city.name, ("district",), aliases, end)
+
+
+def _district_elsewhere(st: _Parse, city: Division) -> Region | None:
+    """A city without districts followed by another city's district (东莞市 天河区): impossible.
+    Only a full name of three characters or more standing alone counts: 中山市 西区街道 is a street."""
+    text, pos = st.text, st.pos
+    hit = take(text, pos, st.snap.global_districts)
+    if not hit or hit[1] - pos < 3 or (hit[1] < len(text) and text[hit[1]] in "街道镇乡路"):
+        return None
+    nodes, end = hit
+    st.pos = skip(text, end)
+    return st.region(MISMATCH, conflict=(city.name, text[pos:end]), candidates=_labels(nodes))
 
 
 def _elsewhere(st: _Parse, here: str, missing: tuple[str, ...], aliases, alias_end: int) -> Region:

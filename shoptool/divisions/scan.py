@@ -20,10 +20,16 @@ _FILLER_STARTS = frozenset(f[0] for f in _FILLERS)
 # A short name followed by one of these is a street (中山路, 南京街, 北京大道), never a division.
 _STREET_CHARS = frozenset("路街道巷弄里桥")
 _NAME_END = re.compile(r"^[^\d*]{1,10}(?:区|县|旗|市|州|盟|地区)$")
-# Development zones buyers write where a district goes (苏州工业园区, 成都高新区): not divisions, so
-# unverified rather than missing, whether or not a separator follows them.
-_ZONE = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:开发区|高新区|园区|新区|保税区|试验区|示范区)")
+# Zones buyers write where a district goes that the snapshot does not know (成都高新区): unverified
+# rather than missing, whether or not a separator follows them.
+_ZONE = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:开发区|经开区|高新区|园区|新区|保税区|试验区|实验区|示范区|管理区)")
 _STREET_IN_NAME = re.compile(r"[路街道巷弄号村镇乡楼]")
+_ZONE_STREET = frozenset("路街巷弄")
+
+
+def _is_zone(value) -> bool:
+    nodes = value if isinstance(value, tuple) else (value,)
+    return any(getattr(node, "zone", False) for node in nodes)
 
 
 def skip(text: str, pos: int) -> int:
@@ -60,6 +66,8 @@ def take(text: str, pos: int, names: Names, snap: Snapshot | None = None, full_o
                 continue
         elif not short and text.endswith("市", pos, end) and text.startswith("场", end):
             continue  # 东方市场 is a market, not 东方市
+        elif end < n and text[end] in _ZONE_STREET and _is_zone(value):
+            continue  # 开发区路, 园区街: streets named after a zone
         return value, end
     return None
 
@@ -91,6 +99,12 @@ def looks_like_name(text: str, pos: int) -> str | None:
     if zone and not _STREET_IN_NAME.search(zone.group(0)) and text[zone.end():zone.end() + 1] not in _STREET_CHARS:
         return zone.group(0)
     return None
+
+
+def is_zone_name(name: str) -> bool:
+    """Shaped like a functional zone (开发区, 高新区, 园区, 新区…) rather than a district."""
+    zone = _ZONE.fullmatch(name)
+    return zone is not None and not _STREET_IN_NAME.search(name)
 
 
 def skip_fillers(text: str, pos: int) -> int:

@@ -1,5 +1,7 @@
 """The bundled division snapshot, loaded once per process on first use: every current province,
-city and district with the names buyers write them by, plus the reviewed old names.
+city and district with the names buyers write them by, the functional zones the platform's address
+book offers at district level (苏州工业园区, 郑州高新区, 天府新区: `zone` divisions), plus the
+reviewed old names.
 
 The snapshot (data/divisions.json) is built by tools/build_divisions.py; old names come from the
 reviewed data/division_aliases.json. Reading addresses against it is divisions.py's job.
@@ -19,6 +21,9 @@ class Division:
     level: str  # province | city | district
     parent: Division | None = field(default=None, repr=False)
     municipality: bool = False
+    zone: bool = False  # a functional zone (开发区, 高新区, 工业园区, 新区), not a GB/T 2260 division
+    names: tuple[str, ...] = ()  # a zone's other names that may stand anywhere: 郑州高新区
+    local: tuple[str, ...] = ()  # a zone's names that stand only under its city: 高新区, 经开区
 
     @property
     def province(self) -> Division:
@@ -107,6 +112,17 @@ class Snapshot:
                         if not is_short:
                             self.global_districts.add(variant, (dist,), False)
                     self.all.append(dist)
+                for code, name, names, local in c.get("zones", ()):
+                    zone = Division(code, name, name, "district", city, zone=True, names=tuple(names),
+                                    local=tuple(local))
+                    self.below[city].append(zone)
+                    self.below[prov].append(zone)
+                    by_path[(prov.name, city.name, name)] = zone
+                    for variant, is_short in _district_names(zone):
+                        districts.add(variant, zone, is_short)
+                    for variant, _ in _district_names(zone, local=False):
+                        self.global_districts.add(variant, (zone,), False)
+                    self.all.append(zone)
                 self.children[city] = districts.freeze()
                 self.all.append(city)
             self.children[prov] = cities.freeze()
@@ -144,8 +160,8 @@ class Snapshot:
         if names is None:
             names = Names()
             for node in self.below[prov]:
-                if node.level == "district":
-                    for variant, short in _district_names(node):
+                if node.level == "district":  # a zone's local names (高新区) need their city
+                    for variant, short in _district_names(node, local=False):
                         names.add(variant, (node,), short)
             self._province_districts[prov] = names.freeze()
         return names
@@ -161,8 +177,15 @@ def _city_names(city: Division):
             yield city.short + "县", False
 
 
-def _district_names(dist: Division):
+def _district_names(dist: Division, local: bool = True):
     yield dist.name, False
+    if dist.zone:
+        for name in dist.names:
+            yield name, False
+        if local:
+            for name in dist.local:
+                yield name, False
+        return
     if dist.short and dist.short != dist.name:
         yield dist.short, True
     for suffix in ("自治县", "自治旗"):  # 石柱县, 长阳县, 鄂伦春旗, 鄂温克旗

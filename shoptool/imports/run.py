@@ -71,7 +71,8 @@ def choose_kind(header: list[str], forced: str | None, path: Path) -> Mapping_:
         mapping = map_header(kind.header, header)
         if mapping is None:
             raise InputError(
-                f"not a {forced} sheet: missing column {'; '.join(missing_columns(kind.header, header))}",
+                f"not {'an' if forced[0] in 'aeiou' else 'a'} {forced} sheet: "
+                f"missing column {'; '.join(missing_columns(kind.header, header))}",
                 file=str(path),
             )
         return mapping

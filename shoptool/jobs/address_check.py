@@ -14,8 +14,8 @@ from .shop import Shop
 COMMAND = "address-check"
 COLUMNS = [
     Column("order_id", "订单编号", "Order", K.ID),
-    Column("severity", "级别", "Severity"),
-    Column("findings", "问题代码", "Findings", K.LIST),
+    Column("severity", "级别", "Severity", labels="severity"),
+    Column("findings", "问题", "Findings", K.LIST, labels="address_finding"),
     Column("province", "省", "Province"),
     Column("city", "市", "City"),
     Column("district", "区/县", "District"),
@@ -25,7 +25,7 @@ COLUMNS = [
     Column("phone", "收件电话", "Phone", K.PHONE),
     Column("address", "收货地址", "Address", K.ADDRESS),
     Column("details", "问题说明", "Details", K.LIST),
-    Column("status", "订单状态", "Status"),
+    Column("status", "订单状态", "Status", labels="order_status"),
 ]
 # What fits 80–120 columns: the order, how bad, why in words; the message and the rest go to files.
 TABLE_KEYS = ("order_id", "severity", "details", "receiver", "phone")

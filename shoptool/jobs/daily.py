@@ -13,7 +13,7 @@ from .shop import Shop
 
 COMMAND = "daily"
 COLUMNS = [
-    K.Column("check", "检查项", "Check", K.ID),
+    K.Column("check", "检查项", "Check", K.ID, labels="daily_check"),
     K.Column("title", "名称", "Title"),
     K.Column("count", "待处理", "Count", K.INT),
     K.Column("note", "说明", "Note"),

@@ -14,14 +14,14 @@ from .shop import Shop
 COMMAND = "import"
 COLUMNS = [
     K.Column("file", "文件", "File"),
-    K.Column("kind", "类型", "Kind"),
+    K.Column("kind", "类型", "Kind", labels="import_kind"),
     K.Column("rows_in", "读入行数", "Rows in", K.INT),
     K.Column("inserted", "新增", "Inserted", K.INT),
     K.Column("updated", "更新", "Updated", K.INT),
     K.Column("unchanged", "未变", "Unchanged", K.INT),
     K.Column("rejected", "拒收", "Rejected", K.INT),
     K.Column("rejects_file", "拒收明细文件", "Rejects file"),
-    K.Column("status", "结果", "Status"),
+    K.Column("status", "结果", "Status", labels="import_status"),
     K.Column("message", "说明", "Message"),
 ]
 TABLE_KEYS = ("file", "kind", "rows_in", "inserted", "updated", "unchanged", "rejected", "status")

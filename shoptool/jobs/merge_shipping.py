@@ -20,7 +20,7 @@ COLUMNS = [
     Column("postage_paid", "已付邮费", "Postage paid", K.MONEY),
     Column("postage_due", "合单邮费", "Postage due", K.MONEY),
     Column("refund", "应退邮费", "Refund", K.MONEY),
-    Column("conflicts", "不能合并原因", "Conflicts", K.LIST),
+    Column("conflicts", "不能合并原因", "Conflicts", K.LIST, labels="merge_conflict"),
     Column("receiver_name", "收货人姓名", "Receiver name", K.NAME),
     Column("receiver_phone", "联系手机", "Receiver phone", K.PHONE),
     Column("address", "收货地址", "Address", K.ADDRESS),
@@ -28,7 +28,7 @@ COLUMNS = [
     Column("goods_total", "货款合计", "Goods total", K.MONEY),
     Column("first_order_at", "首单时间", "First order", K.TIME),
     Column("last_order_at", "末单时间", "Last order", K.TIME),
-    Column("order_conflicts", "各单原因", "Per order", K.JSON),
+    Column("order_conflicts", "各单原因", "Per order", K.JSON, labels="merge_conflict"),
     Column("detail", "说明", "Detail"),
 ]
 TABLE_KEYS = ("order_ids", "receiver", "postage_paid", "refund", "detail")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -10,10 +11,10 @@ from ..errors import ConfigError, UsageError
 from ..result import Result
 from .shop import Shop
 
-INIT_COLUMNS = [K.Column("file", "文件", "File"), K.Column("action", "操作", "Action")]
+INIT_COLUMNS = [K.Column("file", "文件", "File"), K.Column("action", "操作", "Action", labels="file_action")]
 DOCTOR_COLUMNS = [
     K.Column("check", "检查项", "Check"),
-    K.Column("status", "状态", "Status"),
+    K.Column("status", "状态", "Status", labels="check_status"),
     K.Column("detail", "说明", "Detail"),
     K.Column("source", "来源", "Source"),
 ]
@@ -42,24 +43,48 @@ PURGE_ACTIONS = {
 }
 
 
-def init(folder: Path, *, force: bool = False) -> tuple[Result, Shop]:
+def init(folder: Path, *, force: bool = False, shop_name: str | None = None,
+         ask: Callable[[str, str | None], str] | None = None) -> tuple[Result, Shop]:
     """A shop folder: shoptool.toml with every default (commented) and an owner-only database.
-    Returns the result and the new shop (open: the caller closes it)."""
+    The shop's name (used in texts and as the SMS sign) is `shop_name`, else the 店铺名称 of the
+    orders already imported there when they agree, else `ask(question, suggestion)` when a person
+    is at the terminal, else the example, with a warning. Returns the result and the new shop
+    (open: the caller closes it)."""
     from ..config import CONFIG_NAME, render_toml
+    from ..db.shop import shop_names_at
+    from ..settings_defaults import default
 
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / CONFIG_NAME
     if config.exists() and not force:
         raise UsageError(f"{config} already exists", hint="pass --force to overwrite it with the defaults")
     action = "overwritten" if config.exists() else "created"
-    config.write_text(render_toml(), encoding="utf-8")
+    example = default("shop.name")
+    found = shop_names_at(folder / default("db")) or {}
+    name, source = (shop_name or "").strip(), "--shop-name"
+    if not name and len(found) == 1:
+        name, source = next(iter(found)), "店铺名称 of the imported orders"
+    if not name and ask is not None:
+        name, source = ask("店铺名称 (used in texts and as the SMS sign)", next(iter(found), None)).strip(), "asked"
+    notes = []
+    if name:
+        values = {"shop.name": name, "sms.sign_name": name}
+        notes.append(("info", f"shop.name and sms.sign_name: {name} ({source})"))
+    else:
+        values = {}
+        several = f"; the imported orders name {len(found)} shops: {', '.join(found)}" if len(found) > 1 else ""
+        notes.append(("warning", f"shop.name and sms.sign_name are the example {example}: texts would go out signed "
+                                 f"with it{several}. Run `shoptool init --force --shop-name NAME` or edit {config}"))
+    config.write_text(render_toml(values), encoding="utf-8")
     rows = [{"file": str(config), "action": action}]
     shop = Shop(config=config)
     existed = shop.settings.db_path.exists()
     _ = shop.db  # opening creates it owner-only and runs the migrations
     rows.append({"file": str(shop.settings.db_path), "action": "kept" if existed else "created"})
-    result = Result("init", INIT_COLUMNS, rows, {"created": sum(r["action"] == "created" for r in rows)},
-                    summary_line=f"shop folder ready: {folder.resolve()}", generated_at=shop.iso(shop.now()))
+    result = Result("init", INIT_COLUMNS, rows, {"created": sum(r["action"] == "created" for r in rows),
+                                                 "shop_name": name or example},
+                    title="初始化", summary_line=f"shop folder ready: {folder.resolve()}",
+                    generated_at=shop.iso(shop.now()), notes=notes)
     return result, shop
 
 
@@ -74,6 +99,7 @@ def doctor(*, config: Path | None = None, db: Path | None = None, now: str | Non
     from .. import doctor as D
     from ..config import load_settings
     from ..db.maintenance import facts
+    from ..db.shop import shop_names_at
 
     versions = D.versions(__version__, sqlite3.sqlite_version, _version_of("sqlite-utils"))
     try:
@@ -87,7 +113,7 @@ def doctor(*, config: Path | None = None, db: Path | None = None, now: str | Non
     rows = D.checks(settings, versions=versions, env=os.environ, shop_now=shop_now,
                     machine_now=datetime.now().astimezone(),
                     db_facts=facts(settings.db_path, quick=quick, retention_cut=cut),
-                    held=D.lock_state(settings.db_path))
+                    held=D.lock_state(settings.db_path), shop_names=shop_names_at(settings.db_path))
     return _doctor_result(rows, shop.iso(shop_now))
 
 
@@ -96,7 +122,7 @@ def _doctor_result(rows: list[dict], generated_at: str) -> Result:
 
     counts = D.summary(rows)
     line = f"doctor: {counts['ok']} ok, {counts['warning']} warning(s), {counts['error']} error(s)"
-    return Result("doctor", DOCTOR_COLUMNS, rows, counts, exit_code=D.exit_code(rows), title="shoptool doctor",
+    return Result("doctor", DOCTOR_COLUMNS, rows, counts, exit_code=D.exit_code(rows), title="设置检查",
                   summary_line=line, table_keys=("check", "status", "detail"), generated_at=generated_at)
 
 

@@ -12,8 +12,8 @@ COMMAND = "reviews"
 COLUMNS = [
     K.Column("review_id", "评价ID", "Review ID", K.ID),
     K.Column("order_id", "订单编号", "Order", K.ID),
-    K.Column("rating", "评价", "Rating"),
-    K.Column("status", "处理状态", "Status"),
+    K.Column("rating", "评价", "Rating", labels="review_rating"),
+    K.Column("status", "处理状态", "Status", labels="review_status"),
     K.Column("created_at", "评价时间", "Reviewed at", K.TIME),
     K.Column("age_days", "已过天数", "Age (days)", K.INT),
     K.Column("days_left", "剩余天数", "Days left", K.INT),
@@ -36,8 +36,8 @@ HISTORY_COLUMNS = [
     K.Column("at", "时间", "At", K.TIME),
     K.Column("staff", "处理人", "Staff"),
     K.Column("action", "操作", "Action"),
-    K.Column("old_status", "原状态", "Old status"),
-    K.Column("new_status", "新状态", "New status"),
+    K.Column("old_status", "原状态", "Old status", labels="review_status"),
+    K.Column("new_status", "新状态", "New status", labels="review_status"),
     K.Column("text", "备注", "Note"),
 ]
 

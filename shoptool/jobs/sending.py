@@ -14,10 +14,10 @@ from .shop import Shop
 SEND_COLUMNS = [
     K.Column("order_id", "订单编号", "Order", K.ID),
     K.Column("order_ids", "相关订单", "Orders", K.LIST),
-    K.Column("purpose", "用途", "Purpose", K.ID),
-    K.Column("step", "步骤", "Step", K.ID),  # codes: kept whole in a table, as text in Excel
-    K.Column("action", "处理", "Action", K.ID),
-    K.Column("reason", "原因", "Reason", K.ID),
+    K.Column("purpose", "用途", "Purpose", K.ID, labels="sms_purpose"),
+    K.Column("step", "步骤", "Step", K.ID, labels="sms_step"),  # codes: kept whole in a table, as text in Excel
+    K.Column("action", "处理", "Action", K.ID, labels="sms_action"),
+    K.Column("reason", "原因", "Reason", K.ID, labels="sms_reason"),
     K.Column("phone", "手机号", "Phone", K.PHONE),
     K.Column("parts", "计费条数", "Parts", K.INT),
     K.Column("buyer", "买家", "Buyer", K.NAME),
@@ -37,12 +37,12 @@ SEND_TABLE_KEYS = {
 
 OUTBOX_COLUMNS = [
     K.Column("message_id", "消息编号", "Message", K.INT),
-    K.Column("purpose", "用途", "Purpose", K.ID),
+    K.Column("purpose", "用途", "Purpose", K.ID, labels="sms_purpose"),
     K.Column("order_id", "订单编号", "Order", K.ID),
-    K.Column("step", "步骤", "Step", K.ID),
-    K.Column("status", "状态", "Status", K.ID),
-    K.Column("reason", "原因", "Reason", K.ID),
-    K.Column("provider", "服务商", "Provider"),
+    K.Column("step", "步骤", "Step", K.ID, labels="sms_step"),
+    K.Column("status", "状态", "Status", K.ID, labels="sms_action"),
+    K.Column("reason", "原因", "Reason", K.ID, labels="sms_reason"),
+    K.Column("provider", "服务商", "Provider", labels="sms_provider"),
     K.Column("provider_id", "回执编号", "Provider id", K.ID),
     K.Column("attempts", "尝试次数", "Attempts", K.INT),
     K.Column("created_at", "创建时间", "Created", K.TIME),
@@ -71,15 +71,26 @@ RECONCILE_COLUMNS = OUTBOX_COLUMNS + [K.Column("found", "服务商查询结果",
 def send(shop: Shop, command: str, *, dry_run: bool = False, provider=None) -> Result:
     """One run of notify-shipped or remind-unpaid: its rows, one summary line, its exit code.
     `dry_run` reads only and sends nothing (and may run beside a real run)."""
+    from ..db.shop import order_count
     from ..messages.engine import run_command
 
+    created = not shop.db_exists
     report = run_command(command, shop, dry_run=dry_run, provider=provider)
     result = Result(command, SEND_COLUMNS, report.rows, report.summary, exit_code=report.exit_code,
-                    title=command, summary_line=report.summary_line, table_keys=SEND_TABLE_KEYS[command],
-                    generated_at=shop.iso(shop.now()))
+                    title=SEND_TITLES.get(command, command), summary_line=report.summary_line,
+                    table_keys=SEND_TABLE_KEYS[command], generated_at=shop.iso(shop.now()))
+    if created:  # run outside the shop folder: "sent 0" would hide it
+        result.warn(f"there was no shop database at {shop.settings.db_path}: an empty one was created, so nothing "
+                    "was sent; run in the shop folder, or pass --db/--config (SHOPTOOL_DB/SHOPTOOL_CONFIG)")
+    elif not order_count(shop.db):
+        result.warn(f"the shop database {shop.settings.db_path} holds no orders: nothing to send; "
+                    "run `shoptool import FILE` first")
     for note in report.notes:
         result.info(note)
     return result
+
+
+SEND_TITLES = {"notify-shipped": "发货通知", "remind-unpaid": "催付提醒"}
 
 
 def outbox(shop: Shop, *, statuses=(), purposes=(), order_id: str | None = None, limit: int | None = 1000) -> Result:
@@ -90,7 +101,7 @@ def outbox(shop: Shop, *, statuses=(), purposes=(), order_id: str | None = None,
     rows = [outbox_row(m) for m in q.list_messages(shop.db, statuses=statuses, purposes=purposes,
                                                    order_id=order_id, limit=limit or None)]
     summary = q.count_by_status(shop.db, purposes=purposes)
-    return Result("sms outbox", OUTBOX_COLUMNS, rows, summary, title="sms outbox", table_keys=OUTBOX_TABLE_KEYS,
+    return Result("sms outbox", OUTBOX_COLUMNS, rows, summary, title="短信记录", table_keys=OUTBOX_TABLE_KEYS,
                   summary_line=f"sms outbox: {len(rows)} message(s) listed; "
                                + (", ".join(f"{k} {v}" for k, v in summary.items()) or "the outbox is empty"),
                   generated_at=shop.iso(shop.now()))
@@ -155,5 +166,5 @@ def reconcile(shop: Shop) -> Result:
     if left:
         line += f"; {left} need a person: check the provider's console, then record it by hand"
     return Result("sms reconcile", RECONCILE_COLUMNS, rows, summary, exit_code=4 if left else 0,
-                  title="sms reconcile", summary_line=line, table_keys=OUTBOX_TABLE_KEYS + ("found",),
+                  title="短信结果核对", summary_line=line, table_keys=OUTBOX_TABLE_KEYS + ("found",),
                   generated_at=shop.iso(moment))

@@ -13,8 +13,8 @@ COMMAND = "stock-check"
 COLUMNS = [
     K.Column("sku", "商家编码", "SKU code", K.ID),
     K.Column("title", "宝贝标题", "Title"),
-    K.Column("finding", "问题", "Finding"),
-    K.Column("severity", "级别", "Severity"),
+    K.Column("finding", "问题", "Finding", labels="stock_finding"),
+    K.Column("severity", "级别", "Severity", labels="severity"),
     K.Column("page_stock", "页面库存", "Page stock", K.INT),
     K.Column("on_hand", "实际库存", "On hand", K.INT),
     K.Column("reserved", "锁定+待发", "Reserved", K.INT),
@@ -28,6 +28,7 @@ COLUMNS = [
     K.Column("sku_id", "SKU ID", "SKU ID", K.ID),
     K.Column("page_row", "页面表行号", "Page row", K.INT),
     K.Column("warehouse_row", "仓库表行号", "Warehouse row", K.INT),
+    K.Column("warehouse", "仓库", "Warehouse"),
     K.Column("advice", "处理建议", "Advice"),
 ]
 # What fits a terminal; files and JSON carry every column.
@@ -78,6 +79,9 @@ def run(shop: Shop, *, page: Path | None = None, warehouse: Path | None = None, 
         result.info(note)
     if checked.warehouse_without_code:
         result.warn(f"{checked.warehouse_without_code} warehouse row(s) without a SKU code were skipped")
+    if checked.other_warehouses:
+        skipped = ", ".join(f"{name} ({n})" for name, n in sorted(checked.other_warehouses.items()))
+        result.info(f"rows of warehouses not in stock.warehouses were not counted: {skipped}")
     return result
 
 

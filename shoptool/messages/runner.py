@@ -219,13 +219,27 @@ class Runner:
             notes.append(f"the SMS provider stopped the run ({stopped.code}: {stopped.detail}); "
                          f"{left} message(s) stay queued for the next run")
         if delivery and delivery.sheets:
+            before = self.upload_before()
             for sheet in delivery.sheets:
-                notes.append(f"wrote {sheet}: upload it on the SMS console's bulk-send page")
+                notes.append(f"wrote {sheet}: upload it on the SMS console's bulk-send page{before}")
         if self.job.purpose == "unpaid":
             summary["closable"] = reasons.get("paid_other_order", 0)
         failed = counts["failed"] + counts["unknown"]
         exit_code = 4 if failed or stopped is not None else 0
         return Report(self.job.command, rows, summary, exit_code, self.summary_line(counts, reasons, summary), notes)
+
+    def upload_before(self) -> str:
+        """Until when a sheet written now may be uploaded: texts sent from it in quiet hours would
+        reach buyers at night (the console sends at once)."""
+        hours = self.rules.quiet.get(self.template.sms_class)
+        if hours is None or hours.start is None:
+            return ""
+        now = self.clock()
+        start = now.replace(hour=hours.start.hour, minute=hours.start.minute, second=0, microsecond=0)
+        if hours.until(now) is not None:
+            return f" — now is quiet hours for {self.template.sms_class} texts: upload after {hours.end:%H:%M}"
+        day = "today" if start > now else "tomorrow"
+        return f" before {hours.start:%H:%M} {day} (shop time; quiet hours for {self.template.sms_class} texts)"
 
     def summary_line(self, counts, reasons, summary) -> str:
         verb = "would send" if self.dry_run else "sent"

@@ -168,11 +168,23 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _open_workbook(path: Path, fmt: str, sheet: str | None, header_score, limits: Limits) -> Table:
+_SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",)}
+
+
+def _calamine(path: Path, fmt: str):
+    """The workbook, read as what its bytes say it is: calamine goes by the name, and an .xlsx
+    saved as .xls (or an .xls named .xlsx) is common."""
     from python_calamine import CalamineWorkbook
 
+    if path.suffix.lower() in _SUFFIXES[fmt]:
+        return CalamineWorkbook.from_path(str(path))
+    with path.open("rb") as fh:
+        return CalamineWorkbook.from_filelike(fh)
+
+
+def _open_workbook(path: Path, fmt: str, sheet: str | None, header_score, limits: Limits) -> Table:
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = _calamine(path, fmt)
         names = list(workbook.sheet_names)
     except Exception as exc:  # calamine raises its own family and plain errors for junk
         raise InputError(f"cannot read this {fmt} file: {_short(exc)}", file=str(path)) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -68,13 +69,14 @@ def write_table(
     encoding: str = "utf-8-sig",
     headers: str = "zh",
     sheet_name: str = "Sheet1",
+    excel: bool = True,
 ) -> int:
     """Write rows to .csv or .xlsx; returns the number of rows written. The file appears whole or
-    not at all (written beside, then renamed)."""
+    not at all (written beside, then renamed). `excel=False`: a CSV for programs (see csv_cell)."""
     fmt = format_for(path, fmt)
     if fmt == "xlsx":
         return write_workbook(path, [SheetData(sheet_name, columns, rows)], headers=headers)[0]
-    return _atomic(path, lambda tmp: _write_csv(tmp, columns, rows, encoding, headers))
+    return _atomic(path, lambda tmp: _write_csv(tmp, columns, rows, encoding, headers, excel))
 
 
 def write_workbook(path: str | os.PathLike, sheets: Sequence[SheetData], *, headers: str = "zh") -> list[int]:
@@ -109,7 +111,10 @@ def _csv_encoding(encoding: str) -> str:
     return encoding
 
 
-def csv_cell(column: Column, value, headers: str = "zh") -> str:
+def csv_cell(column: Column, value, headers: str = "zh", excel: bool = True) -> str:
+    """One CSV cell. `excel`: written so a double-click in Excel/WPS keeps it (PRODUCT §4): an id,
+    phone or code that Excel would turn into a number or a date (19-digit order numbers, 00123) is
+    written the platform's way, ="…", which `import` reads back; False gives the plain form."""
     if value is None:
         return ""
     kind = column.kind
@@ -118,12 +123,45 @@ def csv_cell(column: Column, value, headers: str = "zh") -> str:
     if kind == K.TIME:
         return _local_time_text(value)
     if kind == K.LIST:
-        return "、".join(str(v) for v in value) if isinstance(value, (list, tuple)) else neutralise(str(value))
+        text = "、".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+        return excel_text(text) if excel and excel_would_change(text, lossy_only=False) else neutralise(text)
     if kind == K.BOOL:
+        if isinstance(value, str):  # already in words (labels.for_people)
+            return value
         return ("是" if value else "否") if headers == "zh" else ("yes" if value else "no")
     if kind == K.INT and isinstance(value, int):
         return str(value)
-    return neutralise(_as_text(value))
+    text = _as_text(value)
+    if excel and excel_would_change(text, lossy_only=kind not in (K.ID, K.PHONE)):
+        return excel_text(text)
+    return neutralise(text)
+
+
+_EXCEL_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?")
+_EXCEL_DATE = re.compile(r"\d{1,4}[-/]\d{1,2}(?:[-/]\d{1,4})?|\d{1,2}:\d{2}(?::\d{2})?")
+
+
+def excel_would_change(text: str, *, lossy_only: bool = False) -> bool:
+    """Whether Excel/WPS, opening a CSV, would read `text` as a number or a date. With
+    `lossy_only` (free text): only when that loses what it says — a leading zero, more digits
+    than Excel keeps or shows (12+), an exponent, or a date; 5 or 12.5 stay numbers."""
+    text = text.strip()
+    if not text or len(text) > 255:
+        return False
+    if _EXCEL_DATE.fullmatch(text):
+        return True
+    if not _EXCEL_NUMBER.fullmatch(text):
+        return False
+    if not lossy_only:
+        return True
+    digits = re.sub(r"\D", "", text.split("e")[0].split("E")[0])
+    return ((len(digits) > 1 and text.lstrip("+-").startswith("0") and not text.lstrip("+-").startswith("0."))
+            or len(digits) >= 12 or "e" in text.lower())
+
+
+def excel_text(text: str) -> str:
+    """The platform's own way of keeping a cell text in Excel: ="…" (only digits and signs reach it)."""
+    return '="' + text.strip().replace('"', '""') + '"'
 
 
 def _as_text(value) -> str:
@@ -134,13 +172,13 @@ def _as_text(value) -> str:
     return str(value)
 
 
-def _write_csv(path: Path, columns, rows, encoding: str, headers: str) -> int:
+def _write_csv(path: Path, columns, rows, encoding: str, headers: str, excel: bool = True) -> int:
     count = 0
     with path.open("w", encoding=_csv_encoding(encoding), newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([c.header(headers) for c in columns])
         for row in rows:
-            writer.writerow([csv_cell(c, row.get(c.key), headers) for c in columns])
+            writer.writerow([csv_cell(c, row.get(c.key), headers, excel) for c in columns])
             count += 1
     return count
 
@@ -231,6 +269,8 @@ def _xlsx_cell(ws, cell_type, column: Column, value, headers: str):
         cell.number_format = "yyyy-mm-dd hh:mm:ss"
         return cell
     if kind == K.BOOL:
+        if isinstance(value, str):  # already in words (labels.for_people)
+            return value
         return ("是" if value else "否") if headers == "zh" else ("yes" if value else "no")
     if kind == K.LIST and isinstance(value, (list, tuple)):
         return _text_cell(ws, cell_type, "、".join(str(v) for v in value))

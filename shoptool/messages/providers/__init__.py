@@ -59,10 +59,14 @@ def make_provider(
 
     sign_name = str(read(values, "sms.sign_name")).strip()
     if name == "file":
+        from datetime import datetime
+
+        from ...clock import zone
         from .file import FileProvider
 
         target = out_dir or resolve(read(values, "sms.outbox_dir"))
-        return FileProvider(target, fmt=str(read(values, "sms.file.format")))
+        tz = zone(str(read(values, "shop.timezone")))  # sheets are named in shop time, as staff read it
+        return FileProvider(target, fmt=str(read(values, "sms.file.format")), now=lambda: datetime.now(tz))
     if name == "http":
         from .http import HttpProvider
 

@@ -79,7 +79,7 @@ class FileProvider(BaseProvider):
             final = self.out_dir / sheet
             temp = self.out_dir / f".{sheet}.partial.{self.fmt}"
             columns = [Column("phone", PHONE_HEADER, "phone", kind="id")] + [Column(p, p, p) for p in order]
-            write_table(temp, columns, rows, fmt=self.fmt, headers="zh")
+            write_table(temp, columns, rows, fmt=self.fmt, headers="zh", excel=False)  # read by the console
             os.chmod(temp, 0o600)
             self._record(sheet, code, out_ids)
             os.replace(temp, final)

@@ -1,0 +1,132 @@
+"""Codes as staff read them (PRODUCT §4): `超卖风险`, not `oversell_risk`, in tables and staff files;
+JSON keeps the English codes. The one home of every code's Chinese label.
+
+A result column says which vocabulary its values come from (`Column(..., labels="stock_finding")`);
+`for_people` turns a result's rows into what a table or a staff file shows: codes as labels in the
+language of the headers (`--headers en` keeps the codes, which are English), lists of codes label
+by label, booleans as 是/否 or yes/no. A value a vocabulary does not know is shown as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+
+VOCABULARIES: dict[str, dict[str, str]] = {
+    "severity": SEVERITY,
+    "stock_finding": {
+        "oversell_risk": "超卖风险", "missing_in_warehouse": "仓库无此编码", "no_sku_code": "缺商家编码",
+        "duplicate_sku": "编码重复", "negative_stock": "负库存", "underlisted": "页面库存偏少", "not_listed": "未上架",
+    },
+    "address_finding": {
+        "placeholder": "占位或测试地址", "region_mismatch": "省市区对不上", "region_incomplete": "省市区不全",
+        "detail_too_short": "详细地址不全", "phone_missing": "缺少电话", "phone_invalid": "电话无效",
+        "name_invalid": "收货人无效", "courier_unreachable": "快递不到", "region_unknown": "区划待核实",
+        "address_changed": "付款后改过地址", "multiple_addresses": "同一买家多个地址", "masked": "已脱敏",
+        "remote_region": "偏远地区",
+    },
+    "order_status": {
+        "unpaid": "等待买家付款", "paid": "买家已付款", "partly_shipped": "部分发货", "shipped": "卖家已发货",
+        "signed": "买家已签收", "completed": "交易成功", "closed": "交易关闭",
+    },
+    "review_rating": {"good": "好评", "neutral": "中评", "bad": "差评"},
+    "review_status": {
+        "open": "待处理", "contacted": "已联系", "resolved": "已解决", "revised": "已改评", "malicious": "恶意评价",
+        "closed": "已关闭",
+    },
+    "sms_purpose": {"shipped": "发货通知", "unpaid": "催付", "logistics_care": "物流关怀"},
+    "sms_step": {"notice": "发货通知"},
+    "sms_action": {
+        "sent": "已发送", "queued": "已排队", "deferred": "延后发送", "skipped": "不发送", "failed": "发送失败",
+        "unknown": "结果不明", "would_send": "将发送", "sending": "发送中", "retry": "待重试",
+    },
+    "sms_reason": {
+        "quiet_hours": "免打扰时段", "phone_minute_cap": "每分钟条数上限", "phone_day_cap": "每日条数上限",
+        "opted_out": "已退订", "buyer_reminded": "今天已催过", "too_old": "发货已久", "delivered": "已签收",
+        "closed": "订单已关闭", "not_shipped": "未发货", "refund": "退款中", "no_phone": "没有可发短信的手机号",
+        "no_tracking": "没有物流单号", "paid": "已付款", "presale": "预售订单", "cod": "货到付款",
+        "paid_other_order": "已付款另一笔订单", "superseded": "已有更新的催付", "closes_first": "发送前订单会关闭",
+        "not_in_schedule": "不在催付计划内", "interrupted": "发送中断", "provider_retry": "服务商要求重试",
+        "provider_limit": "服务商限额", "provider_stopped": "服务商停止发送", "retries_exhausted": "重试次数用完",
+        "handover_failed": "交接失败", "not_due": "未到发送时间", "staged": "已写入上传表",
+    },
+    "sms_provider": {"file": "上传表格", "aliyun": "阿里云", "tencent": "腾讯云", "http": "HTTP接口"},
+    "merge_conflict": {
+        "cod": "货到付款", "refunding": "退款中", "presale": "预售", "partly_shipped": "部分发货",
+        "courier_request": "指定快递", "different_address": "收货地址不同",
+    },
+    "import_kind": {
+        "orders": "订单", "items": "订单明细", "page-stock": "宝贝库存", "warehouse-stock": "仓库库存",
+        "shipments": "发货单", "reviews": "评价", "opt-outs": "退订名单",
+    },
+    "import_status": {
+        "stored": "已导入", "partial": "部分导入", "duplicate": "已导入过", "refused": "未导入", "failed": "失败",
+    },
+    "check_status": {"ok": "正常", "warning": "警告", "error": "错误"},
+    "file_action": {"created": "已创建", "overwritten": "已覆盖", "kept": "保留"},
+    "note_action": {
+        "note": "备注", "flag": "旗帜", "note_flag": "备注和旗帜", "merge": "合并发货", "status_changed": "状态变更",
+        "address_changed": "地址变更", "receiver_name_changed": "收货人变更", "receiver_mobile_changed": "手机变更",
+        "receiver_tel_changed": "电话变更", "address_modified_changed": "修改后地址变更",
+    },
+    "flag": {"red": "红旗", "yellow": "黄旗", "green": "绿旗", "blue": "蓝旗", "purple": "紫旗"},
+    "daily_check": {
+        "stock": "库存风险", "addresses": "待确认地址", "merges": "可合并发货", "reminders": "待催付",
+        "notices": "待发货通知", "reviews": "待处理中差评", "outbox": "短信待处理",
+    },
+}
+
+BOOL_WORDS = {"zh": ("是", "否"), "en": ("yes", "no")}
+
+
+def label(vocabulary: str | None, code, language: str = "zh"):
+    """The label of one code for people reading `language` (zh: Chinese; anything else: the code)."""
+    if vocabulary is None or language != "zh" or not isinstance(code, str):
+        return code
+    return VOCABULARIES[vocabulary].get(code, code)
+
+
+def for_people(columns: Sequence, rows: Iterable[Mapping], language: str = "zh") -> list[dict]:
+    """Rows as a table or a staff file shows them: codes as labels, booleans as words. `language`
+    is the headers' (zh, en), or "code" for a file meant for programs (codes and true/false kept)."""
+    from . import columns as K
+
+    labelled = [(c.key, c.labels) for c in columns if getattr(c, "labels", None) and c.kind != K.JSON]
+    booleans = [c.key for c in columns if c.kind == K.BOOL]
+    nested = [(c.key, c.labels) for c in columns if c.kind == K.JSON]
+    if language == "code" or not (labelled or booleans or nested):
+        return [dict(r) for r in rows]
+    yes, no = BOOL_WORDS.get(language, BOOL_WORDS["en"])
+    out = []
+    for row in rows:
+        copy = dict(row)
+        for key, vocabulary in labelled:
+            value = copy.get(key)
+            if isinstance(value, (list, tuple)):
+                copy[key] = [label(vocabulary, v, language) for v in value]
+            elif value is not None:
+                copy[key] = label(vocabulary, value, language)
+        for key in booleans:
+            value = copy.get(key)
+            if value is not None and not isinstance(value, str):
+                copy[key] = yes if value else no
+        for key, vocabulary in nested:
+            if isinstance(copy.get(key), (dict, list)):
+                copy[key] = readable(copy[key], vocabulary, language)
+        out.append(copy)
+    return out
+
+
+def readable(value, vocabulary: str | None = None, language: str = "zh") -> str:
+    """A nested value as a line people read, not JSON: {"3912…": ["cod"]} → 3912…：货到付款."""
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{readable(v, vocabulary, language)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "、".join(readable(v, vocabulary, language) for v in value)
+    return str(label(vocabulary, value, language)) if value is not None else ""
+
+
+def unknown_vocabularies(columns: Sequence) -> list[str]:
+    """Vocabularies named by columns that this module does not define (a test keeps it empty)."""
+    return [c.labels for c in columns if getattr(c, "labels", None) and c.labels not in VOCABULARIES]
