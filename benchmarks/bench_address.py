@@ -227,7 +227,7 @@ def run(n: int = 100_000) -> dict:
     resolve_s = time.perf_counter() - started
 
     flagged = sum(1 for r in results if r.severity == "error")
-    snapshot = Path(divisions.__file__).parent / "data" / "divisions.json"
+    snapshot = Path(divisions.__file__).parent.parent / "data" / "divisions.json"
     return {
         "orders": n,
         "orders_per_s": round(n / elapsed),
