@@ -50,7 +50,7 @@ async def call(client, name: str, arguments: dict | None = None) -> tuple[dict, 
 def sample_shop(cli, folder: Path) -> Path:
     """The sample shop: every file of samples/ imported, as the README's quickstart does."""
     shutil.copytree(SAMPLES, folder / "samples")
-    assert cli("import", "samples", "--format", "json").exit_code == 0
+    assert cli("import", folder / "samples", "--db", folder / "shoptool.db", "--format", "json").exit_code == 0
     return folder
 
 

@@ -10,7 +10,9 @@ import shutil
 import pytest
 from builders import REVIEW_HEADER, SHIPMENT_HEADER, review, shipment, write_csv, write_xlsx
 from conftest import SAMPLES
-from test_mcp import call, sample_shop, serve, write_config
+from test_mcp import NOW, call, sample_shop, serve, write_config
+
+from shoptool.mcp_server import registry
 
 ORDER = "3912000000000000102"
 
@@ -57,6 +59,31 @@ def test_a_write_needs_the_callers_own_staff_id(shop, db):
     assert audit[3]["command"] == "note" and audit[3]["staff"].startswith("kf07 (mcp: ")
     assert audit[3]["detail"]["tool"] == "note" and audit[3]["detail"]["arguments"]["order"] == ORDER
     assert "staff" in audit[0]["detail"]["reason"]
+
+
+def test_writes_answer_with_the_command_lines_documents_and_store_the_same(cli, shop, db):
+    """The same writes through MCP in one sample shop and through the command line in its twin."""
+    twin = sample_shop(cli, shop / "twin")
+    writes = [("note", {"order": ORDER, "text": "改发顺丰", "flag": "蓝", "staff": "kf05"}),
+              ("note", {"order": ORDER, "text": "买家同意", "append": True, "staff": "kf05"}),
+              ("reviews_update", {"review": "3912000000000000313", "status": "resolved", "note": "已补发",
+                                  "staff": "kf05"}),
+              ("sms_opt_out", {"phone": "13800138301", "note": "回复TD", "staff": "kf05"})]
+
+    async def script(client):
+        return [await call(client, name, args) for name, args in writes]
+
+    answers = serve(shop, script)
+    for (name, args), (payload, is_error) in zip(writes, answers):
+        tool = registry.BY_NAME[name]
+        run = cli(*tool.cli(args), "--format", "json", "--db", twin / "shoptool.db", env={"SHOPTOOL_NOW": NOW})
+        assert run.exit_code == 0 and not is_error, (name, run, payload)
+        assert {key: payload[key] for key in run.json} == run.json, name
+    query = "SELECT subject, subject_id, at, staff, action, old_note, new_note, old_flag, new_flag, old_status, " \
+            "new_status, text, source FROM notes ORDER BY id"
+    assert db().conn.execute(query).fetchall() == db(twin / "shoptool.db").conn.execute(query).fetchall()
+    assert db().conn.execute("SELECT * FROM opt_outs").fetchall() == \
+        db(twin / "shoptool.db").conn.execute("SELECT * FROM opt_outs").fetchall()
 
 
 def test_reviews_update_and_opt_out_are_audited_for_their_staff(shop, db):

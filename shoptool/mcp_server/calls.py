@@ -105,6 +105,8 @@ def _run(served: Served, tool: R.Tool, args: dict) -> Outcome:
         _record_refusal(served, settings, tool, args, staff, exc)
         raise
     now = (args.get("now") if tool.reads else None) or served.now
+    if now is not None:
+        _check_moment(settings, now, "now" if args.get("now") else "--now/SHOPTOOL_NOW")
     with Shop(settings=settings, now=now) as shop:
         result = tool.run(R.Call(shop, args, config=served.config, db=served.db, **extra))
         payload = document(result)
@@ -127,6 +129,15 @@ def _check_arguments(tool: R.Tool, args: dict) -> None:
                          hint=f"see the input schema of {tool.name} (tools/list)")
 
 
+def _check_moment(settings, text: str, where: str) -> None:
+    from .. import clock
+
+    try:
+        clock.now(settings.tz, text)
+    except ValueError as exc:
+        raise UsageError(f"{where}: {exc}", hint=clock.TIME_FORMATS_HINT) from None
+
+
 def _import_paths(tool: R.Tool, settings, args: dict) -> dict:
     if "file" in args:
         return {"files": (guards.inside_inbox(settings, args["file"]),)}
@@ -140,9 +151,12 @@ def _record_refusal(served: Served, settings, tool: R.Tool, args: dict, staff: s
 
     if tool.reads or not settings.db_path.exists():
         return
-    with Shop(settings=settings, now=served.now) as shop:
-        guards.audit(shop, "mcp_refused", tool, staff=staff, client=served.client,
-                     detail={"arguments": guards.masked_arguments(args), "reason": str(exc)})
+    try:
+        with Shop(settings=settings, now=served.now) as shop:
+            guards.audit(shop, "mcp_refused", tool, staff=staff, client=served.client,
+                         detail={"arguments": guards.masked_arguments(args), "reason": str(exc)})
+    except Exception as failed:  # a busy database must not turn the refusal into another answer
+        print(f"shoptool mcp: could not record the refusal of {tool.name}: {failed}", file=sys.stderr)
 
 
 def document(result: Result) -> dict:

@@ -75,6 +75,8 @@ def inside_inbox(settings, file: str) -> Path:
     """`file` (a name inside the inbox, or a path) as a real path inside the inbox, else refused.
     Checked twice: as written (`..` never climbs out) and as resolved (a symlink never leads out)."""
     root = inbox_root(settings)
+    if "\x00" in file:
+        raise Refused("a file name cannot hold a NUL character")
     given = Path(os.path.expanduser(file))
     candidate = given if given.is_absolute() else root / given
     outside = f"{file!r} is outside the MCP inbox {root}: only files inside it can be imported over MCP"
