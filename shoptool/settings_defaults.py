@@ -124,6 +124,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # [privacy]
     Setting("privacy.retention", "180d", "default cut for `shoptool purge`"),
+    # [mcp]
+    Setting("mcp.allow_send", False,
+            "let `shoptool mcp` send SMS (notify_shipped_send, remind_unpaid_send); off = dry runs only"),
+    Setting("mcp.inbox", "",
+            'the only folder `shoptool mcp` may import from, e.g. "inbox" ("" = no import tool)'),
 )
 
 BY_PATH = {setting.path: setting for setting in SETTINGS}

@@ -20,6 +20,11 @@ DOMAIN_MAY_NOT = ("shoptool.db", "shoptool.tables", "shoptool.output", "shoptool
                   "shoptool.cli", "sqlite3", "sqlite_utils", "openpyxl", "python_calamine", "rich", "typer")
 # The use cases: everything but the faces.
 JOBS_MAY_NOT = ("shoptool.cli", "shoptool.output", "typer", "rich")
+# The MCP face: over the jobs, never over the command line; stdout belongs to the protocol, so
+# nothing that prints. Only its server module imports the SDK.
+MCP = "shoptool.mcp_server"
+MCP_MAY_NOT = ("shoptool.cli", "shoptool.output", "typer", "rich")
+MCP_SDK = ("mcp", "mcp_types", "anyio")
 MAX_LINES = 500
 
 
@@ -82,6 +87,22 @@ def test_domain_modules_are_plain_functions_over_rows(module):
 def test_jobs_neither_parse_nor_print(module):
     wrong = {name for name in imports(module) if _within(name, JOBS_MAY_NOT)}
     assert not wrong, f"{module} imports {sorted(wrong)}"
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if _within(m, (MCP,))])
+def test_the_mcp_server_stands_on_the_jobs_and_only_its_server_module_imports_the_sdk(module):
+    wrong = {name for name in imports(module) if _within(name, MCP_MAY_NOT)}
+    assert not wrong, f"{module} imports {sorted(wrong)}"
+    if module != f"{MCP}.server":
+        sdk = {name for name in imports(module) if _within(name, MCP_SDK)}
+        assert not sdk, f"{module} imports {sorted(sdk)}: only {MCP}.server may"
+
+
+def test_nothing_outside_the_mcp_server_imports_it_but_the_mcp_command():
+    users = {m for m in MODULES if not _within(m, (MCP,)) and any(_within(i, (MCP,)) for i in imports(m))}
+    assert users <= {"shoptool.cli.mcp_cmd"}, sorted(users)
+    sdk = {m for m in MODULES if not _within(m, (MCP,)) and any(_within(i, MCP_SDK) for i in imports(m))}
+    assert not sdk, sorted(sdk)
 
 
 def test_command_modules_import_no_other_command_module():

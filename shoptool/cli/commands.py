@@ -12,6 +12,7 @@ from . import (
     daily_cmd,
     export_cmd,
     import_cmd,
+    mcp_cmd,
     merge_cmd,
     note_cmd,
     operations_cmd,
@@ -35,6 +36,7 @@ COMMANDS = (
     ("doctor", operations_cmd.doctor_command),
     ("backup", operations_cmd.backup_command),
     ("purge", operations_cmd.purge_command),
+    ("mcp", mcp_cmd.mcp_command),
 )
 GROUPS = (
     ("reviews", reviews_cmd.reviews_app),

@@ -1,0 +1,272 @@
+"""Every tool `shoptool mcp` serves, in one table: its name, the job it calls, its arguments, what
+it may do (read, write, send, import) and the hints MCP clients show.
+
+A tool for a new job is one `Tool(...)` entry in TOOLS: the job's `run` over `call.shop` and the
+call's arguments, the parameters it takes, and the command line that prints the same document
+(`cli`), which the tests run to compare. Reads take `now`; writes, sends and imports take the
+caller's `staff` and are audited (guards.py adds both, from `access`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..jobs import (
+    address_check,
+    daily,
+    export,
+    import_files,
+    merge_shipping,
+    note,
+    operations,
+    reviews,
+    sending,
+    stock_check,
+)
+from ..result import Result
+from . import params as P
+
+READ, WRITE, SEND, IMPORT = "read", "write", "send", "import"
+
+
+@dataclass
+class Call:
+    """What a tool's job call gets: the shop of this call (settings, database, clock), the checked
+    arguments, and the paths the server was started with (for doctor)."""
+
+    shop: Any  # jobs.Shop
+    args: dict
+    config: Path | None = None
+    db: Path | None = None
+    files: tuple[Path, ...] = ()  # import_file: the file guards.py resolved inside the inbox
+    inbox: Path | None = None  # import_inbox: the inbox, resolved
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.args.get(key)
+        return default if value is None else value
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    title: str
+    description: str
+    run: Callable[[Call], Result]
+    cli: Callable[[dict], list[str]]  # the command line printing the same document (tests, docs)
+    params: tuple[P.Param, ...] = ()
+    access: str = READ
+    idempotent: bool = True
+    destructive: bool = False
+    clock: bool = True  # a read whose rows depend on the moment takes `now`
+
+    @property
+    def reads(self) -> bool:
+        return self.access == READ
+
+    @property
+    def all_params(self) -> tuple[P.Param, ...]:
+        """Reads can be asked about another moment (`now`); everything else acts now, for a named person."""
+        if not self.reads:
+            return self.params + (P.STAFF,)
+        return self.params + ((P.NOW,) if self.clock else ())
+
+    def input_schema(self) -> dict:
+        return P.input_schema(self.all_params)
+
+    def hints(self) -> dict[str, bool]:
+        """MCP tool annotations: readOnlyHint, destructiveHint, idempotentHint, openWorldHint."""
+        if self.reads:
+            return {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True, "openWorldHint": False}
+        return {"readOnlyHint": False, "destructiveHint": self.destructive, "idempotentHint": self.idempotent,
+                "openWorldHint": self.access == SEND}
+
+
+def _flags(pairs) -> list[str]:
+    return [option for option, on in pairs if on]
+
+
+def _options(pairs) -> list[str]:
+    out: list[str] = []
+    for option, value in pairs:
+        if value is None:
+            continue
+        for one in value if isinstance(value, list) else [value]:
+            out += [option, str(one)]
+    return out
+
+
+_SEND_NOTE = ("A dry run: it sends nothing and writes nothing (like `--dry-run`); rows say would_send, deferred "
+              "(quiet hours) or skipped with a reason.")
+
+TOOLS: tuple[Tool, ...] = (
+    Tool("daily", "今日待办 daily worklist",
+         "The team's morning worklist: count and first rows of every check (stock risks, addresses to confirm, "
+         "merges, reminders and shipping notices due, reviews, outbox). Changes and sends nothing.",
+         lambda c: daily.run(c.shop, top=c.get("top", 5)),
+         lambda a: ["daily", *_options([("--top", a.get("top"))])],
+         (P.number("top", "Rows per check (default 5).", minimum=1, maximum=100, default=5),)),
+    Tool("stock_check", "库存核对 stock-check",
+         "Page stock against warehouse stock, per SKU code: oversell_risk, missing_in_warehouse, duplicate_sku, "
+         "negative_stock (errors), no_sku_code, underlisted (warnings), not_listed (info), with the suggested page "
+         "stock. needs_action when a finding named by fail_on exists.",
+         lambda c: stock_check.run(c.shop, fail_on=c.args.get("fail_on")),
+         lambda a: ["stock-check", *_options([("--fail-on", a.get("fail_on"))])],
+         (P.text("fail_on", "Findings that set needs_action, comma separated (default: oversell_risk,"
+                            'missing_in_warehouse,duplicate_sku,negative_stock); "" for none.', max_length=200),)),
+    Tool("address_check", "地址核对 address-check",
+         "Paid, unshipped orders whose phone, receiver or address needs attention before dispatch, each with its "
+         "finding codes and a confirmation text for the buyer (personal data masked). needs_action when any order "
+         "has an error-level finding.",
+         lambda c: address_check.run(c.shop, show_all=c.get("all", False), show_pii=False),
+         lambda a: ["address-check", *_flags([("--all", a.get("all"))])],
+         (P.flag("all", "Also list orders with only info findings (masked, remote_region) and clean ones."),)),
+    Tool("merge_shipping", "合单发货 merge-shipping (report)",
+         "Paid, unshipped orders that should travel as one parcel, the postage to refund, and near-groups that "
+         "must not merge with their conflicts. A report only: it never applies a merge.",
+         lambda c: merge_shipping.run(c.shop, window=c.args.get("window"), loose=c.get("loose", False),
+                                      include_presale=c.get("include_presale", False),
+                                      postage_rule=c.args.get("postage_rule"), apply=False, show_pii=False),
+         lambda a: ["merge-shipping", *_options([("--window", a.get("window")),
+                                                 ("--postage-rule", a.get("postage_rule"))]),
+                    *_flags([("--loose", a.get("loose")), ("--include-presale", a.get("include_presale"))])],
+         (P.text("window", "Longest time between a group's first and last order, e.g. 3d (default: [merge] window).",
+                 max_length=20),
+          P.flag("loose", "Also merge orders without a buyer nick (same receiver, phone and address)."),
+          P.flag("include_presale", "Also merge pre-sale orders."),
+          P.text("postage_rule", "max, first, flat:N or free_over:N (default: [postage] rule).", max_length=40))),
+    Tool("reviews", "中差评 reviews",
+         "Medium and negative reviews still to handle, oldest first, with days left to explain and reason tags. "
+         "needs_action when an open 差评 is older than [reviews] alert_after.",
+         lambda c: reviews.listing(c.shop, rating=c.args.get("rating"), status=c.args.get("status"),
+                                   since=c.args.get("since")),
+         lambda a: ["reviews", *_options([("--rating", a.get("rating")), ("--status", a.get("status")),
+                                          ("--since", a.get("since"))])],
+         (P.choices("rating", ("neutral", "bad"), "neutral (中评) and/or bad (差评); default both."),
+          P.choices("status", ("open", "contacted", "resolved", "revised", "malicious", "closed", "all"),
+                    "Statuses to list (default: open and contacted)."),
+          P.text("since", "Only reviews posted on or after this date (shop time).", max_length=40))),
+    Tool("review_history", "评价处理记录 reviews history",
+         "Who moved a review to which status, when, and their notes.",
+         lambda c: reviews.history(c.shop, c.args["review"]),
+         lambda a: ["reviews", "history", a["review"]],
+         (P.text("review", "Review id, or the order number when that order has one review.", required=True,
+                 max_length=100),), clock=False),
+    Tool("order_history", "订单备注记录 note history",
+         "An order's seller note, flag and status, and its history: notes and flags written (who, when, old → new) "
+         "and recorded changes of status, address, receiver and phone (masked).",
+         lambda c: note.run(c.shop, c.args["order"]),
+         lambda a: ["note", a["order"]],
+         (P.text("order", "Order number (订单编号).", required=True, max_length=100),)),
+    Tool("notify_shipped", "发货通知 notify-shipped (dry run)",
+         "Shipping notices due now, one per parcel. " + _SEND_NOTE,
+         lambda c: sending.send(c.shop, "notify-shipped", dry_run=True),
+         lambda a: ["notify-shipped", "--dry-run"]),
+    Tool("remind_unpaid", "催付提醒 remind-unpaid (dry run)",
+         "Unpaid-order reminders due now, at most one per buyer per day; unpaid duplicates of a paid order are "
+         "listed as closable (paid_other_order). " + _SEND_NOTE,
+         lambda c: sending.send(c.shop, "remind-unpaid", dry_run=True),
+         lambda a: ["remind-unpaid", "--dry-run"]),
+    Tool("outbox", "短信记录 sms outbox",
+         "Every SMS and why it was sent, deferred, skipped or failed: one row per purpose, order and step.",
+         lambda c: sending.outbox(c.shop, statuses=c.args.get("status"), purposes=c.args.get("purpose"),
+                                  order_id=c.args.get("order"), limit=c.get("limit", 1000)),
+         lambda a: ["sms", "outbox", *_options([("--status", a.get("status")), ("--purpose", a.get("purpose")),
+                                                ("--order", a.get("order")), ("--limit", a.get("limit"))])],
+         (P.choices("status", sending.STATUSES, "Only these statuses."),
+          P.choices("purpose", sending.PURPOSES, "shipped and/or unpaid."),
+          P.text("order", "Only messages about this order.", max_length=100),
+          P.number("limit", "At most this many rows, newest first (0 = all; default 1000).", minimum=0,
+                   maximum=1_000_000)), clock=False),
+    Tool("import_status", "导入记录 imports log",
+         "The imports log: every file imported (name, SHA-256, kind, rows in/inserted/updated/unchanged/rejected, "
+         "status, when) — how fresh each kind of data is.",
+         lambda c: export.run(c.shop, "imports", show_pii=False),
+         lambda a: ["export", "imports"], clock=False),
+    Tool("doctor", "设置检查 doctor",
+         "Every check of the shop's setup (settings, database, time zone, SMS provider, locks), one row each. "
+         "needs_action when a check failed.",
+         lambda c: operations.doctor(config=c.config, db=c.db, now=c.shop.iso(c.shop.now()) if c.shop.pinned else None,
+                                     quick=True),
+         lambda a: ["doctor", "--quick"]),
+    # Writes: audited, for a named staff member.
+    Tool("note", "写订单备注 note",
+         "Write an order's seller note and/or flag, logged with who and when (the old note stays in the history). "
+         "Give text, flag or both.",
+         lambda c: note.run(c.shop, c.args["order"], c.args.get("text"), flag=c.args.get("flag"),
+                            append=c.get("append", False), staff=c.args["staff"]),
+         lambda a: ["note", a["order"], *([a["text"]] if a.get("text") is not None else []),
+                    *_options([("--flag", a.get("flag")), ("--staff", a.get("staff"))]),
+                    *_flags([("--append", a.get("append"))])],
+         (P.text("order", "Order number (订单编号).", required=True, max_length=100),
+          P.text("text", 'The new seller note; "" clears it.', max_length=500),
+          P.text("flag", "red, yellow, green, blue or purple (红黄绿蓝紫, 1–5); none clears it.", max_length=20),
+          P.flag("append", "Add text after the current note instead of replacing it.")),
+         access=WRITE, destructive=True),
+    Tool("reviews_update", "更新评价处理状态 reviews update",
+         "Record a review's new status (contacted, resolved, revised, malicious, closed) and/or a note, audited; "
+         "returns the review's history.",
+         lambda c: reviews.update(c.shop, c.args["review"], status=c.args.get("status"), note=c.args.get("note"),
+                                  staff=c.args["staff"]),
+         lambda a: ["reviews", "update", a["review"], *_options([("--status", a.get("status")),
+                                                                 ("--note", a.get("note")),
+                                                                 ("--staff", a.get("staff"))])],
+         (P.text("review", "Review id, or the order number when that order has one review.", required=True,
+                 max_length=100),
+          P.choice("status", ("contacted", "resolved", "revised", "malicious", "closed"), "The new status."),
+          P.text("note", "What was done or agreed.", max_length=500)),
+         access=WRITE, idempotent=False, destructive=True),
+    Tool("sms_opt_out", "短信退订 sms opt-out",
+         "Never text this phone again: adds it to the opt-out list every send checks.",
+         lambda c: sending.opt_out(c.shop, c.args["phone"], note=c.args.get("note")),
+         lambda a: ["sms", "opt-out", a["phone"], *_options([("--note", a.get("note"))])],
+         (P.text("phone", "The buyer's mobile number (11 digits; +86 and spaces are fine).", required=True,
+                 max_length=40),
+          P.text("note", "Why, e.g. the buyer's reply.", max_length=500)),
+         access=WRITE),
+    # Imports: only files inside [mcp] inbox (guards.py resolves and checks them).
+    Tool("import_file", "导入文件 import",
+         "Import one export file from the shop's MCP inbox folder ([mcp] inbox): orders, order lines, page or "
+         "warehouse stock, shipments, reviews, opt-outs (detected from the header). One transaction per file; "
+         "the same file twice changes nothing. Files outside the inbox are refused.",
+         lambda c: import_files.run(c.shop, c.files, kind=c.args.get("kind"), sheet=c.args.get("sheet"),
+                                    encoding=c.args.get("encoding"), strict=c.get("strict", False)),
+         lambda a: ["import", a["file"], *_options([("--as", a.get("kind")), ("--sheet", a.get("sheet")),
+                                                    ("--encoding", a.get("encoding"))]),
+                    *_flags([("--strict", a.get("strict"))])],
+         (P.text("file", "The file's name inside the inbox (or a path inside it).", required=True, max_length=500),
+          P.text("kind", "Force the kind: orders, items, page-stock, warehouse-stock, shipments, reviews, opt-outs.",
+                 max_length=40),
+          P.text("sheet", "Sheet name or number in a workbook.", max_length=100),
+          P.text("encoding", "CSV encoding (detected: UTF-8, UTF-8 BOM, GBK/GB18030).", max_length=40),
+          P.flag("strict", "Store nothing from a file with any rejected row.")),
+         access=IMPORT),
+    Tool("import_inbox", "导入收件箱 import --inbox",
+         "Import every new file of the shop's MCP inbox folder ([mcp] inbox) in name order, moving each to done/ "
+         "(or failed/ with the error beside it), as cron does.",
+         lambda c: import_files.run(c.shop, inbox=c.inbox),
+         lambda a: ["import", "--inbox", "INBOX"],
+         access=IMPORT),
+    # Sends: served only when [mcp] allow_send = true; through the purposes' own guarantee.
+    Tool("notify_shipped_send", "发送发货通知 notify-shipped",
+         "Send the shipping notices due now (at most one per parcel, ever; quiet hours, caps and opt-outs apply).",
+         lambda c: sending.send(c.shop, "notify-shipped"),
+         lambda a: ["notify-shipped"],
+         access=SEND),
+    Tool("remind_unpaid_send", "发送催付提醒 remind-unpaid",
+         "Send the unpaid-order reminders due now (at most one per order and step, ever; one per buyer per day; "
+         "quiet hours, caps and opt-outs apply).",
+         lambda c: sending.send(c.shop, "remind-unpaid"),
+         lambda a: ["remind-unpaid"],
+         access=SEND),
+)
+BY_NAME: dict[str, Tool] = {tool.name: tool for tool in TOOLS}
+# Jobs that are not tools, and why (tests/test_mcp_registry.py holds every job to an entry or a reason).
+NOT_TOOLS = {
+    "operations.init": "writes a new shop folder: a person's first step",
+    "operations.backup": "writes a file anywhere on disk",
+    "operations.purge": "deletes personal data for good: a person decides",
+    "sending.reconcile": "asks the SMS provider and settles unknown messages: a person checks the console",
+}
