@@ -307,6 +307,11 @@ def add_opt_out(db, phone: str, *, at: str, source: str, note: str | None) -> di
     return None
 
 
+def count_unknown(db) -> int:
+    """Messages whose fate only the provider's query or a person can settle (index messages_status)."""
+    return db.conn.execute("SELECT count(*) FROM messages WHERE status = 'unknown'").fetchone()[0]
+
+
 def unknown_messages(db) -> list[dict]:
     return _dicts(db.conn.execute("SELECT * FROM messages WHERE status = 'unknown' ORDER BY message_id"))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -53,6 +54,11 @@ class Runner:
         self.sign_name = str(self.settings["sms.sign_name"])
         self.provider = provider
         self.token = f"{os.getpid()}:{_start_time(os.getpid())}:{secrets.token_hex(4)}"
+        # Every wait of a run is bounded: for the database (an import may hold it: a run never
+        # gives up between a provider's answer and its record), for the provider, for the run.
+        self.lock_wait = self.settings.duration("sms.lock_wait").total_seconds()
+        self.run_time = self.settings.duration("sms.run_time").total_seconds()
+        self.started = time.monotonic()
 
     @property
     def db(self):
@@ -64,7 +70,7 @@ class Runner:
     # ---------------------------------------------------------------------------------------
     def run(self) -> Report:
         now = self.clock()
-        recovered = [] if self.dry_run else recover(self.db, self.iso(now))
+        recovered = [] if self.dry_run else recover(self.db, self.iso(now), wait=self.lock_wait)
         drafts = self.job.plan(self.db, now)
         ctx = self.context(drafts, now)
         planned: list[tuple[ob.Draft, ob.Decision, dict | None]] = []
@@ -86,7 +92,7 @@ class Runner:
             self.provider = build_provider(self.settings)  # before anything is written: a missing key stops here
         changes = ob.plan_changes(planned)
         if changes:
-            with write_transaction(self.db):
+            with write_transaction(self.db, wait=self.lock_wait):
                 q.save_plan(self.db, [self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes])
         outcomes = {d.key: ob.outcome_of(dec, d) for d, dec, _ in planned}
         delivery = None
@@ -94,7 +100,9 @@ class Runner:
             _ACTIVE.add(self.token)
             try:
                 delivery = ob.deliver(to_send, claim=self.claim, record=self.record, provider=self.provider,
-                                      now=self.clock, max_attempts=self.rules.max_attempts)
+                                      now=self.clock, policy=self.rules.retry,
+                                      call_deadline=_call_deadline(self.provider),
+                                      stop_at=self.started + self.run_time)
             finally:
                 _ACTIVE.discard(self.token)
                 self.provider.close()
@@ -133,8 +141,16 @@ class Runner:
 
     # --- the two transactions around each provider call ----------------------------------------
     def claim(self, draft: ob.Draft):
+        from ..errors import LockedError
+
+        try:
+            return self._claim(draft)
+        except LockedError as exc:
+            raise ob.Busy(exc.message) from None
+
+    def _claim(self, draft: ob.Draft):
         moment = self.clock()
-        with write_transaction(self.db):
+        with write_transaction(self.db, wait=self.lock_wait):
             fresh = self.job.recheck(self.db, draft, moment)
             if fresh is None:
                 gone = ob.Draft(**{**draft.__dict__, "skip": ob.NOT_DUE})
@@ -163,7 +179,9 @@ class Runner:
 
     def record(self, pairs: list[tuple[ob.Claim, ob.Settlement]]) -> None:
         at = self.iso(self.clock())
-        with write_transaction(self.db):
+        # The provider has answered: this must land whatever holds the database now, or a text
+        # that went out would end `unknown`. So it waits the whole lock wait, and then some.
+        with write_transaction(self.db, wait=max(self.lock_wait, 60.0)):
             for claimed, settled in pairs:
                 q.settle(self.db, claimed.message_id, claimed.claimed_by, status=settled.status,
                          reason=settled.reason, provider_id=settled.provider_id, detail=settled.detail,
@@ -218,13 +236,26 @@ class Runner:
             left = counts["queued"]
             notes.append(f"the SMS provider stopped the run ({stopped.code}: {stopped.detail}); "
                          f"{left} message(s) stay queued for the next run")
+        if delivery and delivery.out_of_time:
+            notes.append(f"the run's time (sms.run_time) was up: {delivery.out_of_time} message(s) stay queued "
+                         "for the next run")
+        if delivery and delivery.busy:
+            notes.append(f"the database stayed busy ({delivery.busy}); the messages not yet sent stay queued "
+                         "for the next run")
         if delivery and delivery.sheets:
             for sheet in delivery.sheets:
                 notes.append(f"wrote {sheet}: upload it on the SMS console's bulk-send page")
         if self.job.purpose == "unpaid":
             summary["closable"] = reasons.get("paid_other_order", 0)
-        failed = counts["failed"] + counts["unknown"]
-        exit_code = 4 if failed or stopped is not None else 0
+        # Exit 4 whenever a person must settle something: this run's failed or unknown texts, texts
+        # of any command found orphaned and made unknown, and unknown ones still in the outbox
+        # (monitoring that watches the exit code sees them until `sms reconcile` settles them).
+        waiting = q.count_unknown(self.db)
+        summary["unknown_in_outbox"] = waiting
+        if waiting and not counts["unknown"]:
+            notes.append(f"{waiting} message(s) in the outbox are `unknown`: see `shoptool sms reconcile`")
+        failed = counts["failed"] + counts["unknown"] + len(others) + waiting
+        exit_code = 4 if failed or stopped is not None else 5 if delivery and delivery.busy else 0
         return Report(self.job.command, rows, summary, exit_code, self.summary_line(counts, reasons, summary), notes)
 
     def summary_line(self, counts, reasons, summary) -> str:
@@ -245,6 +276,13 @@ class Runner:
         if self.dry_run:
             line += " (dry run: nothing sent or written)"
         return line
+
+
+def _call_deadline(provider) -> float | None:
+    """Wall time one provider call may take: its own timeout and a second of grace (the http
+    provider keeps to its timeout itself; the SDKs only bound each socket read)."""
+    timeout = getattr(provider, "timeout", None)
+    return float(timeout) + 1.0 if isinstance(timeout, (int, float)) and timeout > 0 else None
 
 
 def _recovered_row(message: dict) -> dict:

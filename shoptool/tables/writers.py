@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,7 +20,9 @@ from pathlib import Path
 from .. import columns as K
 from ..columns import Column
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What Excel or WPS may run as a formula: = + - @, tab and CR in front, and their full-width forms
+# (an IME types ＝ for =, and WPS reads ＝SUM(…) as a formula).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 FORMATS = ("csv", "xlsx")
 
 
@@ -30,11 +33,18 @@ class SheetData:
     rows: Iterable[Mapping]
 
 
+# The platform's own protection of a long number, ="3712345678901200001": a formula that can only
+# yield that text, and the form `import` reads back. Kept as it is.
+_TEXT_CONSTANT = re.compile(r'="[0-9A-Za-z_.\-]{0,64}"')
+
+
 def neutralise(value: str) -> str:
     """A text that Excel would run as a formula gets a leading apostrophe; negative numbers
     written as text ("-5", "-1.50") are left alone."""
     if value and value.startswith(FORMULA_STARTS):
-        if value[0] in "-+" and _is_number(value):
+        if value[0] in "-+" and value.isascii() and _is_number(value):
+            return value
+        if value[0] == "=" and _TEXT_CONSTANT.fullmatch(value):
             return value
         return "'" + value
     return value
@@ -114,11 +124,14 @@ def csv_cell(column: Column, value, headers: str = "zh") -> str:
         return ""
     kind = column.kind
     if kind == K.MONEY:
-        return f"{value / 100:.2f}" if isinstance(value, int) else str(value)
+        return f"{value / 100:.2f}" if isinstance(value, int) else neutralise(str(value))
     if kind == K.TIME:
         return _local_time_text(value)
     if kind == K.LIST:
-        return "、".join(str(v) for v in value) if isinstance(value, (list, tuple)) else neutralise(str(value))
+        # every item, and the cell as a whole: a list whose first item is =HYPERLINK(…) is a formula
+        if isinstance(value, (list, tuple)):
+            return neutralise("、".join(neutralise(_as_text(v)) for v in value))
+        return neutralise(str(value))
     if kind == K.BOOL:
         return ("是" if value else "否") if headers == "zh" else ("yes" if value else "no")
     if kind == K.INT and isinstance(value, int):
@@ -233,7 +246,7 @@ def _xlsx_cell(ws, cell_type, column: Column, value, headers: str):
     if kind == K.BOOL:
         return ("是" if value else "否") if headers == "zh" else ("yes" if value else "no")
     if kind == K.LIST and isinstance(value, (list, tuple)):
-        return _text_cell(ws, cell_type, "、".join(str(v) for v in value))
+        return _text_cell(ws, cell_type, "、".join(neutralise(_as_text(v)) for v in value))
     if isinstance(value, (int, float)) and kind not in (K.ID, K.PHONE):
         return value
     cell = _text_cell(ws, cell_type, _as_text(value))
