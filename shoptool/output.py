@@ -138,7 +138,7 @@ def render(result: Result, options: OutputOptions) -> str:
         _write_file(result, rows, fmt, options)
     elif fmt == "json":
         if not options.quiet:
-            write_json(result, rows, sys.stdout)
+            write_json(result, rows, sys.stdout, options.show_pii)
             sys.stdout.flush()
     elif fmt == "csv":
         if not options.quiet:
@@ -180,7 +180,7 @@ def _write_file(result: Result, rows: list[dict], fmt: str, options: OutputOptio
         if fmt == "json":
             def write(tmp) -> int:
                 with open(tmp, "w", encoding="utf-8") as fh:
-                    return write_json(result, rows, fh)
+                    return write_json(result, rows, fh, options.show_pii)
 
             count = writers._atomic(path, write)
         elif fmt == "xlsx":
@@ -201,11 +201,16 @@ def _write_file(result: Result, rows: list[dict], fmt: str, options: OutputOptio
     info(f"wrote {count} row(s) to {path}")
 
 
-def write_json(result: Result, rows, fh) -> int:
+def write_json(result: Result, rows, fh, show_pii: bool = False) -> int:
     """The JSON document of json_document(), written row by row (the same text, indent 2), so
-    its size never sits in memory. Returns the rows written."""
-    head = json.dumps({k: v for k, v in json_document(result, []).items() if k != "rows"},
-                      ensure_ascii=False, indent=2)
+    its size never sits in memory. The summary is masked like the rows (it may quote a note).
+    Returns the rows written."""
+    from .privacy import mask_free_text
+
+    document = {k: v for k, v in json_document(result, []).items() if k != "rows"}
+    if not show_pii:
+        document["summary"] = mask_free_text(document["summary"])
+    head = json.dumps(document, ensure_ascii=False, indent=2)
     fh.write(head[:-2] + ',\n  "rows": [')
     count = 0
     by_key = {c.key: c for c in result.columns}
@@ -284,17 +289,19 @@ def _print_rows(console, title, shown: Sequence[Column], rows: list[dict], optio
 
 
 def _fits(table, shown: Sequence[Column], cells: list[list[str]], width: int) -> bool:
-    """Whether every id-like cell (kept on one line) and every folded column's minimum fit."""
+    """Whether the table fits `width` with nothing cut: ids, numbers, times and phones on one line
+    each (a list of order numbers one whole number a line), free text folded to a dozen columns."""
     from .tables.writers import display_width
 
     needed = 1
     for index, column in enumerate(shown):
-        longest = max((max((display_width(part) for part in line[index].split("\n")), default=0)
-                       for line in cells), default=0)
-        head = display_width(column.header("zh"))
+        parts = [part for line in cells for part in line[index].replace(", ", "\n").split("\n")]
+        if column.kind == K.LIST:
+            parts = [p if p.isascii() and " " not in p else p[:6] for p in parts]  # text items fold
+        longest = max((display_width(part) for part in parts), default=0)
         if column.kind in (K.TEXT, K.ADDRESS):
-            longest = min(longest, 12)  # free text folds: a dozen characters a line still reads
-        needed += max(longest, min(head, 8)) + 3
+            longest = min(longest, 12)
+        needed += max(longest, min(display_width(column.header("zh")), 8)) + 3
     return needed <= width
 
 

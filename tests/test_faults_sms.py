@@ -263,3 +263,33 @@ def test_cron_30_runs_against_a_throttling_trickling_gateway(cli, shop_folder, s
     seen = Counter(r["behaviour"] for r in stub.requests)
     assert seen["trickle"] and seen["hang"] and seen["reset"] and seen["throttled_huge"], seen
     assert arrived, "texts did go out between the faults"
+
+
+def test_a_batch_claim_rechecks_orders_an_import_changed_after_planning(shop_folder, monkeypatch):
+    """The file provider's texts are claimed 500 to a transaction; the plan is reused only while no
+    other connection has written. An order paid between planning and claiming is not reminded."""
+    from test_outbox import NOW, add_order, messages, run, shop_at
+
+    from shoptool.messages.providers.file import FileProvider
+    from shoptool.messages.runner import Runner
+
+    shop = shop_at(shop_folder / "shoptool.db")
+    for n in range(1, 6):
+        add_order(shop.db, str(n), mobile=f"1380013800{n}")
+    real = Runner.claim_many
+
+    def paid_meanwhile(self, drafts):
+        with sqlite3.connect(shop_folder / "shoptool.db", isolation_level=None) as other:
+            other.execute("UPDATE orders SET status = 'paid', paid_at = created_at WHERE order_id = '3'")
+        return real(self, drafts)
+
+    monkeypatch.setattr(Runner, "claim_many", paid_meanwhile)
+    report = run(shop, "remind-unpaid", FileProvider(shop_folder / "sms-upload", fmt="csv"), NOW)
+    assert report.exit_code == 0
+    actions = {r["order_id"]: (r["action"], r["reason"]) for r in report.rows}
+    assert actions.pop("3") == ("skipped", "paid")
+    assert set(actions.values()) == {("sent", None)}
+    assert messages(shop.db)["u:3:30m"]["status"] == "skipped"
+    sheet = next((shop_folder / "sms-upload").glob("*.csv")).read_text(encoding="utf-8-sig")
+    assert "13800138003" not in sheet and "13800138001" in sheet
+    shop.close()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 BUSY_TIMEOUT_MS = 15_000
 PAGE_SIZE = 16_384
+CACHE_KIB = 65_536
 
 
 def load_sqlite_utils():
@@ -61,6 +62,9 @@ def open_db(path: str | os.PathLike, *, create: bool = True, migrate: bool = Tru
         # FULL: a message marked `sending` must survive a power cut before the provider is called.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # 64 MiB of page cache (SQLite's default is 2 MiB): a cron run recording 80,000 texts, or
+        # a daily run over a million orders, rereads its index pages instead of the file.
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         if mode.lower() != "wal" and str(path) != ":memory:":
             raise UsageError(f"{path}: could not switch the database to WAL mode (got {mode})")
     except sqlite3.DatabaseError as exc:

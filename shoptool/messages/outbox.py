@@ -256,6 +256,7 @@ def deliver(
     *,
     claim: Callable[[Draft], Claim | Outcome],
     record: Callable[[list[tuple[Claim, Settlement]]], None],
+    claim_many: Callable[[list[Draft]], list[Claim | Outcome]] | None = None,
     provider,
     now: Callable[[], datetime],
     policy: R.RetryPolicy | None = None,
@@ -272,8 +273,6 @@ def deliver(
     same way; an answer once had is always recorded (`record` waits as long as it must)."""
     import time
 
-    from .providers.base import call_within
-
     policy = policy or R.RetryPolicy()
     if max_attempts is not None:
         policy = R.RetryPolicy(policy.schedule, policy.max_wait, max_attempts)
@@ -282,37 +281,35 @@ def deliver(
     stopped: SendResult | None = None
     busy: str | None = None
     out_of_time = 0
-    for draft in drafts:
+    # A provider that hands texts over only on flush() may have a whole batch claimed in one
+    # transaction (nothing leaves before flush); any other gets one claim, one commit, per text.
+    batch = CLAIM_BATCH if claim_many is not None and getattr(provider, "hands_over_on_flush", False) else 1
+    claimed: list[tuple[Draft, Claim | Outcome]] = []
+    for start in range(0, len(drafts), batch):
+        chunk = list(drafts[start:start + batch])
         if stopped is not None or busy is not None:
-            outcomes[draft.key] = Outcome("queued", PROVIDER_STOPPED if stopped is not None else DATABASE_BUSY,
-                                          draft=draft)
+            for draft in chunk:
+                outcomes[draft.key] = Outcome("queued", PROVIDER_STOPPED if stopped is not None else DATABASE_BUSY,
+                                              draft=draft)
             continue
         if stop_at is not None and time.monotonic() >= stop_at:
-            outcomes[draft.key] = Outcome("queued", RUN_TIME_UP, draft=draft)
-            out_of_time += 1
+            for draft in chunk:
+                outcomes[draft.key] = Outcome("queued", RUN_TIME_UP, draft=draft)
+            out_of_time += len(chunk)
             continue
         try:
-            got = claim(draft)
+            claimed = list(zip(chunk, claim_many(chunk) if batch > 1 else [claim(chunk[0])]))
         except Busy as exc:
             busy = str(exc) or "the database is busy"
-            outcomes[draft.key] = Outcome("queued", DATABASE_BUSY, draft=draft)
+            for draft in chunk:
+                outcomes[draft.key] = Outcome("queued", DATABASE_BUSY, draft=draft)
             continue
-        if isinstance(got, Outcome):
-            outcomes[draft.key] = got
-            continue
-        try:
-            result = call_within(provider.send, got.message, call_deadline)
-        except Exception as exc:  # noqa: BLE001  an adapter bug or an SDK surprise: it may have sent
-            result = SendResult(UNKNOWN, code=type(exc).__name__, detail="the provider call raised; it may have sent")
-        if result.outcome == SENT and getattr(provider, "hands_over_on_flush", False):
-            staged.append((got, result))
-            continue
-        settled = settle(result, attempts=got.attempts, now=now(), policy=policy, deadline=got.draft.deadline)
-        record([(got, settled)])
-        outcomes[draft.key] = Outcome(settled.action, settled.reason, settled.next_attempt_at, got.message_id,
-                                      got.draft, settled.detail)
-        if settled.stop:
-            stopped = result
+        for draft, got in claimed:
+            if stopped is not None and isinstance(got, Claim):  # claimed in this batch, never sent: give it back
+                record([(got, Settlement(QUEUED, "queued", PROVIDER_STOPPED, detail=stopped.detail or None))])
+                outcomes[draft.key] = Outcome("queued", PROVIDER_STOPPED, draft=got.draft)
+                continue
+            stopped = _send_one(draft, got, provider, outcomes, staged, record, now, policy, call_deadline) or stopped
     sheets: list = []
     if staged:
         try:
@@ -329,6 +326,32 @@ def deliver(
         for c, s in settled_all:
             outcomes[c.draft.key] = Outcome(s.action, s.reason, None, c.message_id, c.draft, s.detail)
     return Delivery(outcomes, stopped, sheets, out_of_time, busy)
+
+
+CLAIM_BATCH = 500
+
+
+def _send_one(draft: Draft, got, provider, outcomes: dict, staged: list, record, now, policy,
+              call_deadline) -> SendResult | None:
+    """One claimed text to the provider, and its answer recorded; returns the answer if it stops
+    the run. A text already stopped (the provider said stop earlier in a batch) is not sent."""
+    from .providers.base import call_within
+
+    if isinstance(got, Outcome):
+        outcomes[draft.key] = got
+        return None
+    try:
+        result = call_within(provider.send, got.message, call_deadline)
+    except Exception as exc:  # noqa: BLE001  an adapter bug or an SDK surprise: it may have sent
+        result = SendResult(UNKNOWN, code=type(exc).__name__, detail="the provider call raised; it may have sent")
+    if result.outcome == SENT and getattr(provider, "hands_over_on_flush", False):
+        staged.append((got, result))
+        return None
+    settled = settle(result, attempts=got.attempts, now=now(), policy=policy, deadline=got.draft.deadline)
+    record([(got, settled)])
+    outcomes[draft.key] = Outcome(settled.action, settled.reason, settled.next_attempt_at, got.message_id,
+                                  got.draft, settled.detail)
+    return result if settled.stop else None
 
 
 def outcome_of(decision: Decision, draft: Draft) -> Outcome:

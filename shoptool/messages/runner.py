@@ -72,6 +72,7 @@ class Runner:
         now = self.clock()
         recovered = [] if self.dry_run else recover(self.db, self.iso(now), wait=self.lock_wait)
         drafts = self.job.plan(self.db, now)
+        self.planned_version = q.data_version(self.db)
         ctx = self.context(drafts, now)
         planned: list[tuple[ob.Draft, ob.Decision, dict | None]] = []
         recorded = q.messages_by_key(self.db, [d.key for d in drafts])
@@ -81,6 +82,7 @@ class Runner:
                 ctx.note_send(draft, now)
             planned.append((draft, decision, recorded.get(draft.key)))
         rendered = {d.key: self.render(d) for d, dec, _ in planned if dec.action in (ob.SEND, ob.WAIT)}
+        self._rendered = rendered
         if self.dry_run:
             outcomes = {d.key: ob.Outcome("would_send" if dec.action == ob.SEND else ob.outcome_of(dec, d).action,
                                           dec.reason, dec.until, draft=d)
@@ -99,7 +101,8 @@ class Runner:
         if to_send:
             _ACTIVE.add(self.token)
             try:
-                delivery = ob.deliver(to_send, claim=self.claim, record=self.record, provider=self.provider,
+                delivery = ob.deliver(to_send, claim=self.claim, claim_many=self.claim_many, record=self.record,
+                                      provider=self.provider,
                                       now=self.clock, policy=self.rules.retry,
                                       call_deadline=_call_deadline(self.provider),
                                       stop_at=self.started + self.run_time)
@@ -148,30 +151,77 @@ class Runner:
         except LockedError as exc:
             raise ob.Busy(exc.message) from None
 
+    def claim_many(self, drafts: list[ob.Draft]) -> list:
+        """claim() for a batch in one transaction: for a provider that hands texts over only on
+        flush() (the file provider), where nothing leaves before every claim is on disk. Each
+        message is re-checked and decided as claim() would, caps counting the batch's own claims."""
+        from ..errors import LockedError
+
+        try:
+            moment = self.clock()
+            with write_transaction(self.db, wait=self.lock_wait):
+                if q.data_version(self.db) == getattr(self, "planned_version", None):
+                    # Nobody has written since this run planned (its own writes do not count): a
+                    # re-check would find the very drafts and decisions the plan made, caps
+                    # included (the plan counted each send it decided). Take them as they are.
+                    return self._claim_planned(drafts, moment)
+                fresh = self.job.recheck_many(self.db, drafts, moment)
+                alive = [f for f in fresh.values() if f is not None]
+                existing = q.messages_by_key(self.db, [f.key for f in alive])
+                ctx = self.context(alive, moment)
+                return [self._claim_fresh(d, fresh.get(d.key), existing.get(fresh[d.key].key) if fresh.get(d.key)
+                                          else None, ctx, moment) for d in drafts]
+        except LockedError as exc:
+            raise ob.Busy(exc.message) from None
+
+    def _claim_planned(self, drafts: list[ob.Draft], moment) -> list:
+        texts = {d.key: self._rendered[d.key] for d in drafts}
+        taken = q.claim_many(self.db, [
+            {"key": d.key, "phone": d.phone, "text": texts[d.key].text, "params": texts[d.key].params,
+             "template_code": self.template.code, "parts": texts[d.key].parts, "order_ids": d.order_ids}
+            for d in drafts], claimed_by=self.token, provider=self.provider.name, at=self.iso(moment))
+        out: list = []
+        for d in drafts:
+            if d.key not in taken:  # another run holds it
+                out.append(ob.Outcome("done", draft=d))
+                continue
+            message_id, attempts = taken[d.key]
+            text = texts[d.key]
+            message = OutgoingMessage(phone=d.phone, text=text.text, template_code=self.template.code,
+                                      params=text.params, out_id=d.key, sign_name=text.sign_name)
+            out.append(ob.Claim(message_id, self.token, attempts, message, d, text.parts))
+        return out
+
     def _claim(self, draft: ob.Draft):
         moment = self.clock()
         with write_transaction(self.db, wait=self.lock_wait):
             fresh = self.job.recheck(self.db, draft, moment)
-            if fresh is None:
-                gone = ob.Draft(**{**draft.__dict__, "skip": ob.NOT_DUE})
-                q.save_plan(self.db, [self.record_of(gone, ob.Decision(ob.SKIP, ob.NOT_DUE), None, moment)])
-                return ob.Outcome("skipped", ob.NOT_DUE, draft=gone)
-            existing = q.messages_by_key(self.db, [fresh.key]).get(fresh.key)
-            decision = ob.decide(fresh, existing, self.context([fresh], moment), self.rules,
-                                 self.template.sms_class, moment)
-            if decision.action == ob.DONE:
-                return ob.Outcome("done", draft=fresh)
-            rendered = self.render(fresh) if decision.action != ob.SKIP else None
-            record = self.record_of(fresh, decision, rendered, moment)
-            if decision.action != ob.SEND or existing is None:
-                q.save_plan(self.db, [record])
-            if decision.action != ob.SEND:
-                return ob.outcome_of(decision, fresh)
-            message_id = q.claim(self.db, fresh.key, claimed_by=self.token, provider=self.provider.name,
-                                 at=self.iso(moment), phone=fresh.phone, text=rendered.text, params=rendered.params,
-                                 template_code=self.template.code, parts=rendered.parts, order_ids=fresh.order_ids)
-            if message_id is None:
-                return ob.Outcome("done", draft=fresh)
+            existing = q.messages_by_key(self.db, [fresh.key]).get(fresh.key) if fresh else None
+            ctx = self.context([fresh], moment) if fresh else None
+            return self._claim_fresh(draft, fresh, existing, ctx, moment)
+
+    def _claim_fresh(self, draft: ob.Draft, fresh: ob.Draft | None, existing, ctx, moment):
+        """Inside the claiming transaction: the message as the database sees it now → a Claim
+        (it is `sending`, the licence to call the provider) or the Outcome it came to instead."""
+        if fresh is None:
+            gone = ob.Draft(**{**draft.__dict__, "skip": ob.NOT_DUE})
+            q.save_plan(self.db, [self.record_of(gone, ob.Decision(ob.SKIP, ob.NOT_DUE), None, moment)])
+            return ob.Outcome("skipped", ob.NOT_DUE, draft=gone)
+        decision = ob.decide(fresh, existing, ctx, self.rules, self.template.sms_class, moment)
+        if decision.action == ob.DONE:
+            return ob.Outcome("done", draft=fresh)
+        rendered = self.render(fresh) if decision.action != ob.SKIP else None
+        record = self.record_of(fresh, decision, rendered, moment)
+        if decision.action != ob.SEND or existing is None:
+            q.save_plan(self.db, [record])
+        if decision.action != ob.SEND:
+            return ob.outcome_of(decision, fresh)
+        message_id = q.claim(self.db, fresh.key, claimed_by=self.token, provider=self.provider.name,
+                             at=self.iso(moment), phone=fresh.phone, text=rendered.text, params=rendered.params,
+                             template_code=self.template.code, parts=rendered.parts, order_ids=fresh.order_ids)
+        if message_id is None:
+            return ob.Outcome("done", draft=fresh)
+        ctx.note_send(fresh, moment)  # the next claim of this batch sees this one under the caps
         attempts = (existing["attempts"] if existing else 0) + 1
         message = OutgoingMessage(phone=fresh.phone, text=rendered.text, template_code=self.template.code,
                                   params=rendered.params, out_id=fresh.key, sign_name=rendered.sign_name)
@@ -182,10 +232,11 @@ class Runner:
         # The provider has answered: this must land whatever holds the database now, or a text
         # that went out would end `unknown`. So it waits the whole lock wait, and then some.
         with write_transaction(self.db, wait=max(self.lock_wait, 60.0)):
-            for claimed, settled in pairs:
-                q.settle(self.db, claimed.message_id, claimed.claimed_by, status=settled.status,
-                         reason=settled.reason, provider_id=settled.provider_id, detail=settled.detail,
-                         next_attempt_at=self.iso(settled.next_attempt_at), keep_sent_at=settled.keep_sent_at, at=at)
+            q.settle_many(self.db, [
+                {"message_id": claimed.message_id, "status": settled.status, "reason": settled.reason,
+                 "provider_id": settled.provider_id, "detail": settled.detail,
+                 "next_attempt_at": self.iso(settled.next_attempt_at), "keep_sent_at": settled.keep_sent_at}
+                for claimed, settled in pairs], claimed_by=self.token, at=at)
 
     # --- what the run says -----------------------------------------------------------------------
     def report(self, planned, outcomes, rendered, recovered, delivery, to_send, now) -> Report:
