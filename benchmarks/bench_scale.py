@@ -93,6 +93,11 @@ def pandas_check(pandas_dir: str | None, work: Path) -> list[tuple[str, float, f
         without = min((run([*SHOPTOOL, *args], cwd=shop) for _ in range(5)), key=lambda m: m.seconds)
         if env_with:
             with_ = min((run([*SHOPTOOL, *args], cwd=shop, env=env_with) for _ in range(5)), key=lambda m: m.seconds)
+            traced = subprocess.run([sys.executable, "-X", "importtime", "-m", "shoptool", *args], cwd=shop,
+                                    env=env_with, capture_output=True, text=True)
+            loaded = sorted({line.rsplit("|", 1)[-1].strip().split(".")[0] for line in traced.stderr.splitlines()
+                             if "import time" in line} & {"pandas", "numpy"})
+            label += f" (imports: {', '.join(loaded) or 'neither pandas nor numpy'})"
             rows.append((label, without.seconds, without.peak_mb, with_.seconds, with_.peak_mb))
         else:
             rows.append((label, without.seconds, without.peak_mb, float("nan"), float("nan")))

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import columns as K
 from .columns import Column
-from .privacy import mask, mask_free_text
+from .privacy import mask_free_text
 
 INFO, WARN = "info", "warning"
 
@@ -83,26 +83,26 @@ def iter_masked(columns: Sequence[Column], rows: Iterable[Mapping], show_pii: bo
         for row in rows:
             yield dict(row)
         return
-    plan = []
-    for column in columns:
-        if column.is_pii:
-            plan.append((column.key, _kind_masker(column.kind)))
-        elif column.kind not in _NOT_TEXT:
-            plan.append((column.key, mask_free_text))
+    from .privacy import MASKERS
+
+    pii = [(c.key, MASKERS[c.kind]) for c in columns if c.is_pii and c.kind in MASKERS]
+    texts = [c.key for c in columns if not c.is_pii and c.kind not in _NOT_TEXT]
     known = {c.key for c in columns}
     for row in rows:
         copy = dict(row)
-        for key, masker in plan:
+        for key, masker in pii:
             value = copy.get(key)
-            if value is not None:
+            if value.__class__ is str:
                 copy[key] = masker(value)
-        for key in copy.keys() - known:
-            copy[key] = mask_free_text(copy[key])
+        for key in texts:
+            value = copy.get(key)
+            # short strings cannot hold a phone: most cells of a big export never reach the scanner
+            if value is not None and (value.__class__ is not str or len(value) >= 7):
+                copy[key] = mask_free_text(value)
+        if not copy.keys() <= known:
+            for key in copy.keys() - known:
+                copy[key] = mask_free_text(copy[key])
         yield copy
-
-
-def _kind_masker(kind: str):
-    return lambda value: mask(kind, value)
 
 
 def json_value(column: Column | None, value: Any) -> Any:

@@ -25,10 +25,12 @@ def old_database(path: Path, stop_before: str = "m003_sms_outbox", orders: int =
     conn.execute("PRAGMA journal_mode = WAL")
     migrations.apply(load_sqlite_utils().Database(conn), stop_before=stop_before)
     # Enough orders that building m003's index takes a while: the window two openers race in.
+    conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO orders (order_id, status, receiver_mobile, first_seen_at, updated_at) "
         "VALUES (?, 'unpaid', ?, '2026-11-21', '2026-11-21')",
         ((str(n), f"138{n:08d}") for n in range(orders)))
+    conn.execute("COMMIT")
     conn.close()
     os.chmod(path, 0o600)
 

@@ -156,3 +156,36 @@ def test_file_names_with_newlines_or_escapes_cannot_forge_log_lines(cli, shop_fo
     assert "\x1b" not in run.stderr
     assert not any(line.startswith("[ERROR]") for line in run.stderr.splitlines())
     assert "\\n[ERROR] forged line\\x1b[2J.csv" in run.stderr
+
+
+def test_an_import_killed_half_way_leaves_nothing_half_written(shop_folder):
+    """One file = one transaction: an import killed at any moment stores nothing of the file, logs
+    nothing, leaves no rejects file readable by others, and the next import of it stores it whole."""
+    import signal
+    import sqlite3
+    import time
+
+    rows = [legacy_order(n) for n in range(1, 30_001)] + [legacy_order(30_001, 订单编号="1.23457E+18")]
+    write_csv(shop_folder / "orders.csv", LEGACY_ORDER_HEADER, rows, encoding="gbk")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPTOOL_")}
+    for delay in (0.4, 0.8, 1.2):
+        proc = subprocess.Popen([sys.executable, "-m", "shoptool", "import", "orders.csv", "--format", "json"],
+                                cwd=shop_folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        if (shop_folder / "shoptool.db").exists():
+            with sqlite3.connect(shop_folder / "shoptool.db") as conn:
+                assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+                stored = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
+                logged = conn.execute("SELECT count(*) FROM imports").fetchone()[0]
+            if stored:  # the kill came after the commit: the whole file, logged
+                assert (stored, logged) == (30_000, 1)
+                break
+            assert logged == 0
+        for tmp in shop_folder.glob(".*.tmp"):
+            assert stat.S_IMODE(tmp.stat().st_mode) == 0o600, tmp
+    done = shoptool(shop_folder, "import", "orders.csv", "--format", "json")
+    assert done.returncode in (0, 3), done.stderr
+    with sqlite3.connect(shop_folder / "shoptool.db") as conn:
+        assert conn.execute("SELECT count(*) FROM orders").fetchone() == (30_000,)

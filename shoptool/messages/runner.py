@@ -95,7 +95,7 @@ class Runner:
         changes = ob.plan_changes(planned)
         if changes:
             with write_transaction(self.db, wait=self.lock_wait):
-                q.save_plan(self.db, [self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes])
+                q.save_plan(self.db, (self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes))
         outcomes = {d.key: ob.outcome_of(dec, d) for d, dec, _ in planned}
         delivery = None
         if to_send:

@@ -38,10 +38,13 @@ class SheetData:
 _TEXT_CONSTANT = re.compile(r'="[0-9A-Za-z_.\-]{0,64}"')
 
 
+_FIRST = frozenset(start[0] for start in FORMULA_STARTS)
+
+
 def neutralise(value: str) -> str:
     """A text that Excel would run as a formula gets a leading apostrophe; negative numbers
     written as text ("-5", "-1.50") are left alone."""
-    if value and value.startswith(FORMULA_STARTS):
+    if value and value[0] in _FIRST and value.startswith(FORMULA_STARTS):
         if value[0] in "-+" and value.isascii() and _is_number(value):
             return value
         if value[0] == "=" and _TEXT_CONSTANT.fullmatch(value):
@@ -149,13 +152,30 @@ def _as_text(value) -> str:
 
 def _write_csv(path: Path, columns, rows, encoding: str, headers: str) -> int:
     count = 0
+    cells = [(c.key, _csv_writer_for(c, headers)) for c in columns]
     with path.open("w", encoding=_csv_encoding(encoding), newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([c.header(headers) for c in columns])
         for row in rows:
-            writer.writerow([csv_cell(c, row.get(c.key), headers) for c in columns])
+            get = row.get
+            writer.writerow([write(value) if (value := get(key)) is not None else "" for key, write in cells])
             count += 1
     return count
+
+
+def _csv_writer_for(column: Column, headers: str):
+    """csv_cell for one column, its kind decided once per file (a million-row export calls it for
+    every cell). Same text as csv_cell."""
+    kind = column.kind
+    if kind in (K.TEXT, K.ID, K.PHONE, K.NAME, K.ADDRESS):
+        def text_cell(value) -> str:
+            if value.__class__ is str:
+                return neutralise(value) if value and value[0] in _FIRST else value
+            return neutralise(_as_text(value))
+        return text_cell
+    if kind == K.TIME:
+        return _local_time_text
+    return lambda value: csv_cell(column, value, headers)
 
 
 def _local_time_text(value) -> str:
@@ -163,6 +183,9 @@ def _local_time_text(value) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     text = str(value)
+    if len(text) >= 19 and text[10] == "T" and text[4] == "-" and text[13] == ":" and text[16] == ":" \
+            and text[:4].isdigit() and (len(text) == 19 or text[19] in "+-Z."):
+        return text[:10] + " " + text[11:19]  # what fromisoformat + strftime write, without them
     try:
         return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M:%S")
     except ValueError:
@@ -249,10 +272,15 @@ def _xlsx_cell(ws, cell_type, column: Column, value, headers: str):
         return _text_cell(ws, cell_type, "、".join(neutralise(_as_text(v)) for v in value))
     if isinstance(value, (int, float)) and kind not in (K.ID, K.PHONE):
         return value
-    cell = _text_cell(ws, cell_type, _as_text(value))
     if kind in (K.ID, K.PHONE):
+        cell = _text_cell(ws, cell_type, _as_text(value))
         cell.number_format = "@"  # stays text when staff edit it: no 1.23457E+18
-    return cell
+        return cell
+    text = neutralise(_as_text(value))
+    # A plain str is written as a text cell (no cell object per value: a million-row export has
+    # tens of millions); only a text that still starts with "=" (the platform's ="…") needs the
+    # explicit type, or openpyxl would write it as a formula.
+    return text if not text.startswith("=") else _text_cell(ws, cell_type, text)
 
 
 def _text_cell(ws, cell_type, text: str):
