@@ -9,7 +9,7 @@ by label, booleans as 是/否 or yes/no. A value a vocabulary does not know is s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -87,18 +87,19 @@ def label(vocabulary: str | None, code, language: str = "zh"):
     return VOCABULARIES[vocabulary].get(code, code)
 
 
-def for_people(columns: Sequence, rows: Iterable[Mapping], language: str = "zh") -> list[dict]:
+def for_people(columns: Sequence, rows: Iterable[Mapping], language: str = "zh") -> Iterator[dict]:
     """Rows as a table or a staff file shows them: codes as labels, booleans as words. `language`
-    is the headers' (zh, en), or "code" for a file meant for programs (codes and true/false kept)."""
+    is the headers' (zh, en), or "code" for a file meant for programs (codes and true/false kept).
+    Lazy: an export of a million rows is labelled one row at a time as it is written."""
     from . import columns as K
 
     labelled = [(c.key, c.labels) for c in columns if getattr(c, "labels", None) and c.kind != K.JSON]
     booleans = [c.key for c in columns if c.kind == K.BOOL]
     nested = [(c.key, c.labels) for c in columns if c.kind == K.JSON]
     if language == "code" or not (labelled or booleans or nested):
-        return [dict(r) for r in rows]
+        yield from rows
+        return
     yes, no = BOOL_WORDS.get(language, BOOL_WORDS["en"])
-    out = []
     for row in rows:
         copy = dict(row)
         for key, vocabulary in labelled:
@@ -114,8 +115,7 @@ def for_people(columns: Sequence, rows: Iterable[Mapping], language: str = "zh")
         for key, vocabulary in nested:
             if isinstance(copy.get(key), (dict, list)):
                 copy[key] = readable(copy[key], vocabulary, language)
-        out.append(copy)
-    return out
+        yield copy
 
 
 def readable(value, vocabulary: str | None = None, language: str = "zh") -> str:

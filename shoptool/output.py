@@ -17,7 +17,7 @@ from typing import Any
 
 from . import columns as K
 from .columns import Column
-from .result import Result, json_document, masked_rows
+from .result import Result, iter_masked, json_document, json_row, masked_rows
 
 FORMATS = ("auto", "table", "json", "csv", "plain-csv", "xlsx")  # plain-csv: CSV for programs
 
@@ -74,7 +74,23 @@ def note(level: str, text: str) -> None:
     {"warning": warn, "error": error}.get(level, info)(text)
 
 
+def safe_line(message: str) -> str:
+    """What may reach stderr and logs: one line per message (a newline or an ANSI escape inside a
+    file name could forge log lines or repaint the terminal: control characters are written as
+    escapes), and no phone in any spelling (masked where it stands)."""
+    from .privacy import mask_free_text
+
+    text = str(message)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+    return mask_free_text(text)
+
+
+_CONTROL = __import__("re").compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def _err_print(message: str, style: str | None = None) -> None:
+    message = safe_line(message)
     if not stderr_is_terminal():
         sys.stderr.write(message + "\n")
         sys.stderr.flush()
@@ -86,12 +102,21 @@ def _err_print(message: str, style: str | None = None) -> None:
 
 # ---------------------------------------------------------------- render
 
+_SUFFIX_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".txt": "csv", ".tsv": "csv"}
+
+
 def resolve_format(options: OutputOptions) -> str:
+    from .errors import UsageError
+
     fmt = options.format
     if options.output:
         if fmt in ("auto", "table"):
             suffix = os.path.splitext(options.output)[1].lower()
-            return {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".txt": "csv", ".tsv": "csv"}.get(suffix, "csv")
+            if suffix not in _SUFFIX_FORMATS:
+                raise UsageError(f"--output {os.path.basename(options.output)}: cannot tell the format from "
+                                 f"{suffix or 'a name without an extension'}",
+                                 hint="name the file .csv, .xlsx or .json, or give --format")
+            return _SUFFIX_FORMATS[suffix]
         return fmt
     if fmt == "auto":
         return "table" if stdout_is_terminal() else "json"
@@ -103,16 +128,18 @@ def render(result: Result, options: OutputOptions) -> str:
     from .errors import UsageError
 
     fmt = resolve_format(options)
+    if fmt == "xlsx" and not options.output:  # before anything is printed: a usage error says only that
+        raise UsageError("--format xlsx needs --output FILE.xlsx")
     for level, text in result.notes:
         note(level, text)
-    rows = masked_rows(result.columns, result.rows, options.show_pii)
-    if fmt == "xlsx" and not options.output:
-        raise UsageError("--format xlsx needs --output FILE.xlsx")
+    # Rows are masked and written one at a time: an export of a million orders never holds them all.
+    rows = iter_masked(result.columns, result.rows, options.show_pii)
     if options.output:
         _write_file(result, rows, fmt, options)
     elif fmt == "json":
         if not options.quiet:
-            _stdout(json.dumps(json_document(result, rows), ensure_ascii=False, indent=2))
+            write_json(result, rows, sys.stdout, options.show_pii)
+            sys.stdout.flush()
     elif fmt in ("csv", "plain-csv"):
         if not options.quiet:
             columns = _file_columns(result)
@@ -122,7 +149,7 @@ def render(result: Result, options: OutputOptions) -> str:
             if result.sections:
                 _dashboard(result, options)
             else:
-                _table(result, _people(result.columns, rows, fmt, options), options)
+                _table(result, list(_people(result.columns, rows, fmt, options)), options)
     if result.summary_line:
         info(result.summary_line)
     return fmt
@@ -133,7 +160,7 @@ def _stdout(text: str) -> None:
     sys.stdout.flush()
 
 
-def _people(columns: Sequence[Column], rows: list[dict], fmt: str, options: OutputOptions) -> list[dict]:
+def _people(columns: Sequence[Column], rows, fmt: str, options: OutputOptions):
     """Rows for tables and files: codes as Chinese labels (PRODUCT §4), kept for plain-csv."""
     from .labels import for_people
 
@@ -167,9 +194,11 @@ def _write_file(result: Result, rows: list[dict], fmt: str, options: OutputOptio
     path = options.output
     try:
         if fmt == "json":
-            text = json.dumps(json_document(result, rows), ensure_ascii=False, indent=2)
-            writers._atomic(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
-            count = len(rows)
+            def write(tmp) -> int:
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    return write_json(result, rows, fh, options.show_pii)
+
+            count = writers._atomic(path, write)
         elif fmt == "xlsx":
             main = _file_columns(result)
             sheets = [writers.SheetData(result.title or result.command, main, _people(main, rows, fmt, options))]
@@ -190,6 +219,27 @@ def _write_file(result: Result, rows: list[dict], fmt: str, options: OutputOptio
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     info(f"wrote {count} row(s) to {path}")
+
+
+def write_json(result: Result, rows, fh, show_pii: bool = False) -> int:
+    """The JSON document of json_document(), written row by row (the same text, indent 2), so
+    its size never sits in memory. The summary is masked like the rows (it may quote a note).
+    Returns the rows written."""
+    from .privacy import mask_free_text
+
+    document = {k: v for k, v in json_document(result, []).items() if k != "rows"}
+    if not show_pii:
+        document["summary"] = mask_free_text(document["summary"])
+    head = json.dumps(document, ensure_ascii=False, indent=2)
+    fh.write(head[:-2] + ',\n  "rows": [')
+    count = 0
+    by_key = {c.key: c for c in result.columns}
+    for row in rows:
+        item = json.dumps(json_row(by_key, row), ensure_ascii=False, indent=2)
+        fh.write(("\n    " if count == 0 else ",\n    ") + item.replace("\n", "\n    "))
+        count += 1
+    fh.write("\n  ]\n}\n" if count else "]\n}\n")
+    return count
 
 
 def table_cell(column: Column, value: Any) -> str:
@@ -216,25 +266,63 @@ def table_cell(column: Column, value: Any) -> str:
 
 def _table(result: Result, rows: list[dict], options: OutputOptions) -> None:
     from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
 
     console = Console(highlight=False)
     if not rows:
         err_console().print(f"{result.title or result.command}: nothing to show", style="dim")
         return
-    table = Table(title=result.title, show_lines=False, header_style="bold")
     shown = [c for c in result.columns if result.table_keys is None or c.key in result.table_keys]
+    _print_rows(console, result.title, shown, rows, options)
+
+
+def _print_rows(console, title, shown: Sequence[Column], rows: list[dict], options: OutputOptions,
+                **table_style) -> None:
+    """A table when its cells fit the terminal whole; otherwise one small key/value block per row
+    (a narrow terminal must never cut an order number or hide a column: Rich would)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold", **table_style)
     for column in shown:
         justify = "right" if column.kind in (K.MONEY, K.INT) else "left"
         if column.kind in (K.TEXT, K.ADDRESS, K.LIST):
             table.add_column(column.header(options.headers), justify=justify, overflow="fold", max_width=40,
                              min_width=_min_width(column, rows))
         else:  # ids, numbers, times and phones are read whole or not at all
-            table.add_column(column.header(options.headers), justify=justify, no_wrap=True)
-    for row in rows:
-        table.add_row(*(escape(table_cell(c, row.get(c.key))) for c in shown))
-    console.print(table)
+            table.add_column(column.header(options.headers), justify=justify, no_wrap=True, overflow="fold")
+    cells = [[table_cell(c, row.get(c.key)) for c in shown] for row in rows]
+    for line in cells:
+        table.add_row(*(escape(text) for text in line))
+    if _fits(table, shown, cells, console.width):
+        console.print(table)
+        return
+    if title:
+        console.print(f"[bold]{escape(title)}[/bold]")
+    for line in cells:
+        block = Table(show_header=False, box=None, pad_edge=False)
+        block.add_column(style="bold", no_wrap=True)
+        block.add_column(overflow="fold")
+        for column, text in zip(shown, line):
+            block.add_row(escape(column.header(options.headers)), escape(text))
+        console.print(block)
+        console.print()
+
+
+def _fits(table, shown: Sequence[Column], cells: list[list[str]], width: int) -> bool:
+    """Whether the table fits `width` with nothing cut: ids, numbers, times and phones on one line
+    each (a list of order numbers one whole number a line), free text folded to a dozen columns."""
+    from .tables.writers import display_width
+
+    needed = 1
+    for index, column in enumerate(shown):
+        parts = [part for line in cells for part in line[index].replace(", ", "\n").split("\n")]
+        if column.kind == K.LIST:
+            parts = [p if p.isascii() and " " not in p else p[:6] for p in parts]  # text items fold
+        longest = max((display_width(part) for part in parts), default=0)
+        if column.kind in (K.TEXT, K.ADDRESS):
+            longest = min(longest, 12)
+        needed += max(longest, min(display_width(column.header("zh")), 8)) + 3
+    return needed <= width
 
 
 def _min_width(column: Column, rows: list[dict]) -> int | None:
@@ -249,7 +337,6 @@ def _dashboard(result: Result, options: OutputOptions) -> None:
     """The morning screen: one small table per check, biggest worries first in each."""
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
     console = Console(highlight=False)
     if result.title:
@@ -262,19 +349,9 @@ def _dashboard(result: Result, options: OutputOptions) -> None:
             console.print(f"[green]✓[/green] {escape(heading)}")
             continue
         shown = [c for c in section.columns if section.table_keys is None or c.key in section.table_keys]
-        rows = _people(section.columns, masked_rows(section.columns, section.rows[:result.top], options.show_pii),
-                       "table", options)
-        table = Table(title=heading, title_justify="left", title_style="bold", header_style="bold")
-        for column in shown:
-            if column.kind in (K.TEXT, K.ADDRESS, K.LIST):
-                table.add_column(column.header(options.headers), overflow="fold", max_width=40,
-                                 min_width=_min_width(column, rows))
-            else:
-                table.add_column(column.header(options.headers), no_wrap=True,
-                                 justify="right" if column.kind in (K.MONEY, K.INT) else "left")
-        for row in rows:
-            table.add_row(*(escape(table_cell(c, row.get(c.key))) for c in shown))
-        console.print(table)
+        rows = list(_people(section.columns, masked_rows(section.columns, section.rows[:result.top],
+                                                         options.show_pii), "table", options))
+        _print_rows(console, heading, shown, rows, options, title_justify="left", title_style="bold")
         if section.count > len(rows):
             console.print(f"  … {section.count - len(rows)} more", style="dim")
 

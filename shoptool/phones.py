@@ -226,3 +226,61 @@ def _split_extension(text: str) -> tuple[str, str, str]:
     if match and len(re.sub(r"\D", "", match.group(1))) == 11:
         return match.group(1), match.group(2), match.group(3)
     return text, "", ""
+
+
+# --- phones inside free text (notes, buyer messages, review texts, SMS texts, provider errors) ---
+# The spellings §16 normalises, as people type them in a sentence: +86/0086/86 in front, spaces,
+# dashes, dots or full-width separators between digit groups, full-width digits. Never part of a
+# longer digit run (order numbers are 19 digits, tracking numbers carry letters in front).
+_D = "[0-9０-９]"
+_SEP = r"[ \u3000\-.－．·・]"
+_MOBILE_IN_TEXT = re.compile(
+    rf"(?<![0-9０-９])(?:(?:[+＋]|00|００)?(?:86|８６){_SEP}?)?[1１][3-9３-９]{_D}(?:{_SEP}?{_D}){{8}}(?![0-9０-９])"
+)
+_LANDLINE_IN_TEXT = re.compile(
+    rf"(?<![0-9０-９])[(（]?[0０][1-9１-９]{_D}{{1,2}}[)）]?{_SEP}?[2-9２-９](?:{_SEP}?{_D}){{6,7}}"
+    rf"(?:\s*(?:转|分机|ext\.?|#)\s*{_D}{{1,6}})?(?![0-9０-９])", re.I,
+)
+
+
+def phones_in_text(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every phone number written inside `text`, mobiles and landlines, in any
+    spelling §16 reads as one (PRODUCT §12: they are masked inside free texts too)."""
+    if not text or len(text) < 7:
+        return []
+    spans = [m.span() for m in _MOBILE_IN_TEXT.finditer(text)]
+    for match in _LANDLINE_IN_TEXT.finditer(text):
+        start, end = match.span()
+        if not any(s < end and start < e for s, e in spans):
+            spans.append((start, end))
+    return sorted(spans)
+
+
+def mask_phones_in_text(text, replacement: str | None = None):
+    """`text` with every phone inside it masked (138****5678, 0571-****1234), or replaced by
+    `replacement` (purge: "****"). Anything that is not a str is returned as it is."""
+    if not isinstance(text, str) or len(text) < 7:
+        return text
+    spans = phones_in_text(text)
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start])
+        found = text[start:end]
+        out.append(replacement if replacement is not None else _masked_in_text(found))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _masked_in_text(found: str) -> str:
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", found))
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if digits.startswith("0"):  # a landline: its area code stays, as mask_phone writes it
+        area = 3 if digits[1] in "12" else 4
+        return digits[:area] + "-" + _MASK + digits[-4:]
+    return digits[:3] + _MASK + digits[-4:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .phones import mask_phone
+from .phones import mask_phone, mask_phones_in_text
 
 MASK = "****"
 
@@ -51,3 +51,16 @@ MASKERS = {"phone": mask_phone, "name": mask_name, "address": mask_address}
 def mask(kind: str, value):
     masker = MASKERS.get(kind)
     return masker(value) if masker and isinstance(value, str) else value
+
+
+def mask_free_text(value):
+    """Phones written inside a free text (a buyer message, a seller note, a review, an SMS text, a
+    JSON blob of unknown export columns) masked wherever they stand: 请联系138****5678. Lists and
+    dicts are masked item by item; other values are returned as they are."""
+    if isinstance(value, str):
+        return mask_phones_in_text(value) if len(value) >= 7 else value
+    if isinstance(value, (list, tuple)):
+        return [mask_free_text(v) for v in value]
+    if isinstance(value, dict):
+        return {k: mask_free_text(v) for k, v in value.items()}
+    return value

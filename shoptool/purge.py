@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from .phones import mask_phones_in_text
+
 FINISHED = ("completed", "closed", "signed")
 MASK = "****"
 
@@ -36,10 +38,6 @@ ORDER_PERSONAL = ("buyer_nick", "receiver_name", "receiver_mobile", "receiver_te
 # order_history fields whose old/new values are personal
 HISTORY_PERSONAL = ("address", "receiver_name", "receiver_mobile", "receiver_tel")
 
-# +86 or 86 in front, 3-4-4 groups with spaces or dashes: how buyers and providers write mobiles
-_MOBILE = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)")
-# area code 0xx/0xxx, then 7-8 digits, optionally with an extension
-_LANDLINE = re.compile(r"(?<![\d])0\d{2,3}[\s-]?\d{7,8}(?:\s*(?:转|-|#|ext\.?)\s*\d{1,6})?(?!\d)", re.I)
 _MIN_KNOWN = 2  # shorter strings (a one-character name) would blank out ordinary words
 
 
@@ -98,8 +96,8 @@ def redact(text: str | None, known: list[str]) -> str | None:
     for value in known:
         if value in text:
             text = text.replace(value, MASK)
-    text = _MOBILE.sub(MASK, text)
-    return _LANDLINE.sub(MASK, text)
+    # Every spelling of a phone §16 reads as one (full width, dots, +86…): phones.py finds them.
+    return mask_phones_in_text(text, MASK)
 
 
 def _clean(value) -> str | None:

@@ -24,6 +24,15 @@ Behaviours: success, business_limit, bad_number, bad_template, no_balance, day_l
 account_disabled, throttled, server_error, system_error, slow[:SECONDS] (answers success after
 the delay, so the client times out; the text still counts as sent), garbled (sends the text, then
 answers 200 with a body no client can read).
+
+Faults (the fault-injection suite, tests/test_faults_sms.py):
+- throttled_huge / throttled_epoch_ms / throttled_date: refused for now, with an absurd wait
+  (Retry-After: 999999999999999, an epoch in milliseconds, a date in the year 9999; Aliyun's
+  x-acs-retry-after the same). Nothing is sent.
+- trickle[:SECONDS]: takes the text, then answers success one byte every SECONDS (default 2): a
+  socket timeout alone never fires.
+- reset: takes the text, then drops the connection without a word (TCP reset).
+- hang[:SECONDS]: takes the text and answers nothing for SECONDS (default 30), then closes.
 """
 
 from __future__ import annotations
@@ -54,9 +63,17 @@ BEHAVIOURS = (
     "system_error",
     "slow",
     "garbled",
+    "throttled_huge",
+    "throttled_epoch_ms",
+    "throttled_date",
+    "trickle",
+    "reset",
+    "hang",
 )
 # Behaviours after which the provider has the text and sends it.
-ACCEPTED = ("success", "slow", "garbled")
+ACCEPTED = ("success", "slow", "garbled", "trickle", "reset", "hang")
+THROTTLED = ("throttled", "throttled_huge", "throttled_epoch_ms", "throttled_date")
+_DEFAULT_ARG = {"slow": 2.0, "trickle": 2.0, "hang": 30.0}
 CHINA = timezone(timedelta(hours=8))
 
 _ALIYUN_CODES = {
@@ -93,7 +110,7 @@ def parse_behaviour(text: str) -> tuple[str, float]:
     name, _, arg = text.strip().partition(":")
     if name not in BEHAVIOURS:
         raise ValueError(f"unknown behaviour {text!r}; known: {', '.join(BEHAVIOURS)}")
-    return name, float(arg) if arg else (2.0 if name == "slow" else 0.0)
+    return name, float(arg) if arg else _DEFAULT_ARG.get(name, 0.0)
 
 
 class SmsStub:
@@ -235,6 +252,45 @@ def _handler_for(stub: SmsStub):
             self.end_headers()
             self.wfile.write(data)
 
+        def _fault(self, behaviour: str, arg: float, status: int, payload) -> bool:
+            """Answer a fault behaviour; False when `behaviour` is not one."""
+            if behaviour == "hang":
+                time.sleep(arg)
+                self.close_connection = True
+                return True
+            if behaviour == "reset":
+                import socket
+                import struct
+
+                # SO_LINGER 0: close() sends a reset, the client sees "connection reset by peer".
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.close_connection = True
+                return True
+            if behaviour == "trickle":
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                head = (f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+                        f"Content-Length: {len(data)}\r\n\r\n").encode()
+                deadline = time.monotonic() + 120  # the stub never trickles for ever either
+                for byte in head + data:
+                    if time.monotonic() > deadline:
+                        break
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(arg)
+                self.close_connection = True
+                return True
+            return False
+
+        def _throttle_wait(self, behaviour: str, unit: float = 1.0) -> str:
+            if behaviour == "throttled_huge":
+                return "999999999999999"
+            if behaviour == "throttled_epoch_ms":
+                return str(int((time.time() + 60) * 1000))
+            if behaviour == "throttled_date":
+                return "Fri, 31 Dec 9999 23:59:59 GMT" if unit == 1.0 else "99999999999999999999"
+            return "1" if unit == 1.0 else "1500"
+
         def _take(self, api: str, action: str, phone: str, **fields) -> tuple[str, dict]:
             behaviour, arg = stub._next(phone)
             entry = stub._record(
@@ -250,6 +306,7 @@ def _handler_for(stub: SmsStub):
             )
             if behaviour == "slow":
                 time.sleep(arg)
+            self._arg = arg
             return behaviour, entry
 
         # --- the generic http contract -----------------------------------------------------
@@ -266,12 +323,15 @@ def _handler_for(stub: SmsStub):
                 authorization=auth,
                 idempotency_key=self.headers.get("Idempotency-Key"),
             )
+            if self._fault(behaviour, self._arg, 200, {"id": entry.get("provider_id")}):
+                return
             if behaviour == "garbled":
                 self._answer(200, b"OK", ctype="text/plain")
             elif behaviour in ACCEPTED:
                 self._answer(200, {"id": entry["provider_id"]})
-            elif behaviour == "throttled":
-                self._answer(429, {"code": "throttled", "message": "slow down"}, headers={"Retry-After": "1"})
+            elif behaviour in THROTTLED:
+                self._answer(429, {"code": "throttled", "message": "slow down"},
+                             headers={"Retry-After": self._throttle_wait(behaviour)})
             elif behaviour == "server_error":
                 self._answer(503, b"<html>busy</html>", ctype="text/html")
             else:
@@ -298,17 +358,20 @@ def _handler_for(stub: SmsStub):
                 sign_name=query.get("SignName"),
                 signed=bool(self.headers.get("Authorization") or query.get("Signature")),
             )
+            ok = {"Code": "OK", "Message": "OK", "BizId": entry.get("provider_id"), "RequestId": request_id}
+            if self._fault(behaviour, self._arg, 200, ok):
+                return
             if behaviour == "garbled":
                 self._answer(200, b"<html>gateway</html>", ctype="text/html")
             elif behaviour in ACCEPTED:
-                self._answer(200, {"Code": "OK", "Message": "OK", "BizId": entry["provider_id"],
-                                   "RequestId": request_id})
-            elif behaviour == "throttled":
+                self._answer(200, ok)
+            elif behaviour in THROTTLED:
                 self._answer(
                     400,
                     {"Code": "Throttling.User", "Message": "Request was denied due to user flow control.",
                      "RequestId": request_id},
-                    headers={"x-acs-retry-after": "1500"},  # milliseconds, as the SDK reads it
+                    # milliseconds, as the SDK reads it
+                    headers={"x-acs-retry-after": self._throttle_wait(behaviour, unit=0.001)},
                 )
             elif behaviour == "server_error":
                 self._answer(503, {"Code": "ServiceUnavailable", "Message": "busy", "RequestId": request_id})
@@ -368,8 +431,15 @@ def _handler_for(stub: SmsStub):
                 sdk_app_id=data.get("SmsSdkAppId"),
                 signed=bool(self.headers.get("Authorization")),
             )
-            if behaviour == "throttled":
+            if behaviour in THROTTLED:
                 self._tencent_error("RequestLimitExceeded", "too many requests", request_id)
+                return
+            if behaviour in ("trickle", "reset", "hang"):
+                status = {"SerialNo": entry["provider_id"], "PhoneNumber": e164, "Fee": 1,
+                          "SessionContext": data.get("SessionContext", ""), "Code": "Ok",
+                          "Message": "send success", "IsoCode": "CN"}
+                self._fault(behaviour, self._arg, 200, {"Response": {"SendStatusSet": [status],
+                                                                     "RequestId": request_id}})
                 return
             if behaviour == "server_error":
                 self._answer(502, b"Bad Gateway", ctype="text/plain")

@@ -284,6 +284,7 @@ def _plan(db, sql, params) -> list[str]:
 
 @pytest.mark.parametrize(("sql", "params", "indexes"), [
     (q.UNPAID_DUE_SQL, ("a", "b"), ["orders_unpaid_due"]),
+    (q.UNPAID_OPEN_SQL, ("a", "b", "30m"), ["orders_unpaid_due", "sqlite_autoindex_messages_1"]),
     (q.SHIPPED_DUE_SQL, {"since": "a"},
      ["orders_shipped_due", "orders_shipped_seen_due", "shipments_shipped_at", "shipments_seen_due"]),
     (q.SHIPPED_OPEN_SQL, {"since": "a"}, ["orders_shipped_due", "sqlite_autoindex_messages_1"]),
@@ -294,6 +295,56 @@ def test_due_row_queries_use_their_indexes(shop, sql, params, indexes):
     for index in indexes:
         assert any(f"USING INDEX {index}" in step for step in plan), plan
     assert not any(_scans_a_table(step) for step in plan), plan
+
+
+@pytest.mark.parametrize(("sql", "index"), [
+    (q.PAID_BY_NICK_SQL, "orders_buyer"),
+    (q.PAID_BY_PHONE_SQL, "orders_mobile_no_nick"),
+    ("SELECT * FROM orders WHERE order_id IN ({})", "sqlite_autoindex_orders_1"),
+    ("SELECT * FROM messages WHERE dedupe_key IN ({})", "sqlite_autoindex_messages_1"),
+    ("SELECT * FROM messages WHERE order_id IN ({}) AND purpose = ?", "messages_order"),
+    ("SELECT phone, sent_at FROM messages WHERE phone IN ({}) AND sent_at > ? "
+     "AND status IN ('sending', 'sent', 'unknown')", "messages_phone_sent"),
+    ("SELECT phone FROM opt_outs WHERE phone IN ({})", "sqlite_autoindex_opt_outs_1"),
+])
+def test_per_buyer_lookups_read_the_index_they_need_even_with_statistics(shop, sql, index):
+    """With table statistics that favour the status index (most orders paid), the paid-another-
+    order lookup still reads the buyer index: the plan is pinned, not left to the planner."""
+    for n in range(300):
+        add_order(shop.db, f"p{n}", status="paid", nick=f"tb_{n % 7}")
+    shop.db.conn.execute("ANALYZE")
+    marks = ", ".join("?" for _ in range(3))
+    extra = [] if "?" not in sql.replace("({})", "") else ["2026-01-01"] if "sent_at" in sql or "COALESCE" in sql \
+        else ["unpaid"]
+    plan = _plan(shop.db, sql.format(marks), ["a", "b", "c", *extra])
+    assert any(f"USING INDEX {index}" in step or "USING PRIMARY KEY" in step and index.startswith("sqlite_auto")
+               or f"USING COVERING INDEX {index}" in step for step in plan), plan
+    assert not any(_scans_a_table(step) for step in plan), plan
+
+
+def test_paid_index_answers_as_paid_since_does():
+    from hypothesis import given as given_
+    from hypothesis import strategies as st_
+
+    from shoptool.messages.due import reminders
+
+    order_st = st_.fixed_dictionaries({
+        "order_id": st_.sampled_from(["1", "2", "3", "4", "5"]),
+        "buyer_nick": st_.sampled_from([None, "", "tb_a", "tb_b", " tb_a "]),
+        "receiver_mobile": st_.sampled_from([None, "13800138000", "13900139000", "+86 138 0013 8000"]),
+        "paid_at": st_.sampled_from([None, "2026-11-21T09:00:00+08:00", "2026-11-21T10:00:00+08:00"]),
+        "created_at": st_.sampled_from(["2026-11-21T08:00:00+08:00", "2026-11-21T09:00:00+08:00",
+                                        "2026-11-21T10:00:00+08:00"]),
+    })
+
+    @given_(st_.lists(order_st, max_size=8), order_st)
+    def check(paid, order):
+        expected = reminders.paid_since(order, paid)
+        found = reminders.PaidIndex(paid).first_since(order)
+        assert (expected and expected["order_id"], expected and expected.get("paid_at")) == (
+            found and found["order_id"], found and found.get("paid_at"))
+
+    check()
 
 
 def test_lookups_per_candidate_use_indexes(shop, monkeypatch):

@@ -254,3 +254,67 @@ def test_quiet_prints_no_rows_but_still_the_notes_and_the_summary(render, fmt):
 
     assert out == ""
     assert lines(err) == ["warning: 1 order has no phone", "merge-shipping: 1 group"]
+
+
+# --- issue #16 / reviewer notes ----------------------------------------------------------------
+
+LIST_COLUMNS = [Column("order_id", "订单编号", "Order", K.ID), Column("order_ids", "相关订单", "Orders", K.LIST),
+                Column("action", "处理", "Action", K.ID), Column("reason", "原因", "Reason", K.ID),
+                Column("phone", "手机号", "Phone", K.PHONE), Column("tracking_no", "物流单号", "Tracking", K.ID),
+                Column("next_attempt_at", "下次发送", "Next", K.TIME)]
+
+
+def test_a_narrow_terminal_never_cuts_an_order_number(render, monkeypatch):
+    ids = [oid(n) for n in (1, 2, 3)]
+    row = {"order_id": ids[0], "order_ids": ids, "action": "would_send", "reason": "paid_other_order",
+           "phone": phone(1), "tracking_no": "SF1400123456789", "next_attempt_at": "2026-11-21T10:00:00+08:00"}
+    monkeypatch.setenv("COLUMNS", "80")
+    _, out, _ = render(Result("remind-unpaid", LIST_COLUMNS, [row], title="t"), format="table")
+    for value in [*ids, "SF1400123456789", "paid_other_order", "would_send"]:
+        assert value in out, out
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_an_unknown_output_extension_is_a_usage_error_before_anything_is_written(render, shop_folder):
+    with pytest.raises(UsageError, match="report.pdf"):
+        render(result(), output=str(shop_folder / "report.pdf"))
+    assert not (shop_folder / "report.pdf").exists()
+
+
+def test_xlsx_without_output_says_so_and_nothing_else(render):
+    noted = result()
+    noted.info("a note that must not be printed before the usage error")
+    with pytest.raises(UsageError, match="needs --output"):
+        render(noted, format="xlsx")
+
+
+def test_decimal_money_and_keys_without_a_column_render_as_json(render):
+    from decimal import Decimal
+
+    row = {"order_id": oid(1), "postage_fen": Decimal("850"), "extra_note": "call 13912345678", "ids": {"a", }}
+    _, out, _ = render(Result("x", COLUMNS, [row]), format="json")
+    doc = json.loads(out)["rows"][0]
+    assert doc["postage_fen"] == 8.5 and doc["extra_note"] == "call 139****5678" and doc["ids"] == ["a"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (["=HYPERLINK(\"http://x\")", "b"], "'=HYPERLINK(\"http://x\")、b"),
+    (["a", "@x", "－1"], "a、'@x、'－1"),
+    ([oid(1), oid(2)], f"{oid(1)}、{oid(2)}"),
+])
+def test_csv_list_cells_are_neutralised(value, expected):
+    from shoptool.tables.writers import csv_cell
+
+    assert csv_cell(Column("l", "l", "l", K.LIST), value) == expected
+
+
+@pytest.mark.parametrize(("text", "safe"), [
+    ("＝SUM(A1:A9)", "'＝SUM(A1:A9)"), ("＋1", "'＋1"), ("－cmd", "'－cmd"), ("＠x", "'＠x"),
+    ("-5", "-5"), ("-1.50", "-1.50"), ("+8", "+8"), ("=1+1", "'=1+1"),
+    ('="3712345678901200001"', '="3712345678901200001"'),
+])
+def test_formula_triggers_full_width_too_and_negative_numbers_untouched(text, safe):
+    from shoptool.tables.writers import neutralise
+
+    assert neutralise(text) == safe

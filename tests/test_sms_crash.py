@@ -118,7 +118,9 @@ def test_a_run_killed_in_the_middle_of_a_slow_send_never_texts_twice(shop, comma
         assert oid(first) not in actions, "sent by the killed run: nothing to do"
 
         code, doc, _ = finish(shoptool(shop, command, "--now", "2026-11-21 11:00", "--format", "json"))
-        assert code == 0 and [r for r in doc["rows"] if r["action"] != "skipped"] == []
+        # Nothing is sent again, and the run exits 4 while the unknown text waits for a person.
+        assert code == 4 and [r for r in doc["rows"] if r["action"] != "skipped"] == []
+        assert doc["summary"]["unknown_in_outbox"] == 1
         sends = assert_once_each(stub.calls())
         assert len(sends) == 3
         assert messages(shop)[slow_key] == ("unknown", "interrupted")
@@ -231,7 +233,7 @@ def test_a_crash_at_either_side_of_the_provider_call_ends_unknown_never_resent(s
         code, doc, _ = finish(shoptool(shop_folder, "notify-shipped", "--now", NOW, "--format", "json"))
         assert code == 4 and [(r["action"], r["reason"]) for r in doc["rows"]] == [("unknown", "interrupted")]
         code, doc, _ = finish(shoptool(shop_folder, "notify-shipped", "--now", "2026-11-21 12:00", "--format", "json"))
-        assert code == 0 and doc["rows"] == []
+        assert code == 4 and doc["rows"] == [] and doc["summary"]["unknown_in_outbox"] == 1, "still for a person"
         assert len(stub.calls()) == reached, "at most once: an interrupted send is never repeated"
     finally:
         stub.stop()

@@ -161,17 +161,42 @@ def test_settle_maps_every_outcome(result, status, action, reason):
     assert settled.status not in ob.CLAIMABLE or not result.maybe_sent, "a text that may be out is never claimable"
 
 
-def test_retry_backs_off_and_gives_up_after_max_attempts():
+def test_retry_follows_the_schedule_and_gives_up_after_max_attempts_when_set():
     retry = SendResult("retry", code="throttled", retry_after=1.5)
     assert ob.settle(retry, attempts=1, max_attempts=5, now=NOW).next_attempt_at == NOW + timedelta(minutes=1)
-    assert ob.settle(retry, attempts=3, max_attempts=5, now=NOW).next_attempt_at == NOW + timedelta(minutes=4)
+    assert ob.settle(retry, attempts=3, max_attempts=5, now=NOW).next_attempt_at == NOW + timedelta(minutes=5)
     assert ob.settle(SendResult("retry", retry_after=7200), attempts=1, max_attempts=5,
-                     now=NOW).next_attempt_at == NOW + timedelta(hours=2)
-    assert ob.backoff(20) == timedelta(hours=1)
+                     now=NOW).next_attempt_at == NOW + timedelta(hours=1), "Retry-After capped at sms.retry.max_wait"
+    assert ob.backoff(20) == timedelta(minutes=30), "the schedule's last wait repeats"
     given_up = ob.settle(retry, attempts=5, max_attempts=5, now=NOW)
     assert (given_up.status, given_up.reason) == ("failed", "retries_exhausted")
+    assert ob.settle(retry, attempts=50, now=NOW).status == "retry", "no cap by default: the deadline decides"
     defer = ob.settle(SendResult("defer"), attempts=1, max_attempts=5, now=NOW)
     assert defer.next_attempt_at == NOW + timedelta(hours=1)
+
+
+def test_retry_is_failed_only_when_the_deadline_passes():
+    retry = SendResult("retry", code="http_503")
+    closes = NOW + timedelta(minutes=20)
+    first = ob.settle(retry, attempts=5, now=NOW, deadline=closes)
+    assert (first.status, first.next_attempt_at) == ("retry", NOW + timedelta(minutes=15))
+    last = ob.settle(retry, attempts=6, now=NOW + timedelta(minutes=15), deadline=closes)
+    assert (last.status, last.next_attempt_at) == ("retry", closes - timedelta(minutes=1)), "one last try in time"
+    over = ob.settle(retry, attempts=7, now=closes - timedelta(seconds=30), deadline=closes)
+    assert (over.status, over.reason) == ("failed", "retries_exhausted")
+
+
+@pytest.mark.parametrize("asked", [999999999999999, 1.7e12, 1.7e9, float("inf"), float("nan"), -5, 1e308])
+def test_absurd_provider_waits_defer_never_overflow(asked):
+    from shoptool.messages.providers.base import bounded_wait
+
+    wait = bounded_wait(asked)
+    assert wait is None or 0 <= wait <= 86_400
+    for outcome in ("retry", "defer"):
+        settled = ob.settle(SendResult(outcome, retry_after=wait), attempts=1, now=NOW)
+        assert NOW < settled.next_attempt_at <= NOW + timedelta(days=1)
+    raw = ob.settle(SendResult("defer", retry_after=1e300), attempts=1, now=NOW)
+    assert raw.next_attempt_at == NOW + timedelta(days=1), "even an unbounded figure cannot overflow"
 
 
 # --- reminder steps -----------------------------------------------------------------------------

@@ -88,33 +88,43 @@ def _where_in(db, sql: str, values: Iterable, extra: Sequence = ()) -> list[dict
     return found
 
 
-def unpaid_due(db, after_iso: str, until_iso: str) -> list[dict]:
+# …less those whose last reminder step is past deciding (sending, sent, failed, unknown): nothing
+# more can be due for them, so a cron run after a big send does not read them all again. The key
+# is reminders.message_key's for plain order ids; any other id is simply not excluded.
+UNPAID_OPEN_SQL = (UNPAID_DUE_SQL.replace("SELECT * FROM orders", "SELECT * FROM orders o")
+                   + " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.dedupe_key = 'u:' || o.order_id || ':' || ? "
+                     "AND m.status IN ('sending', 'sent', 'failed', 'unknown'))")
+
+
+def unpaid_due(db, after_iso: str, until_iso: str, last_step: str | None = None) -> list[dict]:
     """Unpaid orders placed after `after` (not yet auto-closed) and at or before `until` (the first
-    step is due)."""
-    return _dicts(db.conn.execute(UNPAID_DUE_SQL, (after_iso, until_iso)))
+    step is due); with `last_step` (the schedule's latest step), not those whose message for it is
+    settled."""
+    if last_step is None:
+        return _dicts(db.conn.execute(UNPAID_DUE_SQL, (after_iso, until_iso)))
+    return _dicts(db.conn.execute(UNPAID_OPEN_SQL, (after_iso, until_iso, last_step)))
 
 
 def orders_by_id(db, order_ids: Iterable[str]) -> list[dict]:
     return _where_in(db, "SELECT * FROM orders WHERE order_id IN ({})", order_ids)
 
 
+_PAID_FIELDS = "order_id, buyer_nick, receiver_mobile, status, paid_at, created_at"
+# Pinned to the buyer indexes: without statistics SQLite reads these through orders_status, which
+# visits every paid order of the shop (~820k on a million-order shop) for each chunk of names.
+PAID_BY_NICK_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_buyer WHERE buyer_nick IN ({{}}) "
+                    f"AND status IN {_PAID_STATES_SQL} AND COALESCE(paid_at, created_at) >= ?")
+PAID_BY_PHONE_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_mobile_no_nick WHERE buyer_nick IS NULL "
+                     f"AND receiver_mobile IN ({{}}) AND status IN {_PAID_STATES_SQL} "
+                     "AND COALESCE(paid_at, created_at) >= ?")
+
+
 def paid_orders_of(db, nicks: Iterable[str], phones: Iterable[str], since_iso: str) -> list[dict]:
     """Orders of these buyers paid (or placed) since `since`: a buyer without a nick is known by
-    the receiver's phone, and only among orders without a nick."""
-    fields = "order_id, buyer_nick, receiver_mobile, status, paid_at, created_at"
-    by_nick = _where_in(
-        db,
-        f"SELECT {fields} FROM orders WHERE buyer_nick IN ({{}}) AND status IN {_PAID_STATES_SQL} "
-        "AND COALESCE(paid_at, created_at) >= ?",
-        nicks, (since_iso,),
-    )
-    by_phone = _where_in(
-        db,
-        f"SELECT {fields} FROM orders WHERE buyer_nick IS NULL AND receiver_mobile IN ({{}}) "
-        f"AND status IN {_PAID_STATES_SQL} AND COALESCE(paid_at, created_at) >= ?",
-        phones, (since_iso,),
-    )
-    return by_nick + by_phone
+    the receiver's phone, and only among orders without a nick. Read through the buyer indexes,
+    once per run for all the due buyers."""
+    return _where_in(db, PAID_BY_NICK_SQL, nicks, (since_iso,)) + _where_in(db, PAID_BY_PHONE_SQL, phones,
+                                                                          (since_iso,))
 
 
 def shipped_due_order_ids(db, since_iso: str) -> list[str]:
@@ -205,12 +215,13 @@ WHERE messages.status IN {_CLAIMABLE_SQL}
 """
 
 
-def save_plan(db, records: Sequence[dict]) -> int:
+def save_plan(db, records: Iterable[dict]) -> int:
     """Record decisions (queued, deferred, skipped) one row per message, updated in place: never
     over a message that is being sent or was sent, and only when something changed, so a cron run
-    that decides the same again writes nothing. Returns the rows changed."""
+    that decides the same again writes nothing. Returns the rows changed. `records` may be a
+    generator: rows are made as SQLite takes them (80,000 of them are never all held twice)."""
     before = db.conn.total_changes
-    db.conn.executemany(_PLAN_SQL, [_plan_values(r) for r in records])
+    db.conn.executemany(_PLAN_SQL, (_plan_values(r) for r in records))
     return db.conn.total_changes - before
 
 
@@ -225,17 +236,51 @@ def claim(db, key: str, *, claimed_by: str, provider: str, at: str, phone: str, 
           params: dict, template_code: str, parts: int, order_ids: list[str]) -> int | None:
     """Take one message for sending: the only way into `sending`. Runs inside the caller's
     BEGIN IMMEDIATE; the row changes only if no other run took it first. Returns its id or None."""
-    cursor = db.conn.execute(
+    row = db.conn.execute(
         f"""UPDATE messages SET status = 'sending', claimed_by = ?, provider = ?, attempts = attempts + 1,
                 sent_at = ?, updated_at = ?, phone = ?, text = ?, params = ?, template_code = ?, parts = ?,
                 order_ids = ?, reason = NULL, next_attempt_at = NULL, provider_id = NULL, detail = NULL
-            WHERE dedupe_key = ? AND status IN {_CLAIMABLE_SQL}""",
+            WHERE dedupe_key = ? AND status IN {_CLAIMABLE_SQL} RETURNING message_id""",
         (claimed_by, provider, at, at, phone, text, json.dumps(params, ensure_ascii=False), template_code, parts,
          json.dumps(order_ids, ensure_ascii=False), key),
-    )
-    if cursor.rowcount != 1:
-        return None
-    return db.conn.execute("SELECT message_id FROM messages WHERE dedupe_key = ?", (key,)).fetchone()[0]
+    ).fetchone()
+    return row[0] if row else None
+
+
+_CLAIM_MANY_SQL = f"""UPDATE messages SET status = 'sending', claimed_by = ?, provider = ?, attempts = attempts + 1,
+    sent_at = ?, updated_at = ?, phone = ?, text = ?, params = ?, template_code = ?, parts = ?, order_ids = ?,
+    reason = NULL, next_attempt_at = NULL, provider_id = NULL, detail = NULL
+  WHERE dedupe_key = ? AND status IN {_CLAIMABLE_SQL}"""
+
+
+def claim_many(db, claims: Sequence[dict], *, claimed_by: str, provider: str, at: str) -> dict[str, tuple[int, int]]:
+    """claim() for many messages in the caller's transaction: {key: (message_id, attempts)} of
+    those this run took (a key another run holds is missing). Each dict: key, phone, text,
+    params, template_code, parts, order_ids."""
+    db.conn.executemany(_CLAIM_MANY_SQL, [
+        (claimed_by, provider, at, at, c["phone"], c["text"], json.dumps(c["params"], ensure_ascii=False),
+         c["template_code"], c["parts"], json.dumps(c["order_ids"], ensure_ascii=False), c["key"]) for c in claims])
+    taken: dict[str, tuple[int, int]] = {}
+    for row in _where_in(db, "SELECT dedupe_key, message_id, attempts FROM messages WHERE dedupe_key IN ({}) "
+                             "AND status = 'sending' AND claimed_by = ?", [c["key"] for c in claims], (claimed_by,)):
+        taken[row["dedupe_key"]] = (row["message_id"], row["attempts"])
+    return taken
+
+
+def settle_many(db, settlements: Sequence[dict], *, claimed_by: str, at: str) -> None:
+    """settle() for many messages (the file provider's whole sheet) in the caller's transaction."""
+    db.conn.executemany(
+        """UPDATE messages SET status = ?, reason = ?, provider_id = COALESCE(?, provider_id), detail = ?,
+               next_attempt_at = ?, sent_at = CASE WHEN ? THEN sent_at ELSE NULL END, updated_at = ?
+           WHERE message_id = ? AND claimed_by = ? AND status IN ('sending', 'unknown')""",
+        [(s["status"], s["reason"], s["provider_id"], s["detail"], s["next_attempt_at"], 1 if s["keep_sent_at"] else 0,
+          at, s["message_id"], claimed_by) for s in settlements])
+
+
+def data_version(db) -> int:
+    """Changes when another connection commits (PRAGMA data_version): what this run planned from is
+    still what the database says as long as it has not changed."""
+    return db.conn.execute("PRAGMA data_version").fetchone()[0]
 
 
 def settle(db, message_id: int, claimed_by: str, *, status: str, reason: str | None, provider_id: str | None,
@@ -305,6 +350,11 @@ def add_opt_out(db, phone: str, *, at: str, source: str, note: str | None) -> di
         (phone, at, source, note, at),
     )
     return None
+
+
+def count_unknown(db) -> int:
+    """Messages whose fate only the provider's query or a person can settle (index messages_status)."""
+    return db.conn.execute("SELECT count(*) FROM messages WHERE status = 'unknown'").fetchone()[0]
 
 
 def unknown_messages(db) -> list[dict]:

@@ -82,10 +82,15 @@ _LABELS = {
 _BOOLS = {"is_cod", "masked", "counts_credit"}
 
 
+# Where the contract masks the buyer nick (PRODUCT §12: reviews, after-sales), their exports do too;
+# elsewhere the nick stays visible: staff reach buyers by it in 旺旺.
+_MASKED_NICK_TABLES = {"reviews", "refunds", "aftersales"}
+
+
 def _kind(table: str, name: str) -> str:
     if name in _PHONES:
         return K.PHONE
-    if name in _NAMES:
+    if name in _NAMES or (name == "buyer_nick" and table in _MASKED_NICK_TABLES):
         return K.NAME
     if name in _ADDRESSES:
         return K.ADDRESS
@@ -111,7 +116,12 @@ def table_columns(db, table: str) -> list[K.Column]:
                      _kind(table, name), labels=_LABELS.get((table, name))) for name in names]
 
 
+def count_rows(db, table: str) -> int:
+    return db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
 def table_rows(db, table: str, show_pii: bool = False) -> Iterator[dict]:
+    """Every row of `table` in storage order, read as it is written out (a cursor, never a list)."""
     from ..privacy import mask
 
     cursor = db.conn.execute(f"SELECT * FROM {table} ORDER BY rowid")

@@ -18,6 +18,7 @@ from .. import clock
 from ..db import store, write_transaction
 from ..errors import InputError, UsageError
 from ..tables.readers import Limits, Table, file_digest, open_table
+from ..tables.writers import neutralise
 from . import kinds, pipeline
 from .convert import REJECT_META
 from .header import Mapping_, map_header, missing_columns, normalise_header
@@ -109,6 +110,26 @@ def header_scorer(forced: str | None) -> Callable[[list[str]], float]:
     return score
 
 
+def _owner_only(path: Path) -> int:
+    """A new file readable by its owner only, whatever the umask; a leftover of a killed import
+    (maybe 0644 from an older version) is replaced, not reused."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(fd, 0o600)
+    return fd
+
+
+def quiet_reason(reason: str) -> str:
+    """A rejected row's reason for stderr and the import log: the cell's own text (a name, a
+    phone, a street) is cut out; the rejects file keeps the row for the owner."""
+    import re
+
+    return re.sub(r"""(?:'(?:[^'\\]|\\.){0,400}'|"(?:[^"\\]|\\.){0,400}")""", "(the cell)", str(reason))
+
+
 class _Rejects:
     """Streams rejected rows to a temp file beside the input; renamed into place at the end."""
 
@@ -125,13 +146,16 @@ class _Rejects:
             directory = self.target.parent if os.access(self.target.parent, os.W_OK) else Path.cwd()
             self.target = directory / self.target.name
             self._tmp = directory / f".{self.target.name}.tmp"
-            self._fh = self._tmp.open("w", encoding="utf-8-sig", newline="")
+            self._fh = open(_owner_only(self._tmp), "w", encoding="utf-8-sig", newline="", closefd=True)
             self._writer = csv.writer(self._fh)
-            self._writer.writerow([*REJECT_META, *self.header])
+            self._writer.writerow([neutralise(str(h)) for h in (*REJECT_META, *self.header)])
         if self.first is None:
             self.first = (number, column, reason)
         self.count += 1
-        self._writer.writerow([number, column, reason, *("" if c is None else c for c in record)])
+        # The rows as they came, for staff to fix: owner-only from the first byte (names, phones,
+        # addresses), and never a live formula when the sheet is opened in Excel or WPS.
+        self._writer.writerow([number, neutralise(str(column)), neutralise(str(reason)),
+                               *("" if c is None else neutralise(str(c)) for c in record)])
 
     def finish(self, keep: bool) -> str | None:
         if self._fh is None:
@@ -169,7 +193,8 @@ def import_file(
     tz = settings.tz
     now = now or (lambda: clock.now(tz))
     now_iso = clock.to_iso(now(), tz)
-    sha, size = file_digest(path)
+    limits = limits_from(settings)
+    sha, size = file_digest(path, limits.max_file_size)
     previous = store.previous_import(db, sha)
     if previous:
         report.kind = previous["kind"]
@@ -184,7 +209,7 @@ def import_file(
         return report
 
     table: Table = open_table(path, sheet=sheet, encoding=encoding, header_score=header_scorer(kind),
-                              limits=limits_from(settings))
+                              limits=limits)
     rejects = None
     try:
         mapping = choose_kind(table.header, kind, path)
@@ -244,5 +269,6 @@ def import_file(
         table.close()
     if report.rejected:
         number, column, reason = rejects.first
-        report.message = f"{report.rejected} row(s) rejected, e.g. row {number}, column {column}: {reason}"
+        report.message = (f"{report.rejected} row(s) rejected, e.g. row {number}, column {column}: "
+                          f"{quiet_reason(reason)}")
     return report

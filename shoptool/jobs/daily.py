@@ -63,11 +63,16 @@ def _reviews(shop: Shop) -> Section:
     return Section("reviews", "待处理中差评", len(result.rows), result.columns, result.rows, result.table_keys, note)
 
 
+OUTBOX_WAITING = ("deferred", "retry", "unknown", "failed")
+
+
 def _outbox(shop: Shop) -> Section:
-    result = sending.outbox(shop, statuses=("deferred", "retry", "unknown", "failed"))
-    unknown = sum(1 for r in result.rows if r["status"] == "unknown")
+    # Counted in SQL (the listing stops at its limit); the rows are the most recent ones.
+    result = sending.outbox(shop, statuses=OUTBOX_WAITING)
+    count = sum(n for status, n in result.summary.items() if status in OUTBOX_WAITING)
+    unknown = result.summary.get("unknown", 0)
     note = f"{unknown} 条发送结果不明，请运行 shoptool sms reconcile" if unknown else None
-    return Section("outbox", "短信待处理", len(result.rows), result.columns, result.rows, result.table_keys, note)
+    return Section("outbox", "短信待处理", count, result.columns, result.rows, result.table_keys, note)
 
 
 CHECKS: list[Callable[[Shop], Section]] = [

@@ -50,9 +50,8 @@ PROVIDER_STOPPED = "provider_stopped"
 RETRIES_EXHAUSTED = "retries_exhausted"
 HANDOVER_FAILED = "handover_failed"
 NOT_DUE = "not_due"
-
-BACKOFF_FIRST = timedelta(minutes=1)
-BACKOFF_MAX = timedelta(hours=1)
+RUN_TIME_UP = "run_time_up"  # sms.run_time passed before this message's turn: the next run sends it
+DATABASE_BUSY = "database_busy"  # the database stayed locked (sms.lock_wait): the next run sends it
 
 
 @dataclass
@@ -153,14 +152,28 @@ class Settlement:
     stop: bool = False
 
 
-def backoff(attempts: int) -> timedelta:
-    return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+def backoff(attempts: int, policy: R.RetryPolicy | None = None) -> timedelta:
+    return (policy or R.RetryPolicy()).wait(attempts)
 
 
-def settle(result: SendResult, *, attempts: int, max_attempts: int, now: datetime) -> Settlement:
-    """The provider's answer → the message's next state (providers/base.py classes the answers)."""
+def _later(now: datetime, wait: timedelta) -> datetime:
+    try:
+        return now + wait
+    except OverflowError:  # cannot happen with bounded waits; a run must still never crash on one
+        return now + MAX_PROVIDER_WAIT
+
+
+MAX_PROVIDER_WAIT = timedelta(days=1)
+
+
+def settle(result: SendResult, *, attempts: int, now: datetime, policy: R.RetryPolicy | None = None,
+           deadline: datetime | None = None, max_attempts: int | None = None) -> Settlement:
+    """The provider's answer → the message's next state (providers/base.py classes the answers).
+    A refusal for now is retried on the policy's schedule until the message's deadline."""
+    policy = policy or R.RetryPolicy()
+    if max_attempts is not None:
+        policy = R.RetryPolicy(policy.schedule, policy.max_wait, max_attempts)
     detail = result.detail or None
-    wait = timedelta(seconds=result.retry_after) if result.retry_after else None
     if result.outcome == SENT:
         return Settlement("sent", "sent", None, None, result.provider_id, detail, keep_sent_at=True)
     if result.outcome == UNKNOWN:
@@ -168,16 +181,37 @@ def settle(result: SendResult, *, attempts: int, max_attempts: int, now: datetim
                           keep_sent_at=True)
     if result.outcome == FAILED:
         return Settlement("failed", "failed", result.code or "provider_refused", None, None, detail)
+    asked = _asked(result.retry_after)
     if result.outcome == RETRY:
-        if attempts >= max_attempts:
+        until = _later(now, policy.wait(attempts, asked))
+        if deadline is not None and until >= deadline:
+            # One last try just before the deadline, unless it is that close already.
+            until = deadline - R.MINUTE
+            if until <= now:
+                return Settlement("failed", "failed", RETRIES_EXHAUSTED, None, None,
+                                  _joined(detail, "refused until the message's deadline"))
+        if policy.exhausted(attempts):
             return Settlement("failed", "failed", RETRIES_EXHAUSTED, None, None, detail)
-        until = now + max(wait or timedelta(0), backoff(attempts))
         return Settlement("retry", "deferred", PROVIDER_RETRY, until, None, detail)
     if result.outcome == DEFER:
-        return Settlement(DEFERRED, "deferred", PROVIDER_LIMIT, now + (wait or timedelta(hours=1)), None, detail)
+        wait = timedelta(seconds=asked) if asked else timedelta(hours=1)
+        return Settlement(DEFERRED, "deferred", PROVIDER_LIMIT, _later(now, wait), None, detail)
     if result.outcome == STOP:
         return Settlement(QUEUED, "queued", PROVIDER_STOPPED, None, None, detail, stop=True)
     raise ValueError(f"unknown send outcome {result.outcome!r}")
+
+
+def _asked(seconds) -> float | None:
+    """A provider's wait in seconds, whatever the adapter passed: a finite number in (0, 1 day]."""
+    import math
+
+    if not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or seconds <= 0:
+        return None
+    return min(float(seconds), MAX_PROVIDER_WAIT.total_seconds())
+
+
+def _joined(detail: str | None, more: str) -> str:
+    return f"{detail}; {more}" if detail else more
 
 
 # --- the send loop ------------------------------------------------------------------------------
@@ -209,6 +243,12 @@ class Delivery:
     outcomes: dict[str, Outcome]
     stopped: SendResult | None = None
     sheets: list = field(default_factory=list)
+    out_of_time: int = 0  # messages left queued because the run's time was up
+    busy: str | None = None  # the database stayed locked: the rest left queued
+
+
+class Busy(Exception):
+    """claim() could not get the database within the run's lock wait (an import holds it)."""
 
 
 def deliver(
@@ -216,36 +256,60 @@ def deliver(
     *,
     claim: Callable[[Draft], Claim | Outcome],
     record: Callable[[list[tuple[Claim, Settlement]]], None],
+    claim_many: Callable[[list[Draft]], list[Claim | Outcome]] | None = None,
     provider,
     now: Callable[[], datetime],
-    max_attempts: int,
+    policy: R.RetryPolicy | None = None,
+    max_attempts: int | None = None,
+    call_deadline: float | None = None,
+    stop_at: float | None = None,
 ) -> Delivery:
     """Claim, send and record each draft in turn. `claim` re-checks the message against the
-    database inside its transaction and returns a Claim, or the Outcome it came to instead."""
+    database inside its transaction and returns a Claim, or the Outcome it came to instead.
+
+    Every wait is bounded: one provider call gets `call_deadline` seconds of wall time (then it is
+    abandoned as `unknown`), and no message is claimed after `stop_at` (time.monotonic()): those
+    stay queued for the next run. A claim that cannot get the database (Busy) ends the loop the
+    same way; an answer once had is always recorded (`record` waits as long as it must)."""
+    import time
+
+    policy = policy or R.RetryPolicy()
+    if max_attempts is not None:
+        policy = R.RetryPolicy(policy.schedule, policy.max_wait, max_attempts)
     outcomes: dict[str, Outcome] = {}
     staged: list[tuple[Claim, SendResult]] = []
     stopped: SendResult | None = None
-    for draft in drafts:
-        if stopped is not None:
-            outcomes[draft.key] = Outcome("queued", PROVIDER_STOPPED, draft=draft)
+    busy: str | None = None
+    out_of_time = 0
+    # A provider that hands texts over only on flush() may have a whole batch claimed in one
+    # transaction (nothing leaves before flush); any other gets one claim, one commit, per text.
+    batch = CLAIM_BATCH if claim_many is not None and getattr(provider, "hands_over_on_flush", False) else 1
+    claimed: list[tuple[Draft, Claim | Outcome]] = []
+    for start in range(0, len(drafts), batch):
+        chunk = list(drafts[start:start + batch])
+        if stopped is not None or busy is not None:
+            for draft in chunk:
+                outcomes[draft.key] = Outcome("queued", PROVIDER_STOPPED if stopped is not None else DATABASE_BUSY,
+                                              draft=draft)
             continue
-        got = claim(draft)
-        if isinstance(got, Outcome):
-            outcomes[draft.key] = got
+        if stop_at is not None and time.monotonic() >= stop_at:
+            for draft in chunk:
+                outcomes[draft.key] = Outcome("queued", RUN_TIME_UP, draft=draft)
+            out_of_time += len(chunk)
             continue
         try:
-            result = provider.send(got.message)
-        except Exception as exc:  # noqa: BLE001  an adapter bug or an SDK surprise: it may have sent
-            result = SendResult(UNKNOWN, code=type(exc).__name__, detail="the provider call raised; it may have sent")
-        if result.outcome == SENT and getattr(provider, "hands_over_on_flush", False):
-            staged.append((got, result))
+            claimed = list(zip(chunk, claim_many(chunk) if batch > 1 else [claim(chunk[0])]))
+        except Busy as exc:
+            busy = str(exc) or "the database is busy"
+            for draft in chunk:
+                outcomes[draft.key] = Outcome("queued", DATABASE_BUSY, draft=draft)
             continue
-        settled = settle(result, attempts=got.attempts, max_attempts=max_attempts, now=now())
-        record([(got, settled)])
-        outcomes[draft.key] = Outcome(settled.action, settled.reason, settled.next_attempt_at, got.message_id,
-                                      got.draft, settled.detail)
-        if settled.stop:
-            stopped = result
+        for draft, got in claimed:
+            if stopped is not None and isinstance(got, Claim):  # claimed in this batch, never sent: give it back
+                record([(got, Settlement(QUEUED, "queued", PROVIDER_STOPPED, detail=stopped.detail or None))])
+                outcomes[draft.key] = Outcome("queued", PROVIDER_STOPPED, draft=got.draft)
+                continue
+            stopped = _send_one(draft, got, provider, outcomes, staged, record, now, policy, call_deadline) or stopped
     sheets: list = []
     if staged:
         try:
@@ -256,11 +320,38 @@ def deliver(
                                    detail="writing the upload sheet failed")) for c, _ in staged])
             raise
         moment = now()
-        settled_all = [(c, settle(r, attempts=c.attempts, max_attempts=max_attempts, now=moment)) for c, r in staged]
+        settled_all = [(c, settle(r, attempts=c.attempts, now=moment, policy=policy, deadline=c.draft.deadline))
+                       for c, r in staged]
         record(settled_all)
         for c, s in settled_all:
             outcomes[c.draft.key] = Outcome(s.action, s.reason, None, c.message_id, c.draft, s.detail)
-    return Delivery(outcomes, stopped, sheets)
+    return Delivery(outcomes, stopped, sheets, out_of_time, busy)
+
+
+CLAIM_BATCH = 500
+
+
+def _send_one(draft: Draft, got, provider, outcomes: dict, staged: list, record, now, policy,
+              call_deadline) -> SendResult | None:
+    """One claimed text to the provider, and its answer recorded; returns the answer if it stops
+    the run. A text already stopped (the provider said stop earlier in a batch) is not sent."""
+    from .providers.base import call_within
+
+    if isinstance(got, Outcome):
+        outcomes[draft.key] = got
+        return None
+    try:
+        result = call_within(provider.send, got.message, call_deadline)
+    except Exception as exc:  # noqa: BLE001  an adapter bug or an SDK surprise: it may have sent
+        result = SendResult(UNKNOWN, code=type(exc).__name__, detail="the provider call raised; it may have sent")
+    if result.outcome == SENT and getattr(provider, "hands_over_on_flush", False):
+        staged.append((got, result))
+        return None
+    settled = settle(result, attempts=got.attempts, now=now(), policy=policy, deadline=got.draft.deadline)
+    record([(got, settled)])
+    outcomes[draft.key] = Outcome(settled.action, settled.reason, settled.next_attempt_at, got.message_id,
+                                  got.draft, settled.detail)
+    return result if settled.stop else None
 
 
 def outcome_of(decision: Decision, draft: Draft) -> Outcome:

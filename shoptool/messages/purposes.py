@@ -27,6 +27,10 @@ class Purpose:
         """The same message as seen by the database now (inside the claiming transaction)."""
         raise NotImplementedError
 
+    def recheck_many(self, db, drafts: list[ob.Draft], now: datetime) -> dict[str, ob.Draft | None]:
+        """recheck() for a batch of drafts, by key (a purpose may read them all at once)."""
+        return {d.key: self.recheck(db, d, now) for d in drafts}
+
     def iso(self, moment: datetime | None) -> str | None:
         return clock.to_iso(moment, self.settings.tz)
 
@@ -51,6 +55,11 @@ class Shipped(Purpose):
             if fresh.key == draft.key:
                 return fresh
         return None
+
+    def recheck_many(self, db, drafts, now):
+        ids = list(dict.fromkeys(i for d in drafts for i in d.order_ids))
+        fresh = {d.key: d for d in self._drafts(db, ids, now, done_dropped=False)}
+        return {d.key: fresh.get(d.key) for d in drafts}
 
     def _drafts(self, db, order_ids, now, *, done_dropped: bool) -> list[ob.Draft]:
         from .due import shipping
@@ -90,7 +99,9 @@ class Unpaid(Purpose):
         from .due import reminders
 
         first = reminders.first_due(self.schedule, self.close_after)
-        orders = {o["order_id"]: o for o in q.unpaid_due(db, self.iso(now - self.close_after), self.iso(now - first))}
+        last = max(self.schedule, key=lambda s: s.after if s.after is not None else self.close_after - s.before_close)
+        orders = {o["order_id"]: o for o in q.unpaid_due(db, self.iso(now - self.close_after), self.iso(now - first),
+                                                          last.name)}
         pending = [i for i in q.pending_order_ids(db, self.purpose, self.iso(now)) if i not in orders]
         orders.update({o["order_id"]: o for o in q.orders_by_id(db, pending)})
         return self._drafts(db, list(orders.values()), now, done_dropped=True)
@@ -100,6 +111,11 @@ class Unpaid(Purpose):
             if fresh.key == draft.key:
                 return fresh
         return None
+
+    def recheck_many(self, db, drafts, now):
+        ids = list(dict.fromkeys(i for d in drafts for i in d.order_ids))
+        fresh = {d.key: d for d in self._drafts(db, q.orders_by_id(db, ids), now, done_dropped=False)}
+        return {d.key: fresh.get(d.key) for d in drafts}
 
     def _drafts(self, db, orders, now, *, done_dropped: bool) -> list[ob.Draft]:
         from .due import reminders

@@ -19,7 +19,7 @@ from .providers.base import OutgoingMessage
 _ACTIVE: set[str] = set()
 
 
-def recover(db, at: str) -> list[dict]:
+def recover(db, at: str, *, wait: float | None = None) -> list[dict]:
     """Messages left `sending` by a run that is gone become `unknown`: the provider may or may not
     have them, and only its delivery query or a person can tell. A claim of a live run (another
     command, overlapping this one) is left alone."""
@@ -27,7 +27,7 @@ def recover(db, at: str) -> list[dict]:
     if not orphans:
         return []
     done = []
-    with write_transaction(db):
+    with write_transaction(db, wait=wait):
         for message in orphans:
             if q.mark_unknown(db, message["message_id"], message.get("claimed_by"), reason=ob.INTERRUPTED,
                               detail="the run sending it ended before recording the provider's answer", at=at):

@@ -84,20 +84,55 @@ def opted_out(phone: str | None, opt_outs: Iterable[str] | set[str]) -> bool:
 
 
 @dataclass(frozen=True)
+class RetryPolicy:
+    """When a text the provider refused for now (throttling, a connection that never opened) is
+    tried again: after the schedule's wait for its try (the last wait repeats), or the provider's
+    own Retry-After up to `max_wait`; `failed` only once the next try would come after the
+    message's deadline (a reminder's order closes, a notice's notify.max_age runs out), or after
+    `max_attempts` tries when that is set (0 = no such cap). So an outage of a quarter of an hour
+    delays texts, and fails only those it outlasts."""
+
+    schedule: tuple[timedelta, ...] = (MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE)
+    max_wait: timedelta = timedelta(hours=1)
+    max_attempts: int = 0
+
+    @classmethod
+    def from_settings(cls, settings) -> RetryPolicy:
+        schedule = tuple(clock.parse_duration(step) for step in read(settings, "sms.retry.schedule"))
+        return cls(schedule or (MINUTE,), clock.parse_duration(read(settings, "sms.retry.max_wait")),
+                   int(read(settings, "sms.max_attempts")))
+
+    def wait(self, attempts: int, asked: float | None = None) -> timedelta:
+        """How long to wait after the `attempts`-th try was refused; `asked` is the provider's
+        Retry-After in seconds (already bounded by the provider adapter)."""
+        own = self.schedule[min(max(attempts, 1), len(self.schedule)) - 1]
+        if asked:
+            own = max(own, min(timedelta(seconds=min(asked, 86_400 * 366)), self.max_wait))
+        return own
+
+    def exhausted(self, attempts: int) -> bool:
+        return self.max_attempts > 0 and attempts >= self.max_attempts
+
+
+@dataclass(frozen=True)
 class Rules:
     """The rule settings of one run, read once from the shop's settings."""
 
     quiet: dict[str, QuietHours]
     per_phone_per_minute: int
     per_phone_per_day: int
-    max_attempts: int
+    retry: RetryPolicy = RetryPolicy()
+
+    @property
+    def max_attempts(self) -> int:
+        return self.retry.max_attempts
 
     @classmethod
     def from_settings(cls, settings) -> Rules:
         quiet = {name: QuietHours.parse(read(settings, f"sms.quiet_hours.{name}"))
                  for name in ("notification", "reminder", "marketing")}
         return cls(quiet, int(read(settings, "sms.per_phone_per_minute")), int(read(settings, "sms.per_phone_per_day")),
-                   int(read(settings, "sms.max_attempts")))
+                   RetryPolicy.from_settings(settings))
 
     def quiet_until(self, sms_class: str, moment: datetime) -> datetime | None:
         hours = self.quiet.get(sms_class)

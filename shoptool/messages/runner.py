@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -53,6 +54,11 @@ class Runner:
         self.sign_name = str(self.settings["sms.sign_name"])
         self.provider = provider
         self.token = f"{os.getpid()}:{_start_time(os.getpid())}:{secrets.token_hex(4)}"
+        # Every wait of a run is bounded: for the database (an import may hold it: a run never
+        # gives up between a provider's answer and its record), for the provider, for the run.
+        self.lock_wait = self.settings.duration("sms.lock_wait").total_seconds()
+        self.run_time = self.settings.duration("sms.run_time").total_seconds()
+        self.started = time.monotonic()
 
     @property
     def db(self):
@@ -64,8 +70,9 @@ class Runner:
     # ---------------------------------------------------------------------------------------
     def run(self) -> Report:
         now = self.clock()
-        recovered = [] if self.dry_run else recover(self.db, self.iso(now))
+        recovered = [] if self.dry_run else recover(self.db, self.iso(now), wait=self.lock_wait)
         drafts = self.job.plan(self.db, now)
+        self.planned_version = q.data_version(self.db)
         ctx = self.context(drafts, now)
         planned: list[tuple[ob.Draft, ob.Decision, dict | None]] = []
         recorded = q.messages_by_key(self.db, [d.key for d in drafts])
@@ -75,6 +82,7 @@ class Runner:
                 ctx.note_send(draft, now)
             planned.append((draft, decision, recorded.get(draft.key)))
         rendered = {d.key: self.render(d) for d, dec, _ in planned if dec.action in (ob.SEND, ob.WAIT)}
+        self._rendered = rendered
         if self.dry_run:
             outcomes = {d.key: ob.Outcome("would_send" if dec.action == ob.SEND else ob.outcome_of(dec, d).action,
                                           dec.reason, dec.until, draft=d)
@@ -86,15 +94,18 @@ class Runner:
             self.provider = build_provider(self.settings)  # before anything is written: a missing key stops here
         changes = ob.plan_changes(planned)
         if changes:
-            with write_transaction(self.db):
-                q.save_plan(self.db, [self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes])
+            with write_transaction(self.db, wait=self.lock_wait):
+                q.save_plan(self.db, (self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes))
         outcomes = {d.key: ob.outcome_of(dec, d) for d, dec, _ in planned}
         delivery = None
         if to_send:
             _ACTIVE.add(self.token)
             try:
-                delivery = ob.deliver(to_send, claim=self.claim, record=self.record, provider=self.provider,
-                                      now=self.clock, max_attempts=self.rules.max_attempts)
+                delivery = ob.deliver(to_send, claim=self.claim, claim_many=self.claim_many, record=self.record,
+                                      provider=self.provider,
+                                      now=self.clock, policy=self.rules.retry,
+                                      call_deadline=_call_deadline(self.provider),
+                                      stop_at=self.started + self.run_time)
             finally:
                 _ACTIVE.discard(self.token)
                 self.provider.close()
@@ -133,29 +144,84 @@ class Runner:
 
     # --- the two transactions around each provider call ----------------------------------------
     def claim(self, draft: ob.Draft):
+        from ..errors import LockedError
+
+        try:
+            return self._claim(draft)
+        except LockedError as exc:
+            raise ob.Busy(exc.message) from None
+
+    def claim_many(self, drafts: list[ob.Draft]) -> list:
+        """claim() for a batch in one transaction: for a provider that hands texts over only on
+        flush() (the file provider), where nothing leaves before every claim is on disk. Each
+        message is re-checked and decided as claim() would, caps counting the batch's own claims."""
+        from ..errors import LockedError
+
+        try:
+            moment = self.clock()
+            with write_transaction(self.db, wait=self.lock_wait):
+                if q.data_version(self.db) == getattr(self, "planned_version", None):
+                    # Nobody has written since this run planned (its own writes do not count): a
+                    # re-check would find the very drafts and decisions the plan made, caps
+                    # included (the plan counted each send it decided). Take them as they are.
+                    return self._claim_planned(drafts, moment)
+                fresh = self.job.recheck_many(self.db, drafts, moment)
+                alive = [f for f in fresh.values() if f is not None]
+                existing = q.messages_by_key(self.db, [f.key for f in alive])
+                ctx = self.context(alive, moment)
+                return [self._claim_fresh(d, fresh.get(d.key), existing.get(fresh[d.key].key) if fresh.get(d.key)
+                                          else None, ctx, moment) for d in drafts]
+        except LockedError as exc:
+            raise ob.Busy(exc.message) from None
+
+    def _claim_planned(self, drafts: list[ob.Draft], moment) -> list:
+        texts = {d.key: self._rendered[d.key] for d in drafts}
+        taken = q.claim_many(self.db, [
+            {"key": d.key, "phone": d.phone, "text": texts[d.key].text, "params": texts[d.key].params,
+             "template_code": self.template.code, "parts": texts[d.key].parts, "order_ids": d.order_ids}
+            for d in drafts], claimed_by=self.token, provider=self.provider.name, at=self.iso(moment))
+        out: list = []
+        for d in drafts:
+            if d.key not in taken:  # another run holds it
+                out.append(ob.Outcome("done", draft=d))
+                continue
+            message_id, attempts = taken[d.key]
+            text = texts[d.key]
+            message = OutgoingMessage(phone=d.phone, text=text.text, template_code=self.template.code,
+                                      params=text.params, out_id=d.key, sign_name=text.sign_name)
+            out.append(ob.Claim(message_id, self.token, attempts, message, d, text.parts))
+        return out
+
+    def _claim(self, draft: ob.Draft):
         moment = self.clock()
-        with write_transaction(self.db):
+        with write_transaction(self.db, wait=self.lock_wait):
             fresh = self.job.recheck(self.db, draft, moment)
-            if fresh is None:
-                gone = ob.Draft(**{**draft.__dict__, "skip": ob.NOT_DUE})
-                q.save_plan(self.db, [self.record_of(gone, ob.Decision(ob.SKIP, ob.NOT_DUE), None, moment)])
-                return ob.Outcome("skipped", ob.NOT_DUE, draft=gone)
-            existing = q.messages_by_key(self.db, [fresh.key]).get(fresh.key)
-            decision = ob.decide(fresh, existing, self.context([fresh], moment), self.rules,
-                                 self.template.sms_class, moment)
-            if decision.action == ob.DONE:
-                return ob.Outcome("done", draft=fresh)
-            rendered = self.render(fresh) if decision.action != ob.SKIP else None
-            record = self.record_of(fresh, decision, rendered, moment)
-            if decision.action != ob.SEND or existing is None:
-                q.save_plan(self.db, [record])
-            if decision.action != ob.SEND:
-                return ob.outcome_of(decision, fresh)
-            message_id = q.claim(self.db, fresh.key, claimed_by=self.token, provider=self.provider.name,
-                                 at=self.iso(moment), phone=fresh.phone, text=rendered.text, params=rendered.params,
-                                 template_code=self.template.code, parts=rendered.parts, order_ids=fresh.order_ids)
-            if message_id is None:
-                return ob.Outcome("done", draft=fresh)
+            existing = q.messages_by_key(self.db, [fresh.key]).get(fresh.key) if fresh else None
+            ctx = self.context([fresh], moment) if fresh else None
+            return self._claim_fresh(draft, fresh, existing, ctx, moment)
+
+    def _claim_fresh(self, draft: ob.Draft, fresh: ob.Draft | None, existing, ctx, moment):
+        """Inside the claiming transaction: the message as the database sees it now → a Claim
+        (it is `sending`, the licence to call the provider) or the Outcome it came to instead."""
+        if fresh is None:
+            gone = ob.Draft(**{**draft.__dict__, "skip": ob.NOT_DUE})
+            q.save_plan(self.db, [self.record_of(gone, ob.Decision(ob.SKIP, ob.NOT_DUE), None, moment)])
+            return ob.Outcome("skipped", ob.NOT_DUE, draft=gone)
+        decision = ob.decide(fresh, existing, ctx, self.rules, self.template.sms_class, moment)
+        if decision.action == ob.DONE:
+            return ob.Outcome("done", draft=fresh)
+        rendered = self.render(fresh) if decision.action != ob.SKIP else None
+        record = self.record_of(fresh, decision, rendered, moment)
+        if decision.action != ob.SEND or existing is None:
+            q.save_plan(self.db, [record])
+        if decision.action != ob.SEND:
+            return ob.outcome_of(decision, fresh)
+        message_id = q.claim(self.db, fresh.key, claimed_by=self.token, provider=self.provider.name,
+                             at=self.iso(moment), phone=fresh.phone, text=rendered.text, params=rendered.params,
+                             template_code=self.template.code, parts=rendered.parts, order_ids=fresh.order_ids)
+        if message_id is None:
+            return ob.Outcome("done", draft=fresh)
+        ctx.note_send(fresh, moment)  # the next claim of this batch sees this one under the caps
         attempts = (existing["attempts"] if existing else 0) + 1
         message = OutgoingMessage(phone=fresh.phone, text=rendered.text, template_code=self.template.code,
                                   params=rendered.params, out_id=fresh.key, sign_name=rendered.sign_name)
@@ -163,11 +229,14 @@ class Runner:
 
     def record(self, pairs: list[tuple[ob.Claim, ob.Settlement]]) -> None:
         at = self.iso(self.clock())
-        with write_transaction(self.db):
-            for claimed, settled in pairs:
-                q.settle(self.db, claimed.message_id, claimed.claimed_by, status=settled.status,
-                         reason=settled.reason, provider_id=settled.provider_id, detail=settled.detail,
-                         next_attempt_at=self.iso(settled.next_attempt_at), keep_sent_at=settled.keep_sent_at, at=at)
+        # The provider has answered: this must land whatever holds the database now, or a text
+        # that went out would end `unknown`. So it waits the whole lock wait, and then some.
+        with write_transaction(self.db, wait=max(self.lock_wait, 60.0)):
+            q.settle_many(self.db, [
+                {"message_id": claimed.message_id, "status": settled.status, "reason": settled.reason,
+                 "provider_id": settled.provider_id, "detail": settled.detail,
+                 "next_attempt_at": self.iso(settled.next_attempt_at), "keep_sent_at": settled.keep_sent_at}
+                for claimed, settled in pairs], claimed_by=self.token, at=at)
 
     # --- what the run says -----------------------------------------------------------------------
     def report(self, planned, outcomes, rendered, recovered, delivery, to_send, now) -> Report:
@@ -218,14 +287,27 @@ class Runner:
             left = counts["queued"]
             notes.append(f"the SMS provider stopped the run ({stopped.code}: {stopped.detail}); "
                          f"{left} message(s) stay queued for the next run")
+        if delivery and delivery.out_of_time:
+            notes.append(f"the run's time (sms.run_time) was up: {delivery.out_of_time} message(s) stay queued "
+                         "for the next run")
+        if delivery and delivery.busy:
+            notes.append(f"the database stayed busy ({delivery.busy}); the messages not yet sent stay queued "
+                         "for the next run")
         if delivery and delivery.sheets:
             before = self.upload_before()
             for sheet in delivery.sheets:
                 notes.append(f"wrote {sheet}: upload it on the SMS console's bulk-send page{before}")
         if self.job.purpose == "unpaid":
             summary["closable"] = reasons.get("paid_other_order", 0)
-        failed = counts["failed"] + counts["unknown"]
-        exit_code = 4 if failed or stopped is not None else 0
+        # Exit 4 whenever a person must settle something: this run's failed or unknown texts, texts
+        # of any command found orphaned and made unknown, and unknown ones still in the outbox
+        # (monitoring that watches the exit code sees them until `sms reconcile` settles them).
+        waiting = q.count_unknown(self.db)
+        summary["unknown_in_outbox"] = waiting
+        if waiting and not counts["unknown"]:
+            notes.append(f"{waiting} message(s) in the outbox are `unknown`: see `shoptool sms reconcile`")
+        failed = counts["failed"] + counts["unknown"] + len(others) + waiting
+        exit_code = 4 if failed or stopped is not None else 5 if delivery and delivery.busy else 0
         return Report(self.job.command, rows, summary, exit_code, self.summary_line(counts, reasons, summary), notes)
 
     def upload_before(self) -> str:
@@ -259,6 +341,13 @@ class Runner:
         if self.dry_run:
             line += " (dry run: nothing sent or written)"
         return line
+
+
+def _call_deadline(provider) -> float | None:
+    """Wall time one provider call may take: its own timeout and a second of grace (the http
+    provider keeps to its timeout itself; the SDKs only bound each socket read)."""
+    timeout = getattr(provider, "timeout", None)
+    return float(timeout) + 1.0 if isinstance(timeout, (int, float)) and timeout > 0 else None
 
 
 def _recovered_row(message: dict) -> dict:

@@ -61,12 +61,15 @@ def open_csv(path: Path, head: bytes, encoding: str | None, header_score, limits
     # otherwise (UTF-16, UTF-7…) the decoded lines are.
     nul_is_byte = "a\x00b".encode(chosen).endswith(b"a\x00b")
     raw = path.open("rb", buffering=0)
-    fh = io.TextIOWrapper(io.BufferedReader(_NulGuard(raw) if nul_is_byte else raw, 1 << 20),
+    fh = io.TextIOWrapper(io.BufferedReader(_NulGuard(raw, nul_is_byte, limits.max_line_bytes), 1 << 20),
                           encoding=chosen, newline="", errors="strict")
     fh._CHUNK_SIZE = 1 << 16  # decode 64 KiB at a time rather than 8: a few % of a big import
     reader = csv.reader(fh if nul_is_byte else _nul_checked(fh), delimiter=delimiter)
 
     def explain(exc: Exception, row: int, header: list[str] | None) -> InputError | None:
+        if isinstance(exc, _LineTooLong):
+            return InputError(f"a line of more than {limits.max_line_bytes // 1024**2} MB: not a spreadsheet export "
+                              "(refused before reading it whole)", file=str(path), row=row)
         if isinstance(exc, _NulFound):
             return InputError("binary data (a NUL character): the file is damaged or not a text export",
                               file=str(path), row=row, hint="export the sheet again as .csv or .xlsx")
@@ -95,14 +98,22 @@ class _NulFound(Exception):
     pass
 
 
-class _NulGuard(io.RawIOBase):
-    """The file's bytes, refused from the line holding a NUL. Checked a buffer at a time (in C),
-    for encodings where a 0 byte can only be NUL. The lines before it are still delivered, so the
-    reader fails on the right row."""
+class _LineTooLong(Exception):
+    pass
 
-    def __init__(self, raw):
+
+class _NulGuard(io.RawIOBase):
+    """The file's bytes, refused from the line holding a NUL (for encodings where a 0 byte can only
+    be NUL), and refused once a line runs longer than `max_line` bytes (any encoding: a line break
+    is always the byte 10 or 13). Checked a buffer at a time, in C. The lines before are still
+    delivered, so the reader fails on the right row."""
+
+    def __init__(self, raw, nul_is_byte: bool = True, max_line: int | None = None):
         self._raw = raw
         self._found = False
+        self._nul = nul_is_byte
+        self._max_line = max_line
+        self._run = 0  # bytes since the last line break
 
     def readable(self) -> bool:
         return True
@@ -111,12 +122,23 @@ class _NulGuard(io.RawIOBase):
         if self._found:
             raise _NulFound
         data = self._raw.read(len(buffer))
-        at = data.find(b"\x00")
+        at = data.find(b"\x00") if self._nul else -1
         if at >= 0:
             self._found = True
             data = data[:max(data.rfind(b"\n", 0, at), data.rfind(b"\r", 0, at)) + 1]
             if not data:
                 raise _NulFound
+        if self._max_line is not None and data:
+            last = max(data.rfind(b"\n"), data.rfind(b"\r"))
+            if last < 0:
+                self._run += len(data)
+            else:
+                first = min(i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0)
+                if self._run + first > self._max_line:
+                    raise _LineTooLong
+                self._run = len(data) - last - 1
+            if self._run > self._max_line:
+                raise _LineTooLong
         buffer[:len(data)] = data
         return len(data)
 

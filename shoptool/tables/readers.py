@@ -30,10 +30,33 @@ def unreadable(path: Path, exc: OSError) -> InputError:
     return InputError(f"cannot read the file ({exc.strerror or exc})", file=str(path))
 
 
-def file_digest(path: Path) -> tuple[str, int]:
-    """SHA-256 and size of the file's bytes: what the import log remembers to spot a re-import."""
+def regular_file(path: Path) -> int:
+    """The file's size, after making sure it is a plain file: a FIFO would block the import for
+    ever and /dev/zero never ends, so anything else is refused before it is opened."""
+    import stat
+
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError("is a folder, not a file", file=str(path))
+    if not stat.S_ISREG(info.st_mode):
+        what = ("a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else
+                "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
+                "a socket" if stat.S_ISSOCK(info.st_mode) else "not a regular file")
+        raise InputError(f"{what}, not an export file: refused unread", file=str(path))
+    return info.st_size
+
+
+def file_digest(path: Path, max_size: int | None = None) -> tuple[str, int]:
+    """SHA-256 and size of the file's bytes: what the import log remembers to spot a re-import.
+    Only plain files are read, and never more than `max_size` bytes."""
     import hashlib
 
+    size = regular_file(path)
+    if max_size is not None and size > max_size:
+        raise _too_big(path, size, max_size)
     digest = hashlib.sha256()
     size = 0
     try:
@@ -44,6 +67,11 @@ def file_digest(path: Path) -> tuple[str, int]:
     except OSError as exc:
         raise unreadable(path, exc) from None
     return digest.hexdigest(), size
+
+
+def _too_big(path: Path, size: int, limit: int) -> InputError:
+    return InputError(f"the file is {size / 1024**2:.0f} MB, more than the {limit / 1024**2:.0f} MB "
+                      "allowed (setting import.max_file_size)", file=str(path))
 
 
 def sniff_format(path: Path, head: bytes) -> str:
@@ -73,19 +101,16 @@ def open_table(
     """Open a file and position it just below its header row (the best-scoring of the first rows)."""
     path = Path(path)
     limits = limits or Limits()
+    size = regular_file(path)
+    if size == 0:
+        raise InputError("the file is empty", file=str(path))
+    if size > limits.max_file_size:
+        raise _too_big(path, size, limits.max_file_size)
     try:
-        size = path.stat().st_size
         with path.open("rb") as fh:
             head = fh.read(SAMPLE_BYTES)
     except OSError as exc:
         raise unreadable(path, exc) from None
-    if size == 0:
-        raise InputError("the file is empty", file=str(path))
-    if size > limits.max_file_size:
-        raise InputError(
-            f"the file is {size / 1024**2:.0f} MB, more than the {limits.max_file_size / 1024**2:.0f} MB "
-            "allowed (setting import.max_file_size)", file=str(path),
-        )
     fmt = sniff_format(path, head)
     if fmt == "csv":
         return open_csv(path, head, encoding, header_score, limits)
@@ -120,12 +145,19 @@ def _check_zip(path: Path, limits: Limits) -> None:
 
 
 # calamine builds a sheet as a dense grid of its used range (about 32 bytes a cell) and a failed
-# Rust allocation aborts the whole process: one stray cell at XFD1048576 would kill this run, and
-# every cron run after it, instead of refusing the file. Sheets whose cells are all in columns A–Z
-# and rows below 2,000,000 are safe (at most 52M cells), so that is all the fast scan looks for.
+# Rust allocation aborts the whole process: one stray cell at XFD1048576, or a row numbered
+# 999,999,999 (cells need no reference of their own: calamine then takes the row's number), would
+# kill this run, and every cron run after it, instead of refusing the file. So the sheet's extent
+# is read from its XML before calamine sees it. Sheets whose references all stay in columns A–Z
+# and rows below 1,000,000 are safe (at most 26M cells): that is all the fast scan (in C) looks for.
 _CELL_BYTES = 32
-_FAR_CELL = re.compile(rb' r="[A-Z](?:[A-Z]|[2-9]\d{6}|\d{8})')
-_CELL_REF = re.compile(rb' r="([A-Z]{1,3})(\d{1,10})"')
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+_FAR = re.compile(rb' r="(?:[A-Z]{2}|[A-Z]{0,3}\d{7})')
+_CELL_REF = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,4})(\d{1,12})"')
+_ROW_REF = re.compile(rb'<row\b[^>]*?\sr="(\d{1,12})"')
+_BARE_CELL = re.compile(rb'<c(?:\s+(?!r=)[\w:]+="[^"]*")*\s*/?>')
+_TOKEN = re.compile(rb'<row\b([^>]*)>|<c\b([^>]*)>')  # in document order
+_R_ATTR = re.compile(rb'\sr="([A-Z]{0,4})(\d{0,12})"')
 
 
 def _check_extent(path: Path, infos: list, limits: Limits) -> None:
@@ -134,13 +166,15 @@ def _check_extent(path: Path, infos: list, limits: Limits) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             for info in sheets:
-                if not any(_FAR_CELL.search(chunk) for chunk in _xml_chunks(archive, info)):
+                if not any(_FAR.search(chunk) for chunk in _xml_chunks(archive, info)):
                     continue
-                rows = columns = 0
-                for chunk in _xml_chunks(archive, info):
-                    for letters, digits in _CELL_REF.findall(chunk):
-                        rows = max(rows, int(digits))
-                        columns = max(columns, _column_number(letters))
+                rows, columns = sheet_extent(archive, info)
+                if rows > EXCEL_ROWS or columns > EXCEL_COLUMNS:
+                    raise InputError(
+                        f"a sheet ({info.filename}) claims row {rows:,} or column {columns:,}, beyond Excel's "
+                        f"{EXCEL_ROWS:,} rows and {EXCEL_COLUMNS:,} columns: refused as damaged or hostile",
+                        file=str(path), hint="copy the data into a new workbook and save it again",
+                    )
                 if rows * columns > budget:
                     raise InputError(
                         f"a sheet ({info.filename}) has cells as far as row {rows:,}, column {columns:,}: "
@@ -152,13 +186,49 @@ def _check_extent(path: Path, infos: list, limits: Limits) -> None:
         raise InputError("damaged xlsx file: a sheet cannot be unpacked", file=str(path)) from None
 
 
+def sheet_extent(archive: zipfile.ZipFile, info) -> tuple[int, int]:
+    """The last row and column a sheet's XML puts a cell in, as calamine will lay them out: from
+    the rows' and cells' references, and for cells without one (they follow the previous cell)
+    by walking the rows."""
+    rows = columns = 0
+    bare = False
+    for chunk in _xml_chunks(archive, info):
+        for letters, digits in _CELL_REF.findall(chunk):
+            rows = max(rows, int(digits))
+            columns = max(columns, _column_number(letters))
+        for digits in _ROW_REF.findall(chunk):
+            rows = max(rows, int(digits))
+        bare = bare or _BARE_CELL.search(chunk) is not None
+    if bare:  # unusual (hand-made or hostile XML): count the cells of each row
+        row = column = 0
+        for chunk in _xml_chunks(archive, info):
+            for token in _TOKEN.finditer(chunk):
+                if token.group(0).startswith(b"<row"):
+                    ref = _R_ATTR.search(token.group(1))
+                    row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+                    column = 0
+                    rows = max(rows, row)
+                    continue
+                ref = _R_ATTR.search(token.group(2))
+                column = _column_number(ref.group(1)) if ref and ref.group(1) else column + 1
+                columns = max(columns, column)
+    return rows, columns
+
+
 def _xml_chunks(archive: zipfile.ZipFile, info, size: int = 1 << 22) -> Iterator[bytes]:
-    """The part's bytes in pieces that overlap by a few bytes, so no cell reference is cut in two."""
-    tail = b""
+    """The part's bytes in pieces cut after a tag's end (>), so no tag is cut in two or seen twice."""
+    rest = b""
     with archive.open(info) as fh:
         while chunk := fh.read(size):
-            yield tail + chunk
-            tail = chunk[-24:]
+            data = rest + chunk
+            cut = data.rfind(b">") + 1
+            if cut == 0 and len(data) < 1 << 24:
+                rest = data
+                continue
+            rest = data[cut:] if cut else b""
+            yield data[:cut] if cut else data
+        if rest:
+            yield rest
 
 
 def _column_number(letters: bytes) -> int:

@@ -18,6 +18,9 @@ class Limits:
     max_cell_length: int = 32767
     max_xlsx_expanded: int = 2 * 1024**3
     max_xlsx_ratio: int = 200
+    # No export line is this long (44 columns of Excel's longest cells is 1.4 MB): a longer one is a
+    # file that is not an export, refused before the line is held in memory.
+    max_line_bytes: int = 16 * 1024**2
 
 
 @dataclass

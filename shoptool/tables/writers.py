@@ -20,7 +20,9 @@ from pathlib import Path
 from .. import columns as K
 from ..columns import Column
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What Excel or WPS may run as a formula: = + - @, tab and CR in front, and their full-width forms
+# (an IME types ＝ for =, and WPS reads ＝SUM(…) as a formula).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 FORMATS = ("csv", "xlsx")
 
 
@@ -31,11 +33,21 @@ class SheetData:
     rows: Iterable[Mapping]
 
 
+# The platform's own protection of a long number, ="3712345678901200001": a formula that can only
+# yield that text, and the form `import` reads back. Kept as it is.
+_TEXT_CONSTANT = re.compile(r'="[0-9A-Za-z_.\-]{0,64}"')
+
+
+_FIRST = frozenset(start[0] for start in FORMULA_STARTS)
+
+
 def neutralise(value: str) -> str:
     """A text that Excel would run as a formula gets a leading apostrophe; negative numbers
     written as text ("-5", "-1.50") are left alone."""
-    if value and value.startswith(FORMULA_STARTS):
-        if value[0] in "-+" and _is_number(value):
+    if value and value[0] in _FIRST and value.startswith(FORMULA_STARTS):
+        if value[0] in "-+" and value.isascii() and _is_number(value):
+            return value
+        if value[0] == "=" and _TEXT_CONSTANT.fullmatch(value):
             return value
         return "'" + value
     return value
@@ -119,11 +131,12 @@ def csv_cell(column: Column, value, headers: str = "zh", excel: bool = True) -> 
         return ""
     kind = column.kind
     if kind == K.MONEY:
-        return f"{value / 100:.2f}" if isinstance(value, int) else str(value)
+        return f"{value / 100:.2f}" if isinstance(value, int) else neutralise(str(value))
     if kind == K.TIME:
         return _local_time_text(value)
     if kind == K.LIST:
-        text = "、".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+        # every item, and the cell as a whole: a list whose first item is =HYPERLINK(…) is a formula
+        text = "、".join(neutralise(_as_text(v)) for v in value) if isinstance(value, (list, tuple)) else str(value)
         return excel_text(text) if excel and excel_would_change(text, lossy_only=False) else neutralise(text)
     if kind == K.BOOL:
         if isinstance(value, str):  # already in words (labels.for_people)
@@ -174,13 +187,42 @@ def _as_text(value) -> str:
 
 def _write_csv(path: Path, columns, rows, encoding: str, headers: str, excel: bool = True) -> int:
     count = 0
+    cells = [(c.key, _csv_writer_for(c, headers, excel)) for c in columns]
     with path.open("w", encoding=_csv_encoding(encoding), newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([c.header(headers) for c in columns])
         for row in rows:
-            writer.writerow([csv_cell(c, row.get(c.key), headers, excel) for c in columns])
+            get = row.get
+            writer.writerow([write(value) if (value := get(key)) is not None else "" for key, write in cells])
             count += 1
     return count
+
+
+def _csv_writer_for(column: Column, headers: str, excel: bool = True):
+    """csv_cell for one column, its kind decided once per file (a million-row export calls it for
+    every cell). Same text as csv_cell."""
+    kind = column.kind
+    if kind in (K.TEXT, K.ID, K.PHONE, K.NAME, K.ADDRESS):
+        lossy_only = kind not in (K.ID, K.PHONE)
+
+        def text_cell(value) -> str:
+            if value.__class__ is not str:
+                return csv_cell(column, value, headers, excel)
+            if not value:
+                return value
+            first = value[0]
+            # only a cell that starts like a number or a date can be changed by Excel
+            starts_like_a_number = first in _NUMBER_START or first.isspace()
+            if excel and starts_like_a_number and excel_would_change(value, lossy_only=lossy_only):
+                return excel_text(value)
+            return neutralise(value) if first in _FIRST else value
+        return text_cell
+    if kind == K.TIME:
+        return _local_time_text
+    return lambda value: csv_cell(column, value, headers, excel)
+
+
+_NUMBER_START = frozenset("0123456789+-.")
 
 
 def _local_time_text(value) -> str:
@@ -188,6 +230,9 @@ def _local_time_text(value) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     text = str(value)
+    if len(text) >= 19 and text[10] == "T" and text[4] == "-" and text[13] == ":" and text[16] == ":" \
+            and text[:4].isdigit() and (len(text) == 19 or text[19] in "+-Z."):
+        return text[:10] + " " + text[11:19]  # what fromisoformat + strftime write, without them
     try:
         return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M:%S")
     except ValueError:
@@ -273,13 +318,18 @@ def _xlsx_cell(ws, cell_type, column: Column, value, headers: str):
             return value
         return ("是" if value else "否") if headers == "zh" else ("yes" if value else "no")
     if kind == K.LIST and isinstance(value, (list, tuple)):
-        return _text_cell(ws, cell_type, "、".join(str(v) for v in value))
+        return _text_cell(ws, cell_type, "、".join(neutralise(_as_text(v)) for v in value))
     if isinstance(value, (int, float)) and kind not in (K.ID, K.PHONE):
         return value
-    cell = _text_cell(ws, cell_type, _as_text(value))
     if kind in (K.ID, K.PHONE):
+        cell = _text_cell(ws, cell_type, _as_text(value))
         cell.number_format = "@"  # stays text when staff edit it: no 1.23457E+18
-    return cell
+        return cell
+    text = neutralise(_as_text(value))
+    # A plain str is written as a text cell (no cell object per value: a million-row export has
+    # tens of millions); only a text that still starts with "=" (the platform's ="…") needs the
+    # explicit type, or openpyxl would write it as a formula.
+    return text if not text.startswith("=") else _text_cell(ws, cell_type, text)
 
 
 def _text_cell(ws, cell_type, text: str):

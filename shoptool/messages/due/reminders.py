@@ -187,11 +187,47 @@ def paid_since(order: Mapping, paid_orders: Iterable[Mapping]) -> Mapping | None
     return None
 
 
+class PaidIndex:
+    """paid_since() for many orders: the paid orders grouped by buyer and sorted once per run, so
+    each due order costs a lookup, not a sort of every paid order (80,000 due reminders)."""
+
+    def __init__(self, paid_orders: Iterable[Mapping]):
+        by_nick: dict[str, list] = {}
+        by_phone: dict[str, list] = {}
+        for n, other in enumerate(paid_orders):
+            entry = (other.get("paid_at") or other.get("created_at") or "", n, other)
+            if other.get("buyer_nick"):
+                by_nick.setdefault(other["buyer_nick"], []).append(entry)
+            else:
+                mobile = receiver_phone(other.get("receiver_mobile")).mobile
+                if mobile:
+                    by_phone.setdefault(mobile, []).append(entry)
+        for groups in (by_nick, by_phone):
+            for entries in groups.values():
+                entries.sort(key=lambda e: (e[0], e[1]))
+        self._groups = (by_nick, by_phone)
+
+    def first_since(self, order: Mapping) -> Mapping | None:
+        """What paid_since(order, paid_orders) returns."""
+        from bisect import bisect_left
+
+        buyer = buyer_of(order)
+        if not buyer:
+            return None
+        entries = self._groups[0 if (order.get("buyer_nick") or "").strip() else 1].get(buyer, ())
+        start = bisect_left(entries, (order.get("created_at") or "", -1))
+        for _, _, other in entries[start:]:
+            if other["order_id"] != order["order_id"]:
+                return other
+        return None
+
+
 def drafts(due: Iterable[Due], *, paid_orders: Sequence[Mapping], now: datetime, cutoff: time, shop_name: str,
            per_buyer_per_day: int) -> list[Draft]:
     """The messages to decide on: each due step, plus superseded earlier steps to record as such."""
     out: list[Draft] = []
     hint = cutoff_hint(now, cutoff)
+    paid_index = PaidIndex(paid_orders)
     for item in due:
         order = item.order
         phone = _phone(order)
@@ -203,7 +239,7 @@ def drafts(due: Iterable[Due], *, paid_orders: Sequence[Mapping], now: datetime,
             elif order.get("is_cod"):
                 skip = COD
             else:
-                paid = paid_since(order, paid_orders)
+                paid = paid_index.first_since(order)
                 if paid is not None:
                     skip = PAID_OTHER_ORDER
         draft = Draft(

@@ -26,6 +26,7 @@ from .base import (
     OutgoingMessage,
     QueryResult,
     SendResult,
+    bounded_wait,
     check_phone,
     never_connected,
     scrub,
@@ -178,7 +179,7 @@ class AliyunProvider(BaseProvider):
             wait = getattr(exc, "retry_after", None)
             detail = scrub(f"HTTP {status} {code}" if status else code, *self._secrets)
             return SendResult(outcome, code=code, detail=detail,
-                              retry_after=float(wait) / 1000 if outcome == RETRY and wait else None)
+                              retry_after=_wait_ms(wait) if outcome == RETRY else None)
         if status is not None and status >= 500:
             return SendResult(UNKNOWN, code=f"http_{status}", detail=f"HTTP {status}")
         if never_connected(exc):
@@ -225,6 +226,14 @@ def _query_result(row, provider_id: str | None) -> QueryResult:
     status = {3: DELIVERED, 2: FAILED, 1: SENT}.get(row.send_status, UNKNOWN)
     return QueryResult(status, provider_id, code=row.err_code or None,
                        detail=f"SendStatus {row.send_status}" + (f" {row.err_code}" if row.err_code else ""))
+
+
+def _wait_ms(value) -> float | None:
+    """x-acs-retry-after (milliseconds, as the SDK reads it), bounded: an absurd figure defers."""
+    try:
+        return bounded_wait(float(value) / 1000) if value else None
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def _ms(seconds: float) -> int:

@@ -26,14 +26,13 @@ out: ``failed`` with that reason, for a person to queue again if still wanted; `
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from ...phones import mask_phone, normalise_mobile
+from ...phones import mask_phone, mask_phones_in_text, normalise_mobile
 
 SENT = "sent"
 RETRY = "retry"
@@ -51,8 +50,6 @@ QUERY_STATUSES = (DELIVERED, SENT, FAILED, NOT_FOUND, UNKNOWN)
 # A provider's records lag the send by seconds to minutes; "no record" is only believed after this.
 QUERY_SETTLE_SECONDS = 300
 
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-
 
 def scrub(text: object, *secrets: str | None, limit: int = 240) -> str:
     """Provider text made safe for `detail`, logs and errors: phones masked, secrets cut out.
@@ -63,7 +60,7 @@ def scrub(text: object, *secrets: str | None, limit: int = 240) -> str:
     for secret in secrets:
         if secret and len(secret) >= 4:
             out = out.replace(secret, "****")
-    out = _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), out)
+    out = mask_phones_in_text(out)
     out = " ".join(out.split())
     return out if len(out) <= limit else out[: limit - 1] + "…"
 
@@ -170,6 +167,33 @@ class BaseProvider:
         self.close()
 
 
+def call_within(send, message: OutgoingMessage, seconds: float | None) -> SendResult:
+    """send(message) given at most `seconds` of wall time. An SDK stuck in a read (a gateway that
+    trickles its answer, one that never answers) cannot hold the run: past the deadline the call
+    is abandoned to its thread, which ends with its socket, and the answer is `unknown` (the
+    request may have arrived). None or 0: no watchdog (the file provider)."""
+    if not seconds:
+        return send(message)
+    import threading
+
+    box: dict = {}
+
+    def call() -> None:
+        try:
+            box["result"] = send(message)
+        except BaseException as exc:  # noqa: BLE001  handed to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=call, name="sms-provider-call", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        return SendResult(UNKNOWN, code="timeout", detail=f"no complete answer within {seconds:g}s")
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
 def check_phone(message: OutgoingMessage) -> SendResult | None:
     """A local refusal for a number no provider could deliver to; nothing is sent."""
     if normalise_mobile(message.phone) != message.phone:
@@ -229,6 +253,32 @@ def timed_out(exc: BaseException) -> bool:
         todo.extend([cur.__cause__, cur.__context__, getattr(cur, "inner_exception", None),
                      getattr(cur, "reason", None)])
     return False
+
+
+# No provider's word makes a message wait longer than this: a per-number day limit lifts by midnight.
+MAX_PROVIDER_WAIT = 86_400.0
+_EPOCH_SECONDS = 1e9  # 2001-09-09: a "wait" this long can only be a moment since 1970
+_EPOCH_MILLIS = 1e11
+
+
+def bounded_wait(value, *, now: float | None = None) -> float | None:
+    """A wait a provider asked for (seconds), made safe to add to a moment: not a number, NaN,
+    infinite or negative → None (the outbox's own backoff applies); a figure that can only be an
+    epoch (seconds or milliseconds since 1970, as some gateways send) → the time left until it;
+    anything longer than MAX_PROVIDER_WAIT → that. Never raises."""
+    import math
+    import time
+
+    try:
+        wait = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(wait) or wait < 0:
+        return None
+    if wait >= _EPOCH_SECONDS:
+        epoch = wait / 1000 if wait >= _EPOCH_MILLIS else wait
+        wait = max(0.0, epoch - (time.time() if now is None else now))
+    return min(wait, MAX_PROVIDER_WAIT)
 
 
 def seconds(value) -> float:

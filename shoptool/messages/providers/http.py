@@ -15,9 +15,11 @@ How answers are classed, and why:
   401, 402, 403 → stop (every later message would fail the same way, so marking each failed would
   burn the whole queue); other 4xx → failed; 5xx and anything else → unknown.
 - No connection (refused, DNS, TLS handshake, connect timeout), or the request could not be
-  written: urllib raises URLError before a complete request left, so nothing can have been sent →
-  retry. A timeout or reset while waiting for the answer happens after the gateway had the whole
-  request → unknown.
+  written: no complete request left, so nothing can have been sent → retry. A timeout or reset
+  while waiting for the answer happens after the gateway had the whole request → unknown.
+- The timeout bounds the whole call in wall time (`sms.http.timeout`), not each read: a gateway
+  that trickles its answer a byte at a time is cut off at the deadline (→ unknown).
+- A Retry-After is bounded (base.bounded_wait): absurd figures and epochs become a deferral.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from .base import (
     BaseProvider,
     OutgoingMessage,
     SendResult,
+    bounded_wait,
     check_phone,
     scrub,
 )
@@ -76,8 +79,9 @@ class HttpProvider(BaseProvider):
         return f"<HttpProvider {self.url} timeout={self.timeout}s token={'set' if self._token else 'none'}>"
 
     def send(self, message: OutgoingMessage) -> SendResult:
-        import urllib.error
-        import urllib.request
+        import http.client
+        import threading
+        from urllib.parse import urlparse
 
         refused = check_phone(message)
         if refused:
@@ -97,32 +101,58 @@ class HttpProvider(BaseProvider):
             "Accept": "application/json",
             "Idempotency-Key": message.out_id,
             "User-Agent": "shoptool",
+            "Connection": "close",
         }
         if self._token:
             headers["Authorization"] = "Bearer " + self._token.reveal()
-        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
         secret = self._token.reveal() if self._token else None
+        parsed = urlparse(self.url)
+        connection = (http.client.HTTPSConnection if parsed.scheme == "https" else http.client.HTTPConnection)(
+            parsed.hostname, parsed.port, timeout=self.timeout)
+        path = (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
+        # The timeout is the whole call's (wall time): a socket timeout alone restarts with every
+        # byte, so a gateway trickling its answer could hold the run for ever. At the deadline the
+        # socket is shut, which ends whatever read or write is waiting on it.
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            sock = connection.sock
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        timer = threading.Timer(self.timeout, expire)
+        timer.daemon = True
+        timer.start()
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                status = response.status
-                raw = response.read(_MAX_BODY)
-                retry_after = response.headers.get("Retry-After")
-        except urllib.error.HTTPError as exc:
             try:
-                raw = exc.read(_MAX_BODY)
-            except (OSError, ValueError):
-                raw = b""
-            return self._classify(exc.code, raw, exc.headers.get("Retry-After") if exc.headers else None, secret)
-        except urllib.error.URLError as exc:
-            # Raised only while connecting or writing the request: no complete request left.
-            reason = exc.reason
-            what = "connect timeout" if isinstance(reason, (TimeoutError, socket.timeout)) else type(reason).__name__
-            return SendResult(RETRY, code="connect_error", detail=scrub(f"{what}: {reason}", secret))
-        except TimeoutError:
-            return SendResult(UNKNOWN, code="timeout", detail=f"no answer within {self.timeout:g}s after sending")
-        except OSError as exc:  # reset, remote closed, bad status line: after the request went out
-            return SendResult(UNKNOWN, code="connection_lost", detail=scrub(f"{type(exc).__name__}: {exc}", secret))
-        return self._classify(status, raw, retry_after, secret)
+                connection.request("POST", path, body=body, headers=headers)
+            except (OSError, http.client.HTTPException) as exc:
+                # Connecting or writing the request failed: no complete request left, so the
+                # gateway cannot act on it.
+                what = ("connect timeout" if expired.is_set() or isinstance(exc, TimeoutError)
+                        else type(exc).__name__)
+                return SendResult(RETRY, code="connect_error", detail=scrub(f"{what}: {exc}", secret))
+            try:
+                response = connection.getresponse()
+                raw = response.read(_MAX_BODY)
+            except (OSError, http.client.HTTPException) as exc:
+                # After the whole request went out: the gateway may have sent the text.
+                if expired.is_set() or isinstance(exc, TimeoutError):
+                    return SendResult(UNKNOWN, code="timeout",
+                                      detail=f"no complete answer within {self.timeout:g}s after sending")
+                return SendResult(UNKNOWN, code="connection_lost",
+                                  detail=scrub(f"{type(exc).__name__}: {exc}", secret))
+            if expired.is_set():
+                return SendResult(UNKNOWN, code="timeout",
+                                  detail=f"no complete answer within {self.timeout:g}s after sending")
+            return self._classify(response.status, raw, response.getheader("Retry-After"), secret)
+        finally:
+            timer.cancel()
+            connection.close()
 
     def _classify(self, status: int, raw: bytes, retry_after: str | None, secret: str | None) -> SendResult:
         data = _json(raw)
@@ -157,15 +187,21 @@ def _json(raw: bytes):
 
 
 def _retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds or an HTTP date, bounded (base.bounded_wait): a gateway that says
+    999999999999999 or an epoch in milliseconds defers a message, it never breaks the run."""
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
+    value = value.strip()[:64]
+    wait = bounded_wait(value)
+    if wait is not None or value.replace(".", "", 1).lstrip("+-").isdigit():
+        return wait
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    try:
+        return bounded_wait(max(0.0, (when - datetime.now(UTC)).total_seconds()))
+    except OverflowError:
+        return None
