@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from builders import ADDRESS, oid, phone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shoptool import columns as K
 from shoptool import output
@@ -318,3 +320,16 @@ def test_formula_triggers_full_width_too_and_negative_numbers_untouched(text, sa
     from shoptool.tables.writers import neutralise
 
     assert neutralise(text) == safe
+
+
+@given(st.one_of(st.text(max_size=30), st.from_regex(r"[ +\-.]?[0-9][0-9,./:-]{0,22}", fullmatch=True),
+                 st.integers(), st.floats(allow_nan=False)),
+       st.sampled_from(["text", "id", "phone", "name", "address", "time"]), st.booleans())
+def test_the_fast_csv_path_writes_exactly_what_csv_cell_writes(value, kind, excel):
+    """Exports use a per-column writer (tables/writers._csv_writer_for) for speed: same cells."""
+    from shoptool.tables import writers
+
+    column = Column("k", "k", "k", kind)
+    if kind == "time" and not isinstance(value, str):
+        return
+    assert writers._csv_writer_for(column, "zh", excel)(value) == writers.csv_cell(column, value, "zh", excel)
