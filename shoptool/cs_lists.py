@@ -234,47 +234,45 @@ def cod_note(result: str, attempts: int, total: int | None, fee: int | None, not
 # ---------------------------------------------------------------- rating buyers
 
 
-def completion(order: Mapping) -> tuple[datetime | None, str | None]:
-    """When the trade completed, and whether the export said so or an import saw it happen."""
-    finished = _time(order.get("finished_at"))
-    if finished is not None:
-        return finished, FROM_EXPORT
-    seen = _time(order.get("completed_seen_at"))
-    if seen is not None:
-        return seen, FROM_IMPORT
-    return None, None
+def completion(order: Mapping) -> tuple[datetime | None, str | None, str | None]:
+    """When the trade completed (as a time and as stored), and whether the export said so or an
+    import saw it happen."""
+    for key, source in (("finished_at", FROM_EXPORT), ("completed_seen_at", FROM_IMPORT)):
+        text = order.get(key)
+        moment = _time(text)
+        if moment is not None:
+            return moment, text, source
+    return None, None, None
 
 
 def rate_rows(orders: Iterable[Mapping], now: datetime, window_days: int) -> tuple[list[dict], int]:
     """Completed trades still inside the seller's rating window, fewest days left first; and how
     many completed orders have no known completion time."""
-    from .reviews import window
-
     rows, unknown = [], 0
+    span = timedelta(days=window_days)
     for order in orders:
         if order.get("status") != O.COMPLETED or order.get("rated_at"):
             continue
-        completed, source = completion(order)
+        completed, stored, source = completion(order)
         if completed is None:
             unknown += 1
             continue
-        if completed > now:
-            continue  # --now before the trade completed
-        win = window(completed, now, window_days)
-        if win.ends_at <= now:
-            continue
+        ends = completed + span
+        if completed > now or ends <= now:
+            continue  # not completed yet at --now, or the window has closed
         rows.append({
             "order_id": order.get("order_id"),
             "buyer": order.get("buyer_nick"),
-            "completed_at": completed.isoformat(timespec="seconds"),
-            "days_left": win.days_left,
+            "completed_at": stored,
+            # whole days, as reviews count them: 26 h left is 1, the last day shows 0
+            "days_left": math.floor((ends - now) / _DAY),
             # additions to the §24 keys
-            "window_ends_at": win.ends_at.isoformat(timespec="seconds"),
+            "window_ends_at": ends.isoformat(timespec="seconds"),
             "completed_source": source,
             "buyer_rating": order.get("buyer_rating"),
             "item": order.get("item_title"),
             "total": order.get("paid_fen") or order.get("total_fen"),
-            "_ends": win.ends_at,
+            "_ends": ends,
         })
     rows.sort(key=lambda r: (r["_ends"], str(r["order_id"])))
     return rows, unknown

@@ -71,6 +71,17 @@ def test_exit_1_when_an_unconfirmed_cod_order_is_within_the_cutoff_window(shop):
     assert late.exit_code == 1 and late.rows[0]["hours_to_cutoff"] == -1.0
 
 
+def test_fail_on_declined_or_any_unconfirmed(cli, shop):
+    shop(cod(1), cod(2, created="2026-11-21 09:00:00"))
+    assert cli("cod-confirm", "--now", NOW, "--fail-on", "unconfirmed").exit_code == 1
+    assert cli("cod-confirm", oid(1), "--result", "declined", "--now", NOW).exit_code == 0
+    assert cli("cod-confirm", oid(2), "--result", "agreed", "--now", NOW).exit_code == 0
+    assert cli("cod-confirm", "--now", NOW).exit_code == 0
+    assert cli("cod-confirm", "--now", NOW, "--fail-on", "due_soon,declined").exit_code == 1
+    bad = cli("cod-confirm", "--now", NOW, "--fail-on", "late")
+    assert bad.exit_code == 2 and "due_soon, unconfirmed, declined" in bad.stderr
+
+
 def test_the_window_is_a_setting(shop, shop_folder):
     shop_folder.joinpath("shoptool.toml").write_text('[cod]\nalert_within = "7h"\n', encoding="utf-8")
     assert shop(cod(1)).exit_code == 1

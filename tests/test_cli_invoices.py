@@ -143,3 +143,13 @@ def test_orders_imported_before_the_upgrade_keep_their_invoice_and_cod_fee(shop_
     assert upgraded.conn.execute("SELECT order_id, cod_fee_fen, invoice_title FROM orders ORDER BY 1").fetchall() == [
         ("1", 600, "杭州云栖科技有限公司"), ("2", None, None), ("3", None, "个人")]
     upgraded.close()
+
+
+def test_a_title_shaped_like_a_formula_is_not_run_by_excel(cli, shop, shop_folder):
+    shop(asks(1, '=HYPERLINK("http://example.com","发票")有限公司'))
+    assert cli("invoices", "--now", NOW, "-o", "invoices.csv").exit_code == 0
+    text = (shop_folder / "invoices.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert cli("invoices", "--now", NOW, "-o", "invoices.xlsx").exit_code == 0
+    cell = openpyxl.load_workbook(shop_folder / "invoices.xlsx").active["B2"]
+    assert cell.data_type == "s" and str(cell.value).startswith("'=HYPERLINK")

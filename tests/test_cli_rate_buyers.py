@@ -163,6 +163,7 @@ def test_an_unknown_order_argument_marks_nothing(cli, shop, db):
 
 @pytest.mark.parametrize(("args", "message"), [
     ([oid(1)], "for --done"), (["--done"], "needs ORDER"), (["--note", "x"], "goes with --done"),
+    (["--done", "rated.csv"], "rated.csv: no such file"), (["--done", "3.91200E+18"], "Excel"),
 ])
 def test_usage_errors(cli, args, message):
     run = cli("rate-buyers", *args)

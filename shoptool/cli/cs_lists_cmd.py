@@ -40,6 +40,9 @@ def cod_confirm_command(
         metavar="RESULT")] = None,
     staff: StaffOpt = None,
     note: NoteOpt = None,
+    fail_on: Annotated[Optional[list[str]], typer.Option(
+        "--fail-on", help="Exit 1 when a row is due_soon (default), unconfirmed or declined; comma-separated or "
+                          "repeated.", show_default=False, metavar="CODES")] = None,
     now: NowOpt = None,
     fmt: FormatOpt = "auto",
     out: OutputOpt = None,
@@ -58,9 +61,11 @@ def cod_confirm_command(
     opts = options(fmt, out, headers, show_pii, encoding)
     if order is None and (result is not None or note is not None):
         raise UsageError("--result and --note record a call: name the ORDER", hint="cod-confirm ORDER --result agreed")
+    if order is not None and fail_on:
+        raise UsageError("--fail-on goes with the list, not with recording a call")
     shop = open_shop(db, config, now)
     if order is None:
-        finish(cod_confirm.listing(shop), opts, shop)
+        finish(cod_confirm.listing(shop, fail_on=fail_on), opts, shop)
     finish(cod_confirm.record(shop, order, result, staff=staff, note=note), opts, shop)
 
 

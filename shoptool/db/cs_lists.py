@@ -56,8 +56,9 @@ def rating_candidates(db, since_iso: str) -> list[dict]:
       WHERE field = 'status' AND new = 'completed' AND changed_at >= :since
     )
     SELECT o.order_id, o.status, o.buyer_nick, o.finished_at, o.item_title, o.total_fen, o.paid_fen,
-           (SELECT max(h.changed_at) FROM order_history h
-             WHERE h.order_id = o.order_id AND h.field = 'status' AND h.new = 'completed') AS completed_seen_at,
+           CASE WHEN o.finished_at IS NULL THEN
+             (SELECT max(h.changed_at) FROM order_history h
+               WHERE h.order_id = o.order_id AND h.field = 'status' AND h.new = 'completed') END AS completed_seen_at,
            (SELECT r.rating FROM reviews r WHERE r.order_id = o.order_id
              ORDER BY CASE r.rating WHEN 'bad' THEN 0 WHEN 'neutral' THEN 1 ELSE 2 END LIMIT 1) AS buyer_rating
     FROM recent JOIN orders o ON o.order_id = recent.order_id

@@ -57,12 +57,28 @@ def rules(shop: Shop):
         raise ConfigError(str(exc)) from None
 
 
-def listing(shop: Shop) -> Result:
-    """Every COD order not yet shipped and not confirmed (also what `daily` shows). Exit 1 when an
-    unconfirmed one's cut-off is within cod.alert_within (or past)."""
+FAIL_ON = ("due_soon", "unconfirmed", "declined")
+DEFAULT_FAIL_ON = ("due_soon",)
+
+
+def parse_fail_on(values) -> tuple[str, ...]:
+    if values is None:
+        return DEFAULT_FAIL_ON
+    picked = [part.strip() for value in values for part in str(value).split(",") if part.strip()]
+    unknown = [p for p in picked if p not in FAIL_ON]
+    if unknown:
+        raise UsageError(f"--fail-on: unknown code {unknown[0]!r} (use {', '.join(FAIL_ON)})")
+    return tuple(dict.fromkeys(picked))
+
+
+def listing(shop: Shop, *, fail_on=None) -> Result:
+    """Every COD order not yet shipped and not confirmed (also what `daily` shows). Exit 1 when a
+    row is in `fail_on`: by default `due_soon`, an unconfirmed order whose cut-off is within
+    cod.alert_within (or past); `unconfirmed` (any) and `declined` (to close) may be added."""
     from .. import cs_lists as C
     from ..db.cs_lists import open_cod_orders
 
+    fails = parse_fail_on(fail_on)
     moment = shop.now()
     cod_rules = rules(shop)
     rows = C.cod_rows(open_cod_orders(shop.db, shop.iso(moment)), moment, cod_rules)
@@ -70,7 +86,8 @@ def listing(shop: Shop) -> Result:
     line = (f"cod-confirm: {summary['unconfirmed']} COD order(s) to confirm by phone, {summary['due_soon']} "
             f"due within {shop.settings['cod.alert_within']} of the {shop.settings['shop.cutoff']} cut-off; "
             f"{summary['declined']} declined, to close")
-    result = Result(COMMAND, COLUMNS, rows, summary, exit_code=1 if summary["due_soon"] else 0, title="货到付款待确认",
+    failing = any(summary[code] for code in fails)
+    result = Result(COMMAND, COLUMNS, rows, summary, exit_code=1 if failing else 0, title="货到付款待确认",
                     summary_line=line, table_keys=TABLE_KEYS, generated_at=shop.iso(moment))
     if summary["no_phone"]:
         result.warn(f"{summary['no_phone']} COD order(s) have no phone a person can call: ask the buyer in 旺旺")

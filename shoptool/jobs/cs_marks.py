@@ -4,6 +4,7 @@ order's notes history."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ from ..errors import EXIT_INPUT, UsageError
 from ..result import Result
 from .shop import Shop
 
+# 3.91200E+18: an order number Excel rounded (order_number says so), not a file name
+_MANGLED_NUMBER = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 COLUMNS = [
     K.Column("order_id", "订单编号", "Order", K.ID),
     K.Column("action", "处理", "Action", labels="mark_action"),
@@ -43,6 +46,8 @@ def targets(shop: Shop, given: Sequence[str]) -> list[Target]:
             listed = read_order_numbers(path, shop.settings)
             found += [Target(order_id, f"{path.name} row {row}") for order_id, row in listed.numbers]
             found += [Target(None, f"{path.name} row {r.row}", f"{r.column}: {r.reason}") for r in listed.rejected]
+        elif any(mark in item for mark in ("/", "\\", ".")) and not _MANGLED_NUMBER.match(item.strip()):
+            raise UsageError(f"{item}: no such file", hint="name order numbers, or files of them that exist")
         else:
             found.append(Target(order_number(item), "argument"))
     if not found:
