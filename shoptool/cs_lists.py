@@ -180,6 +180,7 @@ def cod_rows(orders: Iterable[Mapping], now: datetime, rules: CodRules) -> list[
             "script": cod_script(order, total, fee, rules) if finding == UNCONFIRMED else None,
             "phone": number or phone.raw,
             # additions to the §24 keys
+            "can_call": number is not None,
             "due_soon": finding == UNCONFIRMED and deadline - now <= rules.alert_within,
             "next_action": _next_action(finding, result, number is not None),
             "cutoff_at": deadline.isoformat(timespec="seconds") if finding == UNCONFIRMED else None,
@@ -213,7 +214,7 @@ def cod_summary(rows: list[dict]) -> dict:
         UNCONFIRMED: sum(1 for r in rows if r["finding"] == UNCONFIRMED),
         DECLINED: sum(1 for r in rows if r["finding"] == DECLINED),
         "due_soon": sum(1 for r in rows if r["due_soon"]),
-        "no_phone": sum(1 for r in rows if r["finding"] == UNCONFIRMED and r["phone"] is None),
+        "no_phone": sum(1 for r in rows if r["finding"] == UNCONFIRMED and not r["can_call"]),
     }
 
 

@@ -103,6 +103,9 @@ def test_a_cod_order_without_a_callable_phone_is_for_wangwang():
     assert row["phone"] is None and "旺旺" in row["next_action"]
     (row,) = C.cod_rows([cod_order(1, "2026-11-21T09:00", receiver_mobile="13800138000-1234")], NOW, RULES)
     assert row["phone"] == "13800138000转1234"
+    rows = C.cod_rows([cod_order(1, "2026-11-21T09:00", receiver_mobile="138****5678")], NOW, RULES)
+    assert (rows[0]["phone"], rows[0]["can_call"]) == ("138****5678", False)
+    assert C.cod_summary(rows)["no_phone"] == 1
 
 
 def test_the_seller_note_of_a_call():

@@ -18,6 +18,7 @@ COLUMNS = [
     K.Column("hours_to_cutoff", "距截单(小时)", "Hours to cut-off", K.INT),  # a number (one decimal): right-aligned
     K.Column("script", "电话话术", "Call script", width=60),
     K.Column("phone", "收件电话", "Phone", K.PHONE),
+    K.Column("can_call", "可拨打", "Can call", K.BOOL),
     K.Column("due_soon", "临近截单", "Due soon", K.BOOL),
     K.Column("next_action", "下一步", "Next action", width=40),
     K.Column("cutoff_at", "截单时间", "Cut-off", K.TIME),

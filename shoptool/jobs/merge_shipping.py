@@ -62,7 +62,7 @@ def run(shop: Shop, *, window: str | None = None, loose: bool = False, include_p
             applied = apply_groups(shop.db, report.groups, at=at, staff=shop.staff(staff), flag=colour, rule=rule.text)
     summary = report.summary() | ({"applied": applied} if applied is not None else {})
     rows = [row.as_row(show_pii) for row in report.rows]
-    unconfirmed = unconfirmed_cod_order_ids(shop.db) if summary.get("cod") else set()
+    unconfirmed = unconfirmed_cod_order_ids(shop.db) if rows else set()
     for row in rows:
         row["cod_unconfirmed"] = [order_id for order_id in row["order_ids"] if order_id in unconfirmed]
     return Result(COMMAND, COLUMNS, rows, summary,
