@@ -36,7 +36,16 @@ def _machine() -> str:
 
 
 def collect(scale: float) -> list[dict]:
-    from benchmarks import bench_address, bench_address_cli, bench_cron, bench_help, bench_import, bench_merge, bench_stock
+    from benchmarks import (
+        bench_address,
+        bench_address_cli,
+        bench_cron,
+        bench_cs_lists,
+        bench_help,
+        bench_import,
+        bench_merge,
+        bench_stock,
+    )
 
     n = lambda full: max(int(full * scale), 1000)  # noqa: E731
     rows: list[dict] = []
@@ -77,6 +86,12 @@ def collect(scale: float) -> list[dict]:
                      "shoptool --help", merge["help"]["seconds"], "(report)", None))
     rows.append(_row("merge-shipping --apply again (writes nothing)", merge["apply_again"]["seconds"],
                      merge["apply_again"]["peak_mb"], "", None, "(report)", None))
+
+    lists = bench_cs_lists.run(n(1_000_000))
+    for command in bench_cs_lists.COMMANDS:
+        run_ = lists[command]
+        rows.append(_row(f"{command}, {lists['orders']:,} orders ({run_['rows']:,} listed)", run_["seconds"],
+                         run_["peak_mb"], "shoptool --help", lists["help"]["seconds"], "(report)", None))
 
     cron = bench_cron.run(n(1_000_000))
     help_ref = cron["reference"]["shoptool --help"]

@@ -21,8 +21,9 @@ PHONE = "phone"
 NAME = "name"
 ADDRESS = "address"
 JSON = "json"
+INVOICE_TITLE = "invoice_title"  # 发票抬头: a company stays, a person's name is masked
 
-PII_KINDS = frozenset({PHONE, NAME, ADDRESS})
+PII_KINDS = frozenset({PHONE, NAME, ADDRESS, INVOICE_TITLE})
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ ENV_PREFIX = "SHOPTOOL_"
 _MERGED_TABLES = ("sms.templates.",)
 _DURATIONS = (
     "shop.unpaid_close_after", "sms.http.timeout", "sms.timeout", "notify.max_age", "merge.window",
-    "reviews.alert_after", "privacy.retention",
+    "reviews.alert_after", "privacy.retention", "cod.alert_within",
 )
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.I)
 

@@ -69,11 +69,23 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "note": "备注", "flag": "旗帜", "note_flag": "备注和旗帜", "merge": "合并发货", "status_changed": "状态变更",
         "address_changed": "地址变更", "receiver_name_changed": "收货人变更", "receiver_mobile_changed": "手机变更",
         "receiver_tel_changed": "电话变更", "address_modified_changed": "修改后地址变更",
+        "cod_agreed": "货到付款已确认", "cod_declined": "货到付款拒收", "cod_unreachable": "货到付款未接通",
+        "buyer_rated": "已评价买家", "invoice_issued": "已开发票",
     },
     "flag": {"red": "红旗", "yellow": "黄旗", "green": "绿旗", "blue": "蓝旗", "purple": "紫旗"},
     "daily_check": {
         "stock": "库存风险", "addresses": "待确认地址", "merges": "可合并发货", "reminders": "待催付",
         "notices": "待发货通知", "reviews": "待处理中差评", "outbox": "短信待处理",
+        "cod": "货到付款待确认", "rate_buyers": "待评价买家", "invoices": "待开发票",
+    },
+    "cod_finding": {"unconfirmed": "待确认", "declined": "拒收待关闭"},
+    "cod_result": {"agreed": "同意", "declined": "拒绝", "unreachable": "未接通"},
+    "completed_source": {"export": "导出表", "import": "导入时发现"},
+    "invoice_status": {"requested": "待开票", "issued": "已开票"},
+    "mark_source": {"argument": "命令行"},
+    "mark_action": {
+        "marked": "已记录", "already": "之前已记录", "not_found": "库中无此订单", "not_completed": "交易未成功",
+        "no_invoice": "未申请发票", "agreed": "同意", "declined": "拒绝", "unreachable": "未接通",
     },
 }
 

@@ -66,17 +66,26 @@ _SEEN: dict[str, str] = {}  # a file repeats a handful of status texts a million
 
 
 _YES = {"是", "y", "yes", "true", "1", "cod", "货到付款"}
+_NOT_COD = ("非货到付款", "不是货到付款", "不支持货到付款", "款到发货")
 
 
 def is_cod(*, cod: str | None = None, trade_type: str | None = None,
-           status_text: str | None = None, shipping_method: str | None = None) -> bool:
-    """Cash on delivery, from whichever column the export gives (FORMATS.md 'Flags and COD')."""
-    if cod and cod.strip().lower() in _YES:
+           status_text: str | None = None, shipping_method: str | None = None,
+           cod_fee_fen: int | None = None, cod_amount_fen: int | None = None) -> bool:
+    """Cash on delivery, from whichever column the export gives (FORMATS.md 'Flags and COD'): a
+    货到付款 yes/no column (货到付款状态, 是否货到付款, 旺店通's 发货条件), the trade type (`cod`), the
+    运送方式 or status text naming 货到付款, or a COD fee or amount to collect above zero (only
+    columns named for COD are passed here: the legacy 买家服务费 alone says nothing)."""
+    if cod and (cod.strip().lower() in _YES or _names_cod(cod)):
         return True
     for text in (trade_type, status_text, shipping_method):
-        if text and ("货到付款" in text or text.strip().lower() == "cod"):
+        if text and (_names_cod(text) or text.strip().lower() == "cod"):
             return True
-    return False
+    return bool(cod_fee_fen and cod_fee_fen > 0) or bool(cod_amount_fen and cod_amount_fen > 0)
+
+
+def _names_cod(text: str) -> bool:
+    return "货到付款" in text and not any(word in text for word in _NOT_COD)
 
 
 DEPOSIT_UNPAID, BALANCE_UNPAID, PRESALE_PAID, PRESALE = (

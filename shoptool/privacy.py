@@ -45,7 +45,24 @@ def mask_address(value: str | None) -> str | None:
     return kept + MASK
 
 
-MASKERS = {"phone": mask_phone, "name": mask_name, "address": mask_address}
+# An invoice title (发票抬头) names a company, which is not personal data, or a person, who is.
+_ORGANISATION = re.compile(
+    r"(公司|有限|集团|厂|中心|学校|学院|大学|中学|小学|幼儿园|医院|诊所|研究|事务所|银行|协会|委员会|合作社|工作室|商行|"
+    r"经营部|门市|商店|超市|药房|酒店|宾馆|餐厅|店$|局$|院$|馆$|站$|社$|所$|处$|部$)")
+_PERSONAL_TITLES = {"个人", "个人发票", "个人抬头"}
+
+
+def mask_invoice_title(value: str | None) -> str | None:
+    """杭州某某科技有限公司 and 个人 stay as they are; a person's name is masked like a name."""
+    if not value:
+        return value
+    text = str(value).strip()
+    if text in _PERSONAL_TITLES or (len(text) >= 4 and _ORGANISATION.search(text)):
+        return text
+    return mask_name(text)
+
+
+MASKERS = {"phone": mask_phone, "name": mask_name, "address": mask_address, "invoice_title": mask_invoice_title}
 
 
 def mask(kind: str, value):

@@ -10,7 +10,8 @@ Decisions, so the purge can be explained to staff and auditors:
   (order_history). So an order closed by a refund last week keeps its data for the full retention
   from last week, while an old export imported today is judged by its own dates. An order with no
   time at all counts from when shoptool first saw it.
-- Removed: the buyer's nick, receiver name, phones and street address wherever they are stored
+- Removed: the buyer's nick, receiver name, phones, street address and invoice title (发票抬头: often
+  a person's name) wherever they are stored
   (order, address history, shipments, SMS outbox, merge groups, reviews of the order); unknown
   export columns kept in `extra` (they may hold anything); and, inside free texts (buyer message,
   seller notes, the notes log, SMS texts, review texts), the order's own names, phones and
@@ -34,7 +35,7 @@ MASK = "****"
 
 # orders columns emptied (NULL) for a purged order; `address` keeps its region (region_only)
 ORDER_PERSONAL = ("buyer_nick", "receiver_name", "receiver_mobile", "receiver_tel", "address",
-                  "address_original", "address_modified", "address_detail")
+                  "address_original", "address_modified", "address_detail", "invoice_title")
 # order_history fields whose old/new values are personal
 HISTORY_PERSONAL = ("address", "receiver_name", "receiver_mobile", "receiver_tel")
 

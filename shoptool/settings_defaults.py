@@ -127,6 +127,20 @@ SETTINGS: tuple[Setting, ...] = (
         },
         "reason tags: a review mentioning any keyword gets the tag",
     ),
+    # [cod] cash on delivery: the confirmation call before shipping (PRODUCT §19)
+    Setting("cod.alert_within", "2h", "cod-confirm exits 1 when an unconfirmed COD order's cut-off is this close"),
+    Setting(
+        "cod.script",
+        "您好，这里是{shop}客服。您在本店下的货到付款订单（订单尾号{order_tail}，{item}），签收时需付给快递员{amount}。"
+        "请问您确认要货吗？确认后我们会尽快为您发货。",
+        "the call script; {amount} says the COD total and that it includes the COD fee; also {shop}, {order_tail}, "
+        "{item}, {cod_total}, {cod_fee}",
+    ),
+    Setting("cod.flag_agreed", "green", 'flag cod-confirm --result agreed sets ("" = none)'),
+    Setting("cod.flag_declined", "red", "flag for declined: the order is to be closed"),
+    Setting("cod.flag_unreachable", "yellow", "flag for unreachable: call again"),
+    # [rate_buyers]
+    Setting("rate_buyers.window_days", 15, "days after a trade completes in which the seller may rate the buyer"),
     # [privacy]
     Setting("privacy.retention", "180d", "default cut for `shoptool purge`"),
     # [mcp]

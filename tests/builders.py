@@ -26,6 +26,8 @@ LEGACY_ORDER_HEADER = [
     "是否手机订单", "分阶段订单信息", "定金排名", "修改后的sku", "修改后的收货地址", "异常信息", "天猫卡券抵扣",
     "集分宝抵扣", "是否是O2O交易", "买家姓名", "买家身份证号", "买家手机号",
 ]
+# A later 订单报表 (2018-era): the legacy columns plus 退款金额, 预约门店, 确认收货时间, 打款商家金额.
+LATER_ORDER_HEADER = LEGACY_ORDER_HEADER + ["退款金额", "预约门店", "确认收货时间", "打款商家金额"]
 LEGACY_ITEM_HEADER = ["订单编号", "标题", "价格", "购买数量", "外部系统编号", "商品属性", "套餐信息", "备注",
                       "订单状态", "商家编码"]
 QIANNIU_ORDER_HEADER = [
@@ -33,6 +35,9 @@ QIANNIU_ORDER_HEADER = [
     "运送方式", "订单创建时间", "商品标题", "宝贝种类", "物流单号", "物流公司", "备注标签", "商家备注", "宝贝总数量",
     "开票信息", "手机订单", "商品属性SKU", "发货时间",
 ]
+# A generic ERP order sheet (订单号, 买家昵称, 收货人…); tests add the ERP's own COD/invoice columns.
+ERP_ORDER_HEADER = ["订单号", "买家昵称", "订单状态", "收货人", "手机号", "收货地址", "下单时间", "付款时间",
+                    "订单金额", "运费"]
 QIANNIU_ITEM_HEADER = ["子订单编号", "主订单编号", "商品标题", "商品价格", "购买数量", "商品属性", "订单状态",
                        "买家实付金额", "退款状态", "退款金额", "商品ID", "发货时间"]
 PAGE_STOCK_HEADER = ["商品ID", "宝贝标题", "SKU ID", "销售属性", "商家编码", "价格", "库存"]
@@ -116,6 +121,14 @@ def qianniu_order(n: int, status: str = PAID, **cells) -> dict:
         "订单编号": oid(n), "订单状态": status, "收货地址": "浙江省 杭州市 西湖区 文三路****",
         "订单创建时间": "2026-11-20 09:00:00", "运送方式": "快递", "买家应付货款": "99.00", "买家应付邮费": "0.00",
         "总金额": "99.00", "买家实付金额": "99.00",
+    }, cells)
+
+
+def erp_order(n: int, status: str = "待发货", **cells) -> dict:
+    """A row of an ERP's order sheet: plain digits, a 待发货-style status, the phone unwrapped."""
+    return _cells({
+        "订单号": oid(n), "买家昵称": f"tb_buyer{n}", "订单状态": status, "收货人": "林悦", "手机号": phone(n),
+        "收货地址": ADDRESS, "下单时间": "2026-11-21 08:00:00", "付款时间": "", "订单金额": "99.00", "运费": "0.00",
     }, cells)
 
 

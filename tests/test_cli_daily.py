@@ -10,7 +10,8 @@ NOW = "2026-11-21 10:00"
 
 @pytest.fixture
 def sample_shop(cli, sample):
-    for name in ("orders_legacy_gbk.csv", "order_items_legacy_gbk.csv", "orders_qianniu.xlsx", "page_stock.csv",
+    for name in ("orders_legacy_gbk.csv", "order_items_legacy_gbk.csv", "orders_qianniu.xlsx", "orders_later_gbk.csv",
+                 "page_stock.csv",
                  "warehouse_wangdiantong.xlsx", "shipments_erp.csv", "reviews.csv", "opt_outs.csv"):
         assert cli("import", sample(name)).exit_code == 0
 
@@ -24,7 +25,8 @@ def test_daily_counts_every_check_of_the_sample_shop(cli, db, sample_shop):
     document = result.json
     assert document["command"] == "daily"
     checks = {row["check"]: row for row in document["rows"]}
-    assert list(checks) == ["stock", "addresses", "merges", "reminders", "notices", "reviews", "outbox"]
+    assert list(checks) == ["stock", "addresses", "cod", "merges", "reminders", "notices", "reviews", "rate_buyers",
+                            "invoices", "outbox"]
     assert document["summary"] == {check: row["count"] for check, row in checks.items()}
     assert checks["merges"]["count"] == 1
     assert checks["merges"]["top"][0]["order_ids"] == ["3912000000000000110", "3912000000000000111"]
@@ -36,6 +38,12 @@ def test_daily_counts_every_check_of_the_sample_shop(cli, db, sample_shop):
     assert checks["stock"]["top"][0]["sku"] == "HOOD-006"
     assert checks["addresses"]["top"][0]["order_id"] == "3912000000000000102"
     assert checks["outbox"]["count"] == 0
+    assert [r["order_id"][-3:] for r in checks["cod"]["top"]] == ["112", "601", "602"]
+    assert checks["cod"]["top"][0]["cod_total"] == 108.0 and "1 单临近或已过截单时间" in checks["cod"]["note"]
+    assert [(r["order_id"][-3:], r["days_left"]) for r in checks["rate_buyers"]["top"]] == [
+        ("613", 0), ("622", 10), ("311", 11), ("611", 12), ("314", 13)]
+    assert [r["order_id"][-3:] for r in checks["invoices"]["top"]] == ["622", "611", "314", "621", "501"]
+    assert checks["invoices"]["top"][0]["invoice_title"] == "叶*"
     # personal data stays masked in the worklist
     assert "13800138102" not in result.stdout and "138****8102" in result.stdout
     # a worklist changes nothing and sends nothing
@@ -53,9 +61,9 @@ def test_daily_workbook_has_a_sheet_per_check(cli, shop_folder, sample_shop):
 
     assert result.exit_code == 0, result
     book = openpyxl.load_workbook(shop_folder / "daily.xlsx")
-    assert len(book.sheetnames) == 8
-    assert book.sheetnames[1:] == ["库存风险", "待确认地址", "可合并发货", "待催付", "待发货通知", "待处理中差评",
-                                   "短信待处理"]
+    assert len(book.sheetnames) == 11
+    assert book.sheetnames[1:] == ["库存风险", "待确认地址", "货到付款待确认", "可合并发货", "待催付", "待发货通知",
+                                   "待处理中差评", "待评价买家", "待开发票", "短信待处理"]
     addresses = book["待确认地址"]
     assert addresses.max_row - 1 == next(r for r in json.loads(cli("daily", "--now", NOW).stdout)["rows"]
                                          if r["check"] == "addresses")["count"]
@@ -71,6 +79,7 @@ def test_daily_on_an_empty_shop_says_what_is_missing(cli):
 def test_daily_screen_for_people(cli, sample_shop):
     result = cli("daily", "--now", NOW, "--format", "table", env={"COLUMNS": "120"})
     assert result.exit_code == 0
-    for title in ("库存风险", "待确认地址", "可合并发货", "待催付", "待发货通知", "待处理中差评", "短信待处理"):
+    for title in ("库存风险", "待确认地址", "货到付款待确认", "可合并发货", "待催付", "待发货通知", "待处理中差评",
+                  "待评价买家", "待开发票", "短信待处理"):
         assert title in result.stdout
     assert "daily: " in result.stderr

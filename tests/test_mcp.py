@@ -76,6 +76,9 @@ READ_CASES = {
     "outbox": [{}, {"status": ["sent", "failed"], "purpose": ["unpaid"], "limit": 5}],
     "import_status": [{}],
     "doctor": [{}],
+    "cod_confirm": [{}, {"fail_on": ["declined"]}],
+    "rate_buyers": [{}],
+    "invoices": [{}, {"status": ["all"]}],
 }
 
 
@@ -135,7 +138,8 @@ def test_tools_are_listed_with_hints_and_schemas_and_no_way_to_unmask(shop):
 
     tools = {t.name: t for t in serve(shop, script)}
     reads = {t.name for t in registry.TOOLS if t.reads}
-    writes = {"note", "reviews_update", "sms_opt_out"}
+    writes = {t.name for t in registry.TOOLS if t.access == registry.WRITE}
+    assert {"note", "reviews_update", "sms_opt_out", "cod_confirm_record"} <= writes
     assert set(tools) == reads | writes  # no send tools, no import tools in a shop that allows neither
     for name in reads:
         hints = tools[name].annotations

@@ -85,3 +85,15 @@ def test_documents_are_plain_json_and_match_their_text(served):
         assert not outcome.is_error, (tool.name, outcome.payload)
         assert json.loads(outcome.text()) == outcome.payload
         assert set(outcome.payload) >= {"command", "generated_at", "summary", "rows", *calls.ADDED_KEYS}
+
+
+def test_marking_tools_take_order_numbers_never_files(tmp_path):
+    """The command line reads FILEs of order numbers; over MCP a path is refused, never opened."""
+    from shoptool.errors import UsageError
+    from shoptool.mcp_server.registry import _order_numbers
+
+    (tmp_path / "orders.csv").write_text("订单编号\n3912000000000000613\n", encoding="utf-8")
+    assert _order_numbers(["3912000000000000613"]) == ["3912000000000000613"]
+    for bad in ([str(tmp_path / "orders.csv")], ["../orders.csv"], [""], []):
+        with pytest.raises(UsageError):
+            _order_numbers(bad)

@@ -68,7 +68,10 @@ def test_writes_answer_with_the_command_lines_documents_and_store_the_same(cli, 
               ("note", {"order": ORDER, "text": "买家同意", "append": True, "staff": "kf05"}),
               ("reviews_update", {"review": "3912000000000000313", "status": "resolved", "note": "已补发",
                                   "staff": "kf05"}),
-              ("sms_opt_out", {"phone": "13800138301", "note": "回复TD", "staff": "kf05"})]
+              ("sms_opt_out", {"phone": "13800138301", "note": "回复TD", "staff": "kf05"}),
+              ("cod_confirm_record", {"order": "3912000000000000112", "result": "agreed", "staff": "kf05"}),
+              ("rate_buyers_done", {"orders": ["3912000000000000613", "3912000000000000622"], "staff": "kf05"}),
+              ("invoices_issued", {"orders": ["3912000000000000501"], "note": "电子发票已开", "staff": "kf05"})]
 
     async def script(client):
         return [await call(client, name, args) for name, args in writes]

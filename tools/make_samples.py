@@ -10,6 +10,8 @@ Cases the daily jobs need, by order number suffix:
   03xx shipped: notify-shipped cases
   04xx finished long ago: purge cases
   05xx the current 千牛 export (masked personal data)
+  06xx a later 订单报表 with 确认收货时间: COD calls, buyers to rate, invoices (cod-confirm,
+       rate-buyers, invoices); 0311/0314 are completed trades that the reviews sample reviews
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def oid(n: int) -> str:
 
 def order(n, nick, status, *, name="", addr="", mobile="", tel="", created="", paid="", goods="99.00",
           postage="0.00", title="纯棉圆领T恤", count=1, tracking="", courier="", message="", note="",
-          modified_addr="", stage="", closed="订单未关闭", shipping="快递"):
+          modified_addr="", stage="", closed="订单未关闭", shipping="快递", buyer_fee="0元", invoice=""):
     total = f"{float(goods) + float(postage):.2f}"
     return {
         "订单编号": f'="{oid(n)}"', "买家会员名": nick, "买家支付宝账号": f"{nick}@example.com",
@@ -51,7 +53,7 @@ def order(n, nick, status, *, name="", addr="", mobile="", tel="", created="", p
         "订单创建时间": created, "订单付款时间": paid, "宝贝标题": title, "宝贝种类": "1",
         "物流单号": f"No:{tracking}" if tracking else "", "物流公司": courier, "订单备注": note,
         "宝贝总数量": str(count), "店铺Id": "57300001", "店铺名称": SHOP, "订单关闭原因": closed,
-        "卖家服务费": "0", "买家服务费": "0元", "发票抬头": "", "是否手机订单": "手机订单",
+        "卖家服务费": "0", "买家服务费": buyer_fee, "发票抬头": invoice, "是否手机订单": "手机订单",
         "分阶段订单信息": stage, "定金排名": "", "修改后的sku": "", "修改后的收货地址": modified_addr,
         "异常信息": "", "天猫卡券抵扣": "", "集分宝抵扣": "", "是否是O2O交易": "",
         "买家姓名": "", "买家身份证号": "", "买家手机号": "",
@@ -92,7 +94,7 @@ LEGACY_ORDERS = [
     # a COD order and a paid one to the same receiver: never merged
     order(112, "tb_sun_wei", "买家已付款，等待卖家发货", name="孙伟", addr="山东省 济南市 历下区 泉城路 180号 齐鲁国际大厦1506",
           mobile="13800138112", created="2026-11-20 10:00:00", paid="", goods="88.00", postage="12.00",
-          shipping="货到付款"),
+          shipping="货到付款", buyer_fee="8.00元"),
     order(113, "tb_sun_wei", PAID, name="孙伟", addr="山东省 济南市 历下区 泉城路 180号 齐鲁国际大厦1506",
           mobile="13800138112", created="2026-11-20 10:30:00", paid="2026-11-20 10:31:00", goods="39.00", postage="8.00"),
     # asks for another courier: listed, not merged
@@ -154,6 +156,53 @@ LEGACY_ORDERS = [
           created="2026-04-03 10:00:00", closed="买家不想买了"),
 ]
 
+# A later 订单报表: the legacy columns plus those 2018-era exports add, among them 确认收货时间.
+LATER_ORDER_HEADER = LEGACY_ORDER_HEADER + ["退款金额", "预约门店", "确认收货时间", "打款商家金额"]
+
+
+def later(n, nick, status, *, finished="", **kw):
+    row = order(n, nick, status, **kw)
+    paid_total = row["买家实际支付金额"]
+    row.update({"退款金额": "0.00", "预约门店": "", "确认收货时间": finished,
+                "打款商家金额": paid_total if finished else ""})
+    return row
+
+
+LATER_ORDERS = [
+    # --- cash on delivery, not shipped (cod-confirm at 2026-11-21 10:00: cut-off 16:00) ---
+    later(601, "tb_zhao_qiang", PAID, name="赵强", addr="河北省 保定市 竞秀区 朝阳北大街 966号 保定万博广场B座1106",
+          mobile="13800138601", created="2026-11-21 08:30:00", goods="129.00", postage="10.00", title="羊毛围巾",
+          shipping="货到付款", buyer_fee="6.00元"),
+    later(602, "tb_qin_yu", PAID, name="秦雨", addr="山西省 太原市 小店区 长风街 705号 和信商座 1708室",
+          mobile="13800138602", created="2026-11-20 17:30:00", goods="59.00", postage="0.00", title="纯棉袜子 5双装",
+          shipping="货到付款", buyer_fee="5.00元"),
+    # --- completed trades (rate-buyers: the seller may rate the buyer for 15 days) ---
+    later(611, "tb_fang_ning", DONE, name="方宁", addr=HZ, mobile="13800138611", created="2026-11-12 09:00:00",
+          paid="2026-11-12 09:02:00", tracking="75312345676110", courier="中通快递", finished="2026-11-18 10:00:00",
+          invoice="杭州云栖科技有限公司"),
+    later(612, "tb_ren_jie", DONE, name="任杰", addr=SH, mobile="13800138612", created="2026-10-25 10:00:00",
+          paid="2026-10-25 10:01:00", tracking="75312345676120", courier="中通快递", finished="2026-11-01 10:00:00"),
+    later(613, "tb_lv_wen", DONE, name="吕文", addr=HZ, mobile="13800138613", created="2026-10-30 20:00:00",
+          paid="2026-10-30 20:01:00", tracking="YT8801234566130", courier="圆通速递", finished="2026-11-06 20:00:00"),
+    later(311, "t**3", DONE, name="苗青", addr=SH, mobile="13800138311", created="2026-11-10 12:00:00",
+          paid="2026-11-10 12:01:00", tracking="75312345673110", courier="中通快递", finished="2026-11-17 15:00:00",
+          title="陶瓷马克杯 350ml"),
+    later(314, "a**9", DONE, name="蔡敏", addr=HZ, mobile="13800138314", created="2026-11-12 10:00:00",
+          paid="2026-11-12 10:01:00", tracking="75312345673140", courier="中通快递", finished="2026-11-19 10:00:00",
+          title="羊毛围巾", invoice="个人"),
+    # --- invoices asked for (invoices: until marked issued) ---
+    later(621, "tb_du_juan", PAID, name="杜鹃", addr="浙江省 宁波市 鄞州区 天童南路 588号 宁波文化广场 3号楼501",
+          mobile="13800138621", created="2026-11-19 14:00:00", paid="2026-11-19 14:03:00", goods="199.00",
+          invoice="宁波甬江贸易有限公司"),
+    later(622, "tb_ye_lin", DONE, name="叶琳", addr=SH, mobile="13800138622", created="2026-11-09 11:00:00",
+          paid="2026-11-09 11:02:00", tracking="75312345676220", courier="中通快递", finished="2026-11-16 11:00:00",
+          invoice="叶琳"),
+    later(623, "tb_wei_dong", CLOSED, name="魏东", addr=HZ, mobile="13800138623", created="2026-11-18 10:00:00",
+          paid="2026-11-18 10:01:00", closed="买家不想买了", invoice="杭州某某网络有限公司"),
+    later(624, "tb_pan_yue", PAID, name="潘悦", addr="江苏省 南京市 秦淮区 中山南路 1号 南京新百 12楼",
+          mobile="13800138624", created="2026-11-20 19:00:00", paid="2026-11-20 19:01:00", invoice="不开发票"),
+]
+
 LEGACY_ITEMS_HEADER = ["订单编号", "标题", "价格", "购买数量", "外部系统编号", "商品属性", "套餐信息", "备注", "订单状态", "商家编码"]
 
 
@@ -175,6 +224,9 @@ def legacy_items():
     return rows
 
 
+INVOICE_INFO = "发票类型：电子普通发票；发票抬头：南京金陵电子商务有限公司；税号：91320105MA1W000000"
+
+
 def qianniu_orders():
     masked = "江苏省 南京市 建邺区 沙洲街道****"
     base = dict.fromkeys(QIANNIU_ORDER_HEADER, "")
@@ -194,6 +246,7 @@ def qianniu_orders():
             "订单状态": status, "收货地址": addr, "运送方式": "快递", "订单创建时间": "2026-11-21 07:00:00",
             "商品标题": "纯棉圆领T恤", "宝贝种类": "1", "物流单号": tracking, "物流公司": courier,
             "宝贝总数量": "1", "手机订单": "是", "商品属性SKU": "颜色分类:黑色;尺码:M", "发货时间": shipped,
+            "开票信息": INVOICE_INFO if n == 501 else "",
         })
         rows.append(row)
     return rows
@@ -305,6 +358,7 @@ def main() -> None:
     VARIANTS.mkdir(exist_ok=True)
     write_csv(OUT / "orders_legacy_gbk.csv", LEGACY_ORDER_HEADER, LEGACY_ORDERS, encoding="gbk")
     write_csv(OUT / "order_items_legacy_gbk.csv", LEGACY_ITEMS_HEADER, legacy_items(), encoding="gbk")
+    write_csv(OUT / "orders_later_gbk.csv", LATER_ORDER_HEADER, LATER_ORDERS, encoding="gbk")
     write_xlsx(OUT / "orders_qianniu.xlsx", QIANNIU_ORDER_HEADER, qianniu_orders(), sheet="订单列表")
     lines = [{"子订单编号": oid(o) + "1", "主订单编号": oid(o), "商品标题": "纯棉圆领T恤", "商品价格": "79.00", "购买数量": "1",
               "商品属性": "颜色分类:黑色;尺码:M", "订单状态": s, "买家实付金额": p, "退款状态": "没有申请退款", "退款金额": "0.00",

@@ -15,16 +15,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTH = "100"
-_shop: Path | None = None
+_shops: dict[str, Path] = {}
 
 
-def _sample_shop() -> Path:
-    global _shop
-    if _shop is None:
-        _shop = Path(tempfile.mkdtemp(prefix="shoptool-readme-"))
-        shutil.copytree(ROOT / "samples", _shop / "samples")
-        _run(["import", "samples/"], _shop)
-    return _shop
+def _sample_shop(name: str = "") -> Path:
+    """The imported sample shop; a walk-through that writes (records calls, marks orders) names its
+    own copy, so what it records never shows in another section's example."""
+    if name not in _shops:
+        shop = Path(tempfile.mkdtemp(prefix="shoptool-readme-"))
+        shutil.copytree(ROOT / "samples", shop / "samples")
+        _run(["import", "samples/"], shop)
+        _shops[name] = shop
+    return _shops[name]
 
 
 def _run(args: list[str], cwd: Path, table: bool = False):
@@ -44,13 +46,15 @@ def _run(args: list[str], cwd: Path, table: bool = False):
         os.chdir(old)
 
 
-def show(command: str, *, stderr: bool = True, fresh: bool = False, max_lines: int | None = None) -> None:
-    """Print a console block: the command as typed, then what a terminal shows (table format)."""
+def show(command: str, *, stderr: bool = True, fresh: bool = False, max_lines: int | None = None,
+         own: str = "") -> None:
+    """Print a console block: the command as typed, then what a terminal shows (table format).
+    `own`: run in that walk-through's own copy of the sample shop."""
     import cog
 
     args = shlex.split(command)
     assert args[0] == "shoptool", command
-    shop = _fresh_shop() if fresh else _sample_shop()
+    shop = _fresh_shop() if fresh else _sample_shop(own)
     result = _run(args[1:], shop, table=True)
     lines = result.stdout.rstrip("\n").splitlines()
     if max_lines and len(lines) > max_lines:

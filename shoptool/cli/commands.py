@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import (
     address_cmd,
+    cs_lists_cmd,
     daily_cmd,
     export_cmd,
     import_cmd,
@@ -27,10 +28,13 @@ COMMANDS = (
     ("import", import_cmd.import_command),
     ("stock-check", stock_cmd.stock_check_command),
     ("address-check", address_cmd.address_check_command),
+    ("cod-confirm", cs_lists_cmd.cod_confirm_command),
     ("merge-shipping", merge_cmd.merge_shipping_command),
     ("note", note_cmd.note_command),
     ("notify-shipped", sending_cmd.notify_shipped_command),
     ("remind-unpaid", sending_cmd.remind_unpaid_command),
+    ("rate-buyers", cs_lists_cmd.rate_buyers_command),
+    ("invoices", cs_lists_cmd.invoices_command),
     ("export", export_cmd.export_command),
     ("init", operations_cmd.init_command),
     ("doctor", operations_cmd.doctor_command),

@@ -9,7 +9,7 @@ from .. import columns as K
 
 EXPORTABLE = (
     "orders", "order_items", "order_history", "page_stock", "warehouse_stock", "shipments", "reviews",
-    "opt_outs", "messages", "notes", "merge_groups", "imports", "audit",
+    "opt_outs", "messages", "notes", "merge_groups", "cs_marks", "imports", "audit",
 )
 _PHONES = {"receiver_mobile", "receiver_tel", "phone"}
 _NAMES = {"receiver_name", "buyer"}  # messages.buyer: the nick, or the phone when there is none
@@ -34,6 +34,8 @@ _ZH = {
     "note_tag": "备注标签",
     "extra": "其他列", "first_seen_at": "首次导入时间", "updated_at": "更新时间", "shipped_seen_at": "发现发货时间",
     "import_id": "导入批次", "purged_at": "清理时间",
+    "cod_fee_fen": "货到付款服务费（元）", "cod_amount_fen": "货到付款金额（元）", "invoice_title": "发票抬头",
+    "invoice_kind": "发票类型", "task": "事项", "result": "结果", "first_at": "首次记录时间",
     "line_id": "子订单编号", "title": "标题", "price_fen": "价格（元）", "quantity": "数量", "sku_code": "商家编码",
     "attrs": "商品属性", "package": "套餐信息", "note": "备注", "item_id": "商品ID",
     "id": "序号", "field": "字段", "old": "原值", "new": "新值", "changed_at": "变更时间",
@@ -94,6 +96,8 @@ def _kind(table: str, name: str) -> str:
         return K.NAME
     if name in _ADDRESSES:
         return K.ADDRESS
+    if name == "invoice_title":
+        return K.INVOICE_TITLE
     if name.endswith("_fen"):
         return K.MONEY
     if name.endswith("_at"):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from .. import columns as K
 from ..errors import InputError
 from ..result import Result, Section, json_rows, masked_rows
-from . import address_check, merge_shipping, reviews, sending, stock_check
+from . import address_check, cod_confirm, invoices, merge_shipping, rate_buyers, reviews, sending, stock_check
 from .shop import Shop
 
 COMMAND = "daily"
@@ -34,6 +34,14 @@ def _addresses(shop: Shop) -> Section:
     result = address_check.run(shop)
     return Section("addresses", "待确认地址", len(result.rows), result.columns, result.rows, result.table_keys,
                    notes=result.notes)
+
+
+def _cod(shop: Shop) -> Section:
+    result = cod_confirm.listing(shop)
+    due, declined = result.summary["due_soon"], result.summary["declined"]
+    parts = ([f"{due} 单临近或已过截单时间"] if due else []) + ([f"{declined} 单买家拒收待关闭"] if declined else [])
+    return Section("cod", "货到付款待确认", len(result.rows), result.columns, result.rows, result.table_keys,
+                   "，".join(parts) or None, notes=result.notes)
 
 
 def _merges(shop: Shop) -> Section:
@@ -63,6 +71,20 @@ def _reviews(shop: Shop) -> Section:
     return Section("reviews", "待处理中差评", len(result.rows), result.columns, result.rows, result.table_keys, note)
 
 
+def _rate_buyers(shop: Shop) -> Section:
+    result = rate_buyers.listing(shop)
+    last = result.summary["last_day"]
+    return Section("rate_buyers", "待评价买家", len(result.rows), result.columns, result.rows, result.table_keys,
+                   f"{last} 单今天是最后一天" if last else None, notes=result.notes)
+
+
+def _invoices(shop: Shop) -> Section:
+    result = invoices.listing(shop)
+    oldest = result.summary["oldest_days"]
+    return Section("invoices", "待开发票", len(result.rows), result.columns, result.rows, result.table_keys,
+                   f"最早一单已付款 {oldest} 天" if oldest else None, notes=result.notes)
+
+
 OUTBOX_WAITING = ("deferred", "retry", "unknown", "failed")
 
 
@@ -76,10 +98,10 @@ def _outbox(shop: Shop) -> Section:
 
 
 CHECKS: list[Callable[[Shop], Section]] = [
-    _stock, _addresses, _merges,
+    _stock, _addresses, _cod, _merges,
     _sending("remind-unpaid", "reminders", "待催付"),
     _sending("notify-shipped", "notices", "待发货通知"),
-    _reviews, _outbox,
+    _reviews, _rate_buyers, _invoices, _outbox,
 ]
 
 

@@ -30,6 +30,8 @@ COLUMNS = [
     Column("last_order_at", "末单时间", "Last order", K.TIME),
     Column("order_conflicts", "各单原因", "Per order", K.JSON, labels="merge_conflict"),
     Column("detail", "说明", "Detail"),
+    # an addition to the §15 keys (PRODUCT §19): the row's COD orders not yet confirmed by phone
+    Column("cod_unconfirmed", "货到付款未确认", "COD not confirmed", K.LIST),
 ]
 TABLE_KEYS = ("order_ids", "receiver", "postage_paid", "refund", "detail")
 
@@ -39,6 +41,7 @@ def run(shop: Shop, *, window: str | None = None, loose: bool = False, include_p
         show_pii: bool = False) -> Result:
     """Merge groups and near-groups now; `apply` records the groups and notes every order in them."""
     from ..db import write_transaction
+    from ..db.cs_lists import unconfirmed_cod_order_ids
     from ..db.merge import apply_groups, candidate_orders
     from ..merge import find_merges
     from ..notes import parse_flag
@@ -58,7 +61,11 @@ def run(shop: Shop, *, window: str | None = None, loose: bool = False, include_p
         if apply:
             applied = apply_groups(shop.db, report.groups, at=at, staff=shop.staff(staff), flag=colour, rule=rule.text)
     summary = report.summary() | ({"applied": applied} if applied is not None else {})
-    return Result(COMMAND, COLUMNS, [row.as_row(show_pii) for row in report.rows], summary,
+    rows = [row.as_row(show_pii) for row in report.rows]
+    unconfirmed = unconfirmed_cod_order_ids(shop.db) if rows else set()
+    for row in rows:
+        row["cod_unconfirmed"] = [order_id for order_id in row["order_ids"] if order_id in unconfirmed]
+    return Result(COMMAND, COLUMNS, rows, summary,
                   title="合单发货", table_keys=TABLE_KEYS, summary_line=_line(summary, apply), generated_at=at)
 
 

@@ -14,14 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from ..jobs import (
     address_check,
+    cod_confirm,
     daily,
     export,
     import_files,
+    invoices,
     merge_shipping,
     note,
     operations,
+    rate_buyers,
     reviews,
     sending,
     stock_check,
@@ -98,6 +102,18 @@ def _options(pairs) -> list[str]:
     return out
 
 
+def _order_numbers(values) -> list[str]:
+    """Order numbers only: over MCP an argument is never read as a file (the CLI takes FILEs too)."""
+    values = [values] if isinstance(values, str) else list(values or ())
+    wrong = [v for v in values if not v.strip() or any(mark in v for mark in ("/", "\\", ".."))]
+    if wrong or not values:
+        raise UsageError("give order numbers (订单编号); files are not read over MCP")
+    return values
+
+
+_ORDERS = P.Param("orders", {"type": "array", "minItems": 1, "maxItems": 1000,
+                            "items": {"type": "string", "minLength": 1, "maxLength": 100},
+                            "description": "Order numbers (订单编号)."}, True)
 _SEND_NOTE = ("A dry run: it sends nothing and writes nothing (like `--dry-run`); rows say would_send, deferred "
               "(quiet hours) or skipped with a reason.")
 
@@ -191,7 +207,52 @@ TOOLS: tuple[Tool, ...] = (
          lambda c: operations.doctor(config=c.config, db=c.db, now=c.shop.iso(c.shop.now()) if c.shop.pinned else None,
                                      quick=True),
          lambda a: ["doctor", "--quick"]),
+    Tool("cod_confirm", "货到付款待确认 cod-confirm",
+         "Cash-on-delivery orders to confirm by phone before shipping (unconfirmed, and declined ones to close), "
+         "each with a call script naming the COD total and fee and the hours left to the cut-off. needs_action "
+         "when an unconfirmed order's cut-off is near or past.",
+         lambda c: cod_confirm.listing(c.shop, fail_on=c.args.get("fail_on")),
+         lambda a: ["cod-confirm", *_options([("--fail-on", a.get("fail_on"))])],
+         (P.choices("fail_on", ("due_soon", "unconfirmed", "declined"),
+                    "Rows that set needs_action (default: due_soon)."),)),
+    Tool("rate_buyers", "待评价买家 rate-buyers",
+         "Completed trades whose buyer can still be rated inside the platform's 15-day window, fewest days "
+         "left first.",
+         lambda c: rate_buyers.listing(c.shop),
+         lambda a: ["rate-buyers"]),
+    Tool("invoices", "待开发票 invoices",
+         "Orders whose 发票抬头/开票信息 asks for an invoice, oldest first, until marked issued.",
+         lambda c: invoices.listing(c.shop, status=c.args.get("status")),
+         lambda a: ["invoices", *_options([("--status", a.get("status"))])],
+         (P.choices("status", ("requested", "issued", "all"), "requested (default), issued or all."),)),
     # Writes: audited, for a named staff member.
+    Tool("cod_confirm_record", "记录货到付款确认电话 cod-confirm ORDER --result",
+         "Record a COD confirmation call (agreed, declined or unreachable): a note and flag on the order in its "
+         "history, logged with who and when.",
+         lambda c: cod_confirm.record(c.shop, _order_numbers(c.args["order"])[0], c.args["result"],
+                                      staff=c.args["staff"], note=c.args.get("note")),
+         lambda a: ["cod-confirm", a["order"], *_options([("--result", a.get("result")),
+                                                          ("--staff", a.get("staff")), ("--note", a.get("note"))])],
+         (P.text("order", "Order number (订单编号).", required=True, max_length=100),
+          P.choice("result", ("agreed", "declined", "unreachable"), "What the buyer said.", required=True),
+          P.text("note", "What the buyer said or what was done.", max_length=500)),
+         access=WRITE, idempotent=False, destructive=True),
+    Tool("rate_buyers_done", "标记已评价 rate-buyers --done",
+         "Mark these orders' buyers as rated (logged with who and when).",
+         lambda c: rate_buyers.done(c.shop, _order_numbers(c.args["orders"]), staff=c.args["staff"],
+                                    note=c.args.get("note")),
+         lambda a: ["rate-buyers", "--done", *a["orders"], *_options([("--staff", a.get("staff")),
+                                                                      ("--note", a.get("note"))])],
+         (_ORDERS, P.text("note", "What was done.", max_length=500)),
+         access=WRITE),
+    Tool("invoices_issued", "标记发票已开 invoices --issued",
+         "Mark these orders' invoices as issued (logged with who and when).",
+         lambda c: invoices.issued(c.shop, _order_numbers(c.args["orders"]), staff=c.args["staff"],
+                                   note=c.args.get("note")),
+         lambda a: ["invoices", *a["orders"], "--issued", *_options([("--staff", a.get("staff")),
+                                                                     ("--note", a.get("note"))])],
+         (_ORDERS, P.text("note", "What was done, e.g. the invoice number.", max_length=500)),
+         access=WRITE),
     Tool("note", "写订单备注 note",
          "Write an order's seller note and/or flag, logged with who and when (the old note stays in the history). "
          "Give text, flag or both.",
@@ -269,4 +330,5 @@ NOT_TOOLS = {
     "operations.backup": "writes a file anywhere on disk",
     "operations.purge": "deletes personal data for good: a person decides",
     "sending.reconcile": "asks the SMS provider and settles unknown messages: a person checks the console",
+    "cs_marks.mark": "the marking step shared by rate_buyers_done and invoices_issued, served through them",
 }

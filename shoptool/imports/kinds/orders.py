@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ... import orders as O
+from ...cs_lists import asks_for_invoice
 from ...db import store
 from ...tables import cells
 from ..codegen import SEEN_LIMIT, cell_expressions, define
 from ..convert import Converter, RowRejected
-from ..header import FLAG, ID, INT, LABEL, MONEY, PHONE, TEXT, TIME, TRACKING, F, Kind  # noqa: F401
+from ..header import FLAG, ID, INT, LABEL, MONEY, PHONE, TEXT, TIME, TRACKING, F, Kind, normalise_header  # noqa: F401
 
 ORDERS = Kind(
     "orders",
@@ -48,7 +49,14 @@ ORDERS = Kind(
         F("flag", "旗帜|卖家旗帜|插旗|seller_flag", FLAG),
         F("shop", "店铺名称|店铺|shop_name", LABEL),
         F("trade_type", "交易类型|订单类型|type", LABEL),
-        F("cod", "货到付款状态|是否货到付款|货到付款", LABEL),
+        F("cod", "货到付款状态|是否货到付款|货到付款|发货条件", LABEL),
+        # the legacy 订单报表's 买家服务费 is the buyer's COD fee (the API's buyer_cod_fee); it comes
+        # last, so a column named for COD wins, and only such a column marks an order as COD
+        F("cod_fee_fen", "货到付款服务费|买家货到付款服务费|货到付款买家费用|COD服务费|到付服务费|buyer_cod_fee|"
+                         "cod_fee|买家服务费", MONEY),
+        F("cod_amount_fen", "货到付款金额|代收货款|代收金额|到付金额|COD金额|cod_amount", MONEY),
+        F("invoice_title", "发票抬头|开票信息|发票信息|开票抬头|invoice_name", LABEL),
+        F("invoice_kind", "发票类型|开票类型|invoice_type|invoice_kind", LABEL),
         F("presale", "分阶段订单信息|预售状态|预售阶段|step_trade_status", LABEL),
     ),
     required=("order_id", "status_text"),
@@ -66,11 +74,14 @@ _ORDER_DATA = (
     "paid_fen", "receiver_name", "receiver_mobile", "receiver_tel", "address_original",
     "address_modified", "province", "city", "district", "shipping_method", "created_at", "paid_at",
     "shipped_at", "finished_at", "closed_reason", "item_title", "item_kinds", "item_count",
-    "tracking_no", "courier", "buyer_message", "seller_note", "note_tag", "flag",
+    "tracking_no", "courier", "buyer_message", "seller_note", "note_tag", "flag", "cod_fee_fen", "cod_amount_fen",
+    "invoice_title", "invoice_kind",
 )
 PERSONAL_COLUMNS = ("receiver_name", "receiver_mobile", "receiver_tel", "address", "address_original",
              "address_modified", "masked")
 _NOT_CLOSED = {"订单未关闭", "未关闭", "-"}
+# a COD fee column that says nothing about COD on its own (the legacy 买家服务费)
+_FEE_NOT_COD = normalise_header("买家服务费")
 
 
 class OrderConverter(Converter):
@@ -91,7 +102,11 @@ class OrderConverter(Converter):
         self.derived = derived
         self.columns = ("order_id", *data, *derived, "extra", "first_seen_at", "updated_at",
                         "shipped_seen_at", "import_id")
-        self._flag_fields = [f for f in ("cod", "trade_type", "shipping_method", "presale") if f in present]
+        cod_columns = ["cod_amount_fen"]
+        if "cod_fee_fen" in present and normalise_header(self.header_of("cod_fee_fen")) != _FEE_NOT_COD:
+            cod_columns.append("cod_fee_fen")
+        self._flag_fields = [f for f in ("cod", "trade_type", "shipping_method", "presale", *cod_columns)
+                             if f in present]
         self._flags_seen: dict[tuple, tuple[int, str | None]] = {}
         self._row = self._generate_row(personal)
 
@@ -107,7 +122,8 @@ class OrderConverter(Converter):
             "_extra": self.extra, "_shipped": frozenset(O.SHIPPED_STATES), "_now": self.now_iso,
             "_import_id": self.import_id, "_pad": self.pad, "_width": self.width,
         }
-        expressions = cell_expressions(self._simple, self.all_text, {"closed_reason": _still_open}, namespace)
+        after = {"closed_reason": _still_open, "invoice_title": _invoice_asked}
+        expressions = cell_expressions(self._simple, self.all_text, after, namespace)
         names = [name for name, _, _ in self._simple]
         lines = ["if len(r) < _width:", "    r = _pad(r)", "try:"]
         lines += [f"    v_{name} = {expr}" for name, expr in zip(names, expressions)]
@@ -145,8 +161,9 @@ class OrderConverter(Converter):
     def _flags(self, key: tuple) -> tuple[int, str | None]:
         """(is_cod, presale_stage) for (status text, *flag fields), remembered."""
         status_text, v = key[0], dict(zip(self._flag_fields, key[1:]))
-        cod = "货到付款" in status_text or O.is_cod(cod=v.get("cod"), trade_type=v.get("trade_type"),
-                                                   shipping_method=v.get("shipping_method"))
+        cod = O.is_cod(cod=v.get("cod"), trade_type=v.get("trade_type"), status_text=status_text,
+                       shipping_method=v.get("shipping_method"), cod_fee_fen=v.get("cod_fee_fen"),
+                       cod_amount_fen=v.get("cod_amount_fen"))
         presale = O.presale_stage(v.get("presale"), v.get("trade_type")) if "presale_stage" in self.derived else None
         flags = (1 if cod else 0), presale
         if len(self._flags_seen) < SEEN_LIMIT:
@@ -162,12 +179,17 @@ def _still_open(reason: str | None) -> str | None:
     return None if reason in _NOT_CLOSED else reason
 
 
+def _invoice_asked(text: str | None) -> str | None:
+    """发票抬头/开票信息 as stored: only a cell that asks for an invoice (不开发票, - and 无 do not)."""
+    return text if asks_for_invoice(text) else None
+
 
 def writer(db, columns, file_size: int):
     return store.Upsert(
         db, "orders", ["order_id"], columns, coalesce=("shipped_seen_at",), maximum=("is_cod",),
-        # notes and flags are also set here (`shoptool note`): an export's blank cell keeps them
-        keep_when_blank=("seller_note", "flag"),
+        # notes and flags are also set here (`shoptool note`): an export's blank cell keeps them;
+        # an invoice request or a COD fee once exported is not taken back by a later blank cell
+        keep_when_blank=("seller_note", "flag", "invoice_title", "invoice_kind", "cod_fee_fen", "cod_amount_fen"),
         keep_when_masked=[c for c in PERSONAL_COLUMNS if c in columns], history_table="order_history",
         bulk=store.is_bulk(db, "orders", file_size),
     )
