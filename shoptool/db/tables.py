@@ -9,7 +9,7 @@ from .. import columns as K
 
 EXPORTABLE = (
     "orders", "order_items", "order_history", "page_stock", "warehouse_stock", "shipments", "reviews",
-    "opt_outs", "messages", "notes", "merge_groups", "cs_marks", "imports", "audit",
+    "opt_outs", "messages", "notes", "merge_groups", "cs_marks", "imports", "audit", "cs_performance",
 )
 _PHONES = {"receiver_mobile", "receiver_tel", "phone"}
 _NAMES = {"receiver_name", "buyer"}  # messages.buyer: the nick, or the phone when there is none
