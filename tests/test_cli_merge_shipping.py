@@ -183,7 +183,10 @@ def test_apply_twice_does_not_double_anything(cli, shop, db):
     second = cli("merge-shipping", "--now", "2026-11-21 11:00", "--format", "json", "--apply")
     assert second.exit_code == 0, second
     assert second.json["summary"]["applied"]["orders_noted"] == 0
-    assert second.rows == first.rows
+    # the same rows, now naming the group they were recorded as
+    assert [r["applied_group"] for r in first.rows] == [None, None]
+    assert [r["applied_group"] for r in second.rows] == [f"M-{oid(1)}", None]
+    assert [{**r, "applied_group": None} for r in second.rows] == first.rows
 
     groups = shop_db.execute(
         "SELECT group_id, order_ids, postage_paid_fen, refund_fen, staff FROM merge_groups").fetchall()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ... import orders as O
-from ...db import store
+from ...db import current, store
 from ...tables import cells
 from ..codegen import SEEN_LIMIT, cell_expressions, define
 from ..convert import Converter, RowRejected
@@ -163,14 +163,20 @@ def _still_open(reason: str | None) -> str | None:
 
 
 
+# How exports of one order at different moments make its current state (db/current.py): the
+# status only moves forward, and a row further along is the newer; the receiver travels as one
+# group (a masked one never replaces a real one); notes and flags, which `shoptool note` and
+# merge-shipping also write, have their own moment and are never blanked by an empty cell.
+RULES = current.Rules(
+    key=("order_id",), status="status", events=("created_at", "paid_at", "shipped_at", "finished_at"),
+    keep_first=("shipped_seen_at",), maximum=("is_cod",),
+    groups=(current.Group(PERSONAL_COLUMNS, "receiver_version", masked="masked"),
+            current.Group(("seller_note", "flag", "note_tag"), "note_version", blank_keeps=True, by_time=True)),
+)
+
+
 def writer(db, columns, file_size: int):
-    return store.Upsert(
-        db, "orders", ["order_id"], columns, coalesce=("shipped_seen_at",), maximum=("is_cod",),
-        # notes and flags are also set here (`shoptool note`): an export's blank cell keeps them
-        keep_when_blank=("seller_note", "flag"),
-        keep_when_masked=[c for c in PERSONAL_COLUMNS if c in columns], history_table="order_history",
-        bulk=store.is_bulk(db, "orders", file_size),
-    )
+    return store.Upsert(db, "orders", RULES, columns, bulk=store.is_bulk(db, "orders", file_size))
 
 
 def shape(names: set[str]) -> str:
