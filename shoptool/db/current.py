@@ -182,16 +182,19 @@ def _match(rules: Rules, stored: str = "o", waiting: str = "p") -> str:
 
 def fill_versions_sql(table: str, columns: Sequence[str], rules: Rules, source: str) -> str:
     """Stored rows the waiting ones meet get their versions written out (NULL is the version of
-    the import that wrote the row, with the row's status), so the merge compares plain columns."""
-    versions = [(VERSION, None)] + [(g.version, g) for g in rules.groups_in(columns)]
+    the import that wrote the row, with the row's status), so the merge compares plain columns.
+    Every group's, not only those of this file: the merge moves the row's import_id."""
+    versions = [(VERSION, None)] + [(g.version, g) for g in rules.groups]
 
     def stored_version(group: Group | None) -> str:
-        if group is not None and group.by_time:
-            return "i.snapshot_at"
-        return f"({rank(rules, (), table, table)} || '|' || i.snapshot_at)"
+        found = "i.snapshot_at" if group is not None and group.by_time else (
+            f"({rank(rules, (), table, table)} || '|' || i.snapshot_at)")
+        if group is not None and group.blank_keeps:  # values never set have no version yet
+            found = f"CASE WHEN {' OR '.join(f'{table}.{c} IS NOT NULL' for c in group.columns)} THEN {found} END"
+        return found
 
     sets = ", ".join(f"{v} = COALESCE({table}.{v}, {stored_version(g)})" for v, g in versions)
-    nulls = " OR ".join(f"{table}.{v} IS NULL" for v, _ in versions)
+    nulls = " OR ".join(f"{table}.{v} IS NULL" for v, g in versions if not (g and g.blank_keeps)) or "0"
     return (f"UPDATE {table} SET {sets} FROM imports i WHERE i.id = {table}.import_id AND ({nulls}) "
             f"AND EXISTS (SELECT 1 FROM {source} p WHERE {_match(rules, table)})")
 

@@ -100,7 +100,7 @@ def _announce(report, say: Callable[[str, str], None]) -> None:
                            f"taken {report.snapshot_at}, by its {_SOURCES[report.snapshot_source]}): kept in history; "
                            "they only fill what was not known — no order moves back, nothing newer is overwritten")
         if report.duplicates:
-            say("warning", f"{name}: {report.duplicates} {report.kind} record(s) appear more than once with different "
+            say("warning", f"{name}: {report.duplicates} key(s) appear more than once in this file with different "
                            "content; the row further along (status, then event time) was kept")
         if report.rejected:
             say("warning", f"{name}: {report.message} (all rejects in {report.rejects_file})")
