@@ -10,7 +10,7 @@ same place the later snapshot is the newer. Each stored row keeps the version it
 that import's snapshot and the row's status). When a row of a file meets a stored row:
 - a **newer** row sets every value it has; a blank cell never erases one. At the same version,
   a file imported later wins (nothing else tells them apart), and within one file the row with
-  the later event time;
+  the later event time (of two rows alike in both, the later in the file);
 - an **older** row (`stale`) only fills values the shop does not know yet, so an order never moves
   back and paid time, tracking, address and notes are never blanked or reverted by it;
 - some values travel as a group with a version of their own: the receiver (name, phones,
@@ -80,13 +80,28 @@ def rank(rules: Rules, columns: Sequence[str], side: str, stored: str) -> str:
     return f"(CASE {source}.{rules.status} {whens} ELSE '0' END)"
 
 
-def version(rules: Rules, columns: Sequence[str], side: str, stored: str, snapshot: str,
-            group: Group | None = None) -> str:
-    """The version a row of this snapshot carries: '<rank>|<moment>' (a plain moment for a group
-    versioned by time)."""
-    if group is not None and group.by_time:
-        return quote(snapshot)
-    return f"({rank(rules, columns, side, stored)} || '|' || {quote(snapshot)})"
+def version_columns(rules: Rules, columns: Sequence[str]) -> list[tuple[str, Group | None]]:
+    """The version columns a file with these columns carries: the row's, and its groups'."""
+    return [(VERSION, None)] + [(g.version, g) for g in rules.groups_in(columns)]
+
+
+def incoming_versions_sql(table: str, columns: Sequence[str], rules: Rules, source: str, snapshot: str) -> str:
+    """Write each waiting row's versions into it (columns named like the table's version columns,
+    so the merge reads them as excluded.<version>): '<rank>|<moment>', a plain moment for a group
+    versioned by time, NULL for a group whose cells are all blank (it sets nothing)."""
+    if rules.status and rules.status not in columns:  # the file says nothing of the status: the stored one's
+        whens = " ".join(f"WHEN '{status}' THEN '{n}'" for n, status in enumerate(STATUSES))
+        place = (f"COALESCE((SELECT CASE o.{rules.status} {whens} END FROM {table} o WHERE {_match(rules)}), '0')")
+    else:
+        place = rank(rules, columns, "p", "p")
+    sets = []
+    for column, group in version_columns(rules, columns):
+        found = quote(snapshot) if group is not None and group.by_time else f"({place} || '|' || {quote(snapshot)})"
+        if group is not None and group.blank_keeps:
+            present = [c for c in group.columns if c in columns]
+            found = f"CASE WHEN {' OR '.join(f'p.{c} IS NOT NULL' for c in present)} THEN {found} END"
+        sets.append(f"{column} = {found}")
+    return f"UPDATE {source} AS p SET {', '.join(sets)}"
 
 
 class _Sql:
@@ -97,20 +112,23 @@ class _Sql:
         self.changes: list[str] = []
 
     def later_event(self) -> str:
+        """Within one file, at the same version: the row whose events are not older wins, so of two
+        rows alike in status and times the later in the file does (as `address-check --orders`
+        reads a file)."""
         present = [e for e in self.rules.events if e in self.columns]
         if not present:
-            return "0"
+            return "1"
 
         def latest(side: str) -> str:
             parts = [f"coalesce({side}.{e}, '')" for e in present]
             return parts[0] if len(parts) == 1 else f"max({', '.join(parts)})"
 
-        return f"({latest('excluded')} > {latest(self.table)})"
+        return f"({latest('excluded')} >= {latest(self.table)})"
 
     def newer(self, group: Group | None = None) -> str:
         """The incoming row's values replace the stored ones."""
         stored = f"{self.table}.{group.version if group else VERSION}"
-        mine = version(self.rules, self.columns, "excluded", self.table, self.snapshot, group)
+        mine = f"excluded.{group.version if group else VERSION}"
         return (f"({mine} > {stored} OR {stored} IS NULL OR ({mine} = {stored} AND "
                 f"({self.table}.import_id IS NOT {self.import_id} OR {self.later_event()})))")
 
@@ -124,7 +142,8 @@ def upsert_sql(table: str, columns: Sequence[str], rules: Rules, snapshot: str, 
                where: str = "true") -> str:
     """INSERT the rows of `source` (a table with `columns`; those matching `where`, in rowid order)
     into `table`, merging each one that meets a stored row by the rules above. Stored versions
-    must be written out first (`fill_versions_sql`)."""
+    must be written out first (`fill_versions_sql`), and the incoming ones into `source`
+    (`incoming_versions_sql`)."""
     sql = _Sql(table, rules, columns, snapshot, import_id)
     t = table
     newer = sql.newer()
@@ -146,8 +165,7 @@ def upsert_sql(table: str, columns: Sequence[str], rules: Rules, snapshot: str, 
             expr = (f"CASE WHEN {newer} THEN COALESCE(excluded.{column}, {t}.{column}) "
                     f"ELSE COALESCE({t}.{column}, excluded.{column}) END")
         sql.put(column, expr)
-    mine = version(rules, columns, "excluded", t, snapshot)
-    sql.put(VERSION, f"CASE WHEN {newer} THEN {mine} ELSE {t}.{VERSION} END")
+    sql.put(VERSION, f"CASE WHEN {newer} THEN excluded.{VERSION} ELSE {t}.{VERSION} END")
     for group in rules.groups_in(columns):
         present = [c for c in group.columns if c in columns]
         take = sql.newer(group)
@@ -165,12 +183,11 @@ def upsert_sql(table: str, columns: Sequence[str], rules: Rules, snapshot: str, 
         moved = take
         if group.blank_keeps:  # only a value that was set moves the group's version
             moved = f"({take} AND ({' OR '.join(f'excluded.{c} IS NOT NULL' for c in present)}))"
-        mine = version(rules, columns, "excluded", t, snapshot, group)
-        sql.put(group.version, f"CASE WHEN {moved} THEN {mine} ELSE {t}.{group.version} END")
+        sql.put(group.version, f"CASE WHEN {moved} THEN excluded.{group.version} ELSE {t}.{group.version} END")
     for column in BOOKKEEPING:
         if column in columns:
             sql.put(column, f"excluded.{column}", counts=False)
-    names = ", ".join(columns)
+    names = ", ".join([*columns, *(v for v, _ in version_columns(rules, columns))])
     return (f"INSERT INTO {t} ({names}) SELECT {names} FROM {source} WHERE {where} ORDER BY rowid "
             f"ON CONFLICT({', '.join(rules.key)}) DO UPDATE SET {', '.join(sql.sets)} "
             f"WHERE {' OR '.join(sql.changes) or '0'}")
@@ -195,15 +212,16 @@ def fill_versions_sql(table: str, columns: Sequence[str], rules: Rules, source: 
 
     sets = ", ".join(f"{v} = COALESCE({table}.{v}, {stored_version(g)})" for v, g in versions)
     nulls = " OR ".join(f"{table}.{v} IS NULL" for v, g in versions if not (g and g.blank_keeps)) or "0"
-    return (f"UPDATE {table} SET {sets} FROM imports i WHERE i.id = {table}.import_id AND ({nulls}) "
-            f"AND EXISTS (SELECT 1 FROM {source} p WHERE {_match(rules, table)})")
+    keys = ", ".join(rules.key)
+    # driven by the waiting rows' keys: each finds its stored row by the primary key
+    return (f"UPDATE {table} SET {sets} FROM (SELECT DISTINCT {keys} FROM {source}) AS p, imports AS i "
+            f"WHERE {_match(rules, table)} AND i.id = {table}.import_id AND ({nulls})")
 
 
-def mark_stale_sql(table: str, columns: Sequence[str], rules: Rules, source: str, snapshot: str) -> str:
+def mark_stale_sql(table: str, rules: Rules, source: str) -> str:
     """Flag the waiting rows that are older than the stored row they meet."""
-    mine = version(rules, columns, "p", "o", snapshot)
     return (f"UPDATE {source} AS p SET {STALE_FLAG} = 1 WHERE EXISTS (SELECT 1 FROM {table} o "
-            f"WHERE {_match(rules)} AND o.{VERSION} > {mine})")
+            f"WHERE {_match(rules)} AND o.{VERSION} > p.{VERSION})")
 
 
 def keep_stale_sql(table: str, columns: Sequence[str], rules: Rules, source: str, snapshot: str,
@@ -223,10 +241,14 @@ def duplicates_sql(table: str, columns: Sequence[str], rules: Rules, source: str
     data = rules.data_columns(columns)
     signature = f"json_array({', '.join(f'p.{c}' for c in data)})" if data else "''"
     key = ", ".join(f"p.{k}" for k in rules.key)
+    bare = ", ".join(rules.key)
     differs = " OR ".join(f"o.{c} IS NOT p.{c}" for c in data) or "0"
+    # only keys given twice are compared whole (most files give each key once)
     return f"""
+        WITH repeated AS (SELECT {bare} FROM {source} GROUP BY {bare} HAVING count(*) > 1)
         SELECT count(*) FROM (
-          SELECT {key} FROM {source} p GROUP BY {key} HAVING count(DISTINCT {signature}) > 1
+          SELECT {key} FROM repeated r JOIN {source} p ON {_match(rules, 'r')} GROUP BY {key}
+            HAVING count(DISTINCT {signature}) > 1
           UNION
           SELECT {key} FROM {source} p JOIN {table} o ON {_match(rules)}
             WHERE o.import_id = {int(import_id)} AND ({differs})

@@ -114,8 +114,10 @@ class Upsert:
         order, counting the rows whose data changed."""
         conn, table, pending, rules, columns = self.db.conn, self.table, self._pending, self.rules, self.columns
         conn.execute(current.fill_versions_sql(table, columns, rules, pending))
-        conn.execute(f"ALTER TABLE {pending} ADD COLUMN {current.STALE_FLAG} INTEGER")
-        conn.execute(current.mark_stale_sql(table, columns, rules, pending, snapshot))
+        for column in [current.STALE_FLAG, *(v for v, _ in current.version_columns(rules, columns))]:
+            conn.execute(f"ALTER TABLE {pending} ADD COLUMN {column}")
+        conn.execute(current.incoming_versions_sql(table, columns, rules, pending, snapshot))
+        conn.execute(current.mark_stale_sql(table, rules, pending))
         counts.stale = conn.execute(f"SELECT count(*) FROM {pending} WHERE {current.STALE_FLAG} = 1").fetchone()[0]
         duplicates = current.duplicates_sql(table, columns, rules, pending, import_id)
         counts.duplicates = conn.execute(duplicates).fetchone()[0]

@@ -25,8 +25,9 @@ COLUMNS = [
     K.Column("status", "结果", "Status"),
     K.Column("message", "说明", "Message"),
 ]
-# `stale` is in every row of JSON, CSV and xlsx; the table shows it on the file's own line when any
 TABLE_KEYS = ("file", "kind", "rows_in", "inserted", "updated", "unchanged", "rejected", "status")
+# `stale` is in every row of JSON, CSV and xlsx; the table shows its column when a file had any
+STALE_TABLE_KEYS = ("file", "kind", "rows_in", "inserted", "updated", "unchanged", "stale", "rejected", "status")
 
 
 def kinds_help() -> str:
@@ -72,6 +73,8 @@ def run(shop: Shop, files=(), *, inbox: Path | None = None, kind: str | None = N
         for row in rows:
             row["file"] = Path(row["file"]).name
     result.rows, result.summary, result.exit_code = rows, summary, EXIT_INPUT if bad else 0
+    if any(r.stale for r in reports):
+        result.table_keys = STALE_TABLE_KEYS
     return result
 
 
@@ -101,7 +104,7 @@ def _announce(report, say: Callable[[str, str], None]) -> None:
                            "they only fill what was not known — no order moves back, nothing newer is overwritten")
         if report.duplicates:
             say("warning", f"{name}: {report.duplicates} key(s) appear more than once in this file with different "
-                           "content; the row further along (status, then event time) was kept")
+                           "content; the row further along (status, then event time, then place in the file) was kept")
         if report.rejected:
             say("warning", f"{name}: {report.message} (all rejects in {report.rejects_file})")
     if report.not_stored_columns and report.stored_anything:
