@@ -226,3 +226,13 @@ def test_a_file_without_times_or_stamp_is_as_new_as_its_import(cli, shop_folder)
     run = cli("import", "orders.csv", "--now", "2026-11-21 10:00", "--format", "json")
     assert (run.rows[0]["snapshot_at"], run.rows[0]["snapshot_source"]) == ("2026-11-21T10:00:00+08:00",
                                                                           "import_time")
+
+
+def test_a_deadline_is_never_read_as_the_exports_moment(cli, shop_folder):
+    header = ["订单编号", "订单状态", "订单创建时间", "超时时间"]
+    rows = [{"订单编号": oid(1), "订单状态": UNPAID, "订单创建时间": "2026-11-21 09:00:00",
+             "超时时间": "2026-11-22 09:00:00"}]
+    write_csv(shop_folder / "orders.csv", header, rows)
+    run = cli("import", "orders.csv", "--now", "2026-11-21 12:00", "--format", "json")
+    assert (run.rows[0]["snapshot_at"], run.rows[0]["snapshot_source"]) == ("2026-11-21T09:00:00+08:00",
+                                                                          "newest_cell")

@@ -214,7 +214,9 @@ def import_file(
                 report.extra_columns = [name for _, name in converter.extra_columns]
                 writer = kind_.writer(db, converter.columns, size)
                 rules = getattr(writer, "rules", None)
-                newest = snapshot.Newest(converter.columns, rules.events if rules else ())
+                # the newest event cell dates a file whose name has no stamp (PRODUCT §16)
+                stamped = snapshot.stamp_of(path.name, tz) is not None
+                newest = snapshot.Newest(converter.columns, rules.events if rules and not stamped else ())
                 for batch in pipeline.batches(table, converter, parallel=pipeline.can_fork(size)):
                     writer.write(batch.rows)
                     newest.add(batch.rows)
