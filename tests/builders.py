@@ -55,14 +55,15 @@ OPT_OUT_HEADER = ["手机号", "退订时间", "来源"]
 # 客服绩效 (FORMATS.md "CS performance"): 千牛 咨询接待分析 (sheet 数据信息; note the mixed full-width and
 # ASCII brackets), 生意参谋 询单到付款 per day (the shop) and per account, 客服数据汇总-日数据 (per agent
 # per day), a 客服绩效 plug-in sheet.
-QIANNIU_RECEPTION_HEADER = ["旺旺昵称", "咨询人数", "接待人数", "未回复人数", "有效接待人数", "平均响应时长（秒)", "3分钟人工响应率",
-                            "旺旺回复率", "首次响应时长（秒)", "慢响应人数", "答问比", "旺旺分组"]
+QIANNIU_RECEPTION_HEADER = ["旺旺昵称", "咨询人数", "接待人数", "未回复人数", "有效接待人数", "平均响应时长（秒)",
+                            "3分钟人工响应率", "旺旺回复率", "首次响应时长（秒)", "慢响应人数", "答问比", "旺旺分组"]
 SYCM_DAILY_HEADER = ["日期", "当日询单人数", "当日付款人数"]
-SYCM_ACCOUNT_HEADER = ["旺旺昵称", "有效接待人数", "询单人数", "下单人数", "下单金额", "销售人数", "销售额", "销售量", "订单量",
-                       "个人销售额占比"]
-CS_DAILY_HEADER = ["日期", "旺旺昵称", "接待人数", "询单人数", "询单->最终付款人数", "平均响应(秒)", "回复率", "客户满意比"]
-CS_PLUGIN_HEADER = ["旺旺", "接待人数", "询单人数", "询单->最终付款人数", "询单->最终付款成功率", "客单价", "销售额", "回复率",
-                    "平均响应时间", "首次响应时间", "未回复人数", "慢响应人数", "客户满意比"]
+SYCM_ACCOUNT_HEADER = ["旺旺昵称", "有效接待人数", "询单人数", "下单人数", "下单金额", "销售人数", "销售额",
+                       "销售量", "订单量", "个人销售额占比"]
+CS_DAILY_HEADER = ["日期", "旺旺昵称", "接待人数", "询单人数", "询单->最终付款人数", "平均响应(秒)", "回复率",
+                   "客户满意比"]
+CS_PLUGIN_HEADER = ["旺旺", "接待人数", "询单人数", "询单->最终付款人数", "询单->最终付款成功率", "客单价", "销售额",
+                    "回复率", "平均响应时间", "首次响应时间", "未回复人数", "慢响应人数", "客户满意比"]
 
 # ---------------------------------------------------------------- values
 
@@ -227,8 +228,8 @@ def cs_day(day: str, nick: str, inquiries, paid, received=None, response: str = 
            satisfaction: str = "95.0%", **cells) -> dict:
     """A row of 客服数据汇总-日数据: one account on one day."""
     return _cells({"日期": day, "旺旺昵称": nick, "接待人数": str(received if received is not None else inquiries),
-                   "询单人数": str(inquiries), "询单->最终付款人数": str(paid), "平均响应(秒)": response, "回复率": reply,
-                   "客户满意比": satisfaction}, cells)
+                   "询单人数": str(inquiries), "询单->最终付款人数": str(paid), "平均响应(秒)": response,
+                   "回复率": reply, "客户满意比": satisfaction}, cells)
 
 
 def sycm_day(day: str, inquiries, paid) -> dict:

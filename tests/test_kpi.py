@@ -103,7 +103,8 @@ def test_one_sub_account_whatever_the_sheet_writes():
     assert nicks.staff_of("示例旗舰店:大壮") is None
 
 
-@pytest.mark.parametrize("text", ["汇总值", "平均值", "全店汇总值", "同行同层均值", "同行同层优秀", "合计", " 汇总 ", "行业均值"])
+@pytest.mark.parametrize("text", ["汇总值", "平均值", "全店汇总值", "同行同层均值", "同行同层优秀", "合计", " 汇总 ",
+                                  "行业均值"])
 def test_summary_rows_are_benchmarks(text):
     assert K.summary_label(text)
 
@@ -226,9 +227,10 @@ def test_ranks_share_a_place_on_a_tie():
 
 # ---------------------------------------------------------------- the audit
 
-ORDER = {"order_id": "1", "status": "paid", "buyer_nick": "tb", "receiver_name": "林悦", "receiver_mobile": "13900000001",
-         "receiver_tel": None, "address": "浙江省 杭州市 朝阳区 文三路 478号 华星时代广场A座", "province": None,
-         "city": None, "district": None, "address_detail": None, "masked": 0, "paid_at": "2026-11-20T09:01:00+08:00"}
+ORDER = {"order_id": "1", "status": "paid", "buyer_nick": "tb", "receiver_name": "林悦",
+         "receiver_mobile": "13900000001", "receiver_tel": None,
+         "address": "浙江省 杭州市 朝阳区 文三路 478号 华星时代广场A座", "province": None, "city": None,
+         "district": None, "address_detail": None, "masked": 0, "paid_at": "2026-11-20T09:01:00+08:00"}
 FIXED = "浙江省 杭州市 西湖区 文三路 478号 华星时代广场A座"
 
 
