@@ -7,7 +7,18 @@ from typing import Annotated, Optional
 import typer
 
 from ..jobs import kpi
-from .options import ConfigOpt, DbOpt, FormatOpt, HeadersOpt, NowOpt, OutputOpt, finish, open_shop, options
+from .options import (
+    ConfigOpt,
+    DbOpt,
+    FormatOpt,
+    HeadersOpt,
+    NowOpt,
+    OutEncodingOpt,
+    OutputOpt,
+    finish,
+    open_shop,
+    options,
+)
 
 
 def kpi_command(
@@ -18,7 +29,7 @@ def kpi_command(
         "--since", help="Instead of a month: the days since a date or for a duration, e.g. 2026-11-01 or 30d.",
         show_default=False)] = None,
     now: NowOpt = None, db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "auto",
-    out: OutputOpt = None, headers: HeadersOpt = "zh",
+    out: OutputOpt = None, headers: HeadersOpt = "zh", encoding: OutEncodingOpt = "utf-8-sig",
 ) -> None:
     """The CS team's board: inquiries, 询单转化率, response times and what each agent did, scored and ranked.
 
@@ -27,6 +38,6 @@ def kpi_command(
     nicks mapped by [staff.nicks]; summary rows (汇总值, 同行同层均值…) are benchmark rows. Outcomes
     come from shoptool's own audit. -o kpi.xlsx writes the board with its scoring rules and sources.
     """
-    opts = options(fmt, out, headers)
+    opts = options(fmt, out, headers, encoding=encoding)
     shop = open_shop(db, config, now)
     finish(kpi.run(shop, month=month, since=since), opts, shop)

@@ -7,21 +7,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from . import store
+from . import current, store
 
 TABLE = "cs_performance"
 KEY = ("source", "nick_key", "period_start", "period_end")
+# PRODUCT §16: an export of the same days taken later wins (a day counted since 延迟统计 is final
+# now); one taken earlier, imported late, only fills cells the shop does not know yet.
+RULES = current.Rules(key=KEY)
 _CHUNK = 500
 
 
 class PerformanceWriter:
     """Upserts on (sheet shape, account, days). A summary row (汇总值…) of a sheet with a 日期
     column has no day of its own: it covers the sheet's days, known once every row is read, so such
-    rows wait until `counts()`."""
+    rows wait until `finish()`."""
 
     def __init__(self, db, columns: Sequence[str]):
         self.columns = list(columns)
-        self.upsert = store.Upsert(db, TABLE, KEY, self.columns)
+        self.rules = RULES
+        self.upsert = store.Upsert(db, TABLE, RULES, self.columns)
         self._start = self.columns.index("period_start")
         self._end = self.columns.index("period_end")
         self._held: list[list] = []
@@ -37,14 +41,14 @@ class PerformanceWriter:
                 ready.append(row)
         self.upsert.write(ready)
 
-    def counts(self) -> store.Counts:
+    def finish(self, snapshot: str, import_id: int) -> store.Counts:
         if self._held and self._days:
             first, last = min(self._days), max(self._days)
             for row in self._held:
                 row[self._start], row[self._end] = first, last
             self.upsert.write([tuple(row) for row in self._held])
         self._held = []
-        return self.upsert.counts()
+        return self.upsert.finish(snapshot, import_id)
 
 
 def writer(db, columns, file_size: int) -> PerformanceWriter:
@@ -116,9 +120,10 @@ def refund_marks(db, start: str, end: str) -> list[dict] | None:
 
 
 def reminders_sent(db, start: str, end: str) -> list[dict]:
-    """Unpaid-order reminders sent around start..end, with when (and for how much) the order was paid."""
+    """Unpaid-order reminders sent around start..end, with when (and for how much: 实付, else 总金额
+    when the export has no 实付 column) the order was paid."""
     cursor = db.conn.execute(
-        """SELECT m.order_id, m.sent_at, o.paid_at, o.paid_fen FROM messages m
+        """SELECT m.order_id, m.sent_at, o.paid_at, COALESCE(o.paid_fen, o.total_fen) AS paid_fen FROM messages m
            LEFT JOIN orders o ON o.order_id = m.order_id
            WHERE m.purpose = 'unpaid' AND m.status = 'sent'
              AND m.sent_at >= date(?, '-1 day') AND m.sent_at < date(?, '+2 day')

@@ -10,7 +10,8 @@ def m040_cs_performance(db):
     # row (`nick_key`; `kind` agent/benchmark) and period (whole days, shop time). Staff ids are
     # not stored: [staff.nicks] maps accounts when the board is drawn, so a changed mapping needs
     # no re-import. A newer export of the same days replaces the row (a day 延迟统计 then is
-    # final now: `final`, `pending` = the columns still being counted). Rates are fractions,
+    # final now: `final`, `pending` = the columns still being counted, '[]' for none); an older one
+    # imported late only fills gaps (`version`, PRODUCT §16). Rates are fractions,
     # response times seconds, money fen.
     statements(db,
         """
@@ -50,6 +51,7 @@ def m040_cs_performance(db):
           extra TEXT NOT NULL DEFAULT '{}',
           first_seen_at TEXT NOT NULL,
           updated_at TEXT NOT NULL,
+          version TEXT,
           import_id INTEGER,
           UNIQUE (source, nick_key, period_start, period_end)
         );

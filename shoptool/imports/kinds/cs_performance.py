@@ -262,7 +262,7 @@ class CsPerformanceConverter(Converter):
         team = [v.get("team")] if "team" in self.present else []
         now = self.now_iso
         return [(self.source, kind, nick, N.nick_key(nick), start, end, period_from, 0 if pending else 1,
-                 json.dumps(pending, ensure_ascii=False) if pending else None, *team, *values,
+                 json.dumps(pending, ensure_ascii=False), *team, *values,
                  self.extra(record), now, now, self.import_id)]
 
 
