@@ -442,6 +442,11 @@ def cs_performance_samples() -> None:
                                         ("21秒", "36秒", "48秒")[a], ("9秒", "14秒", "20秒")[a], ("12", "9", "31")[a],
                                         ("6", "21", "44")[a], ("95.2%", "93.1%", "88.7%")[a]))))
     write_xlsx(VARIANTS / "客服绩效_20261101-20261120.xlsx", header, plugin, sheet="客服绩效")
+    # the settings of the README's kpi walk-through: who is behind each 旺旺 sub-account
+    (VARIANTS / "kpi.toml").write_text(
+        "# shoptool kpi --config samples/variants/kpi.toml --db shoptool.db (README: the CS team's board)\n"
+        "[staff.nicks]\n" + "".join(f'"{nick}" = "kf0{n}"\n' for n, nick in enumerate(CS_AGENTS, start=1))
+        + "\n[kpi]\nreminders_staff = \"kf03\"\n", encoding="utf-8")
 
 
 def main() -> None:
