@@ -84,12 +84,11 @@ def run(shop: Shop, *, month: str | None = None, since: str | None = None) -> Re
     start, end = shop.iso(period.start), shop.iso(period.end)
     db = shop.db
     notes = queries.notes_between(db, start, end)
-    noted = [n["subject_id"] for n in notes if n["subject"] == "order" and n["source"] == "note"]
-    orders, history = queries.orders_with_history(db, noted, ORDER_COLUMNS, ADDRESS_FIELDS)
     refunds = queries.refund_marks(db, start, end)
     reminders_staff = str(settings["kpi.reminders_staff"]).strip() or None
     outcomes = board_rules.count(
-        period, notes=notes, orders=orders, history=history, refunds=refunds,
+        period, notes=notes, refunds=refunds,
+        load_orders=lambda ids: queries.orders_with_history(db, ids, ORDER_COLUMNS, ADDRESS_FIELDS),
         reminders=queries.reminders_sent(db, start, end),
         address_rules=AddressRules.from_settings(settings.section("address")),
         reminders_staff=reminders_staff, recovered_within=within)

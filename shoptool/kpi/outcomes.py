@@ -16,7 +16,7 @@ Pure domain: rows of the audit in, counts out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -84,14 +84,21 @@ def needed_confirmation(order: Mapping, history: Sequence[Mapping], at: datetime
     return check_order(row, rules, history=earlier).needs_attention
 
 
-def count(period: Period, *, notes: Iterable[Mapping], orders: Mapping[str, Mapping],
-          history: Mapping[str, Sequence[Mapping]], refunds: Iterable[Mapping] | None,
+# Noted orders are read and checked this many at a time (a busy month of a big shop notes tens of
+# thousands of orders; holding them all at once would cost memory for nothing).
+CHUNK = 2000
+
+
+def count(period: Period, *, notes: Iterable[Mapping], orders: Mapping[str, Mapping] | None = None,
+          history: Mapping[str, Sequence[Mapping]] | None = None, refunds: Iterable[Mapping] | None,
           reminders: Iterable[Mapping], address_rules, reminders_staff: str | None = None,
-          recovered_within: timedelta = timedelta(hours=24)) -> Outcomes:
+          recovered_within: timedelta = timedelta(hours=24),
+          load_orders: Callable[[Sequence[str]], tuple[Mapping, Mapping]] | None = None) -> Outcomes:
     """`notes`: notes-log rows (subject, subject_id, at, staff, action, source, old_status,
-    new_status); `orders`/`history`: the noted orders and their recorded changes; `refunds`: handled
-    marks with the refund's deadline (refund_id, staff, at, deadline), or None when the shop has no
-    refunds table; `reminders`: unpaid-order texts sent (order_id, sent_at, paid_at, paid_fen)."""
+    new_status); `orders`/`history`: the noted orders and their recorded changes — or
+    `load_orders(order_ids)` giving both for a few of them at a time; `refunds`: handled marks with
+    the refund's deadline (refund_id, staff, at, deadline), or None when the shop has no refunds
+    table; `reminders`: unpaid-order texts sent (order_id, sent_at, paid_at, paid_fen)."""
     out = Outcomes(refunds_known=refunds is not None)
     first_note: dict[tuple[str, str], datetime] = {}
     revised: set[tuple[str, str]] = set()
@@ -109,10 +116,16 @@ def count(period: Period, *, notes: Iterable[Mapping], orders: Mapping[str, Mapp
                 and note.get("old_status") != "revised" and (staff, note["subject_id"]) not in revised:
             revised.add((staff, note["subject_id"]))
             out.add(staff, "reviews_revised")
-    for (staff, order_id), when in sorted(first_note.items()):
-        order = orders.get(order_id)
-        if order is not None and needed_confirmation(order, history.get(order_id, ()), when, address_rules):
-            out.add(staff, "addresses_confirmed")
+    if load_orders is None:
+        load_orders = lambda ids: (orders or {}, history or {})  # noqa: E731
+    noted = sorted(first_note.items(), key=lambda item: (item[0][1], item[0][0]))
+    for start in range(0, len(noted), CHUNK):
+        chunk = noted[start:start + CHUNK]
+        known, changes = load_orders(sorted({order_id for (_, order_id), _ in chunk}))
+        for (staff, order_id), when in chunk:
+            order = known.get(order_id)
+            if order is not None and needed_confirmation(order, changes.get(order_id, ()), when, address_rules):
+                out.add(staff, "addresses_confirmed")
     _refunds(out, period, refunds or ())
     _reminders(out, period, reminders, reminders_staff, recovered_within)
     return out
