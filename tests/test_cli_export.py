@@ -119,3 +119,13 @@ def test_unknown_table_is_a_usage_error(cli):
 def test_xlsx_without_output_is_a_usage_error(cli, shop_folder):
     _import_one(cli, shop_folder)
     assert cli("export", "orders", "--format", "xlsx").exit_code == 2
+
+
+def test_listings_without_a_clock_of_their_own_still_take_now_for_generated_at(cli, shop_folder):
+    # agents pass one --now to every command of a run; a command that rejected it would exit 2
+    _import_one(cli, shop_folder)
+
+    for command in (("export", "orders"), ("sms", "outbox")):
+        result = cli(*command, "--now", "2026-11-21 10:00", "--format", "json")
+        assert result.exit_code == 0, (command, result)
+        assert result.json["generated_at"] == "2026-11-21T10:00:00+08:00", command

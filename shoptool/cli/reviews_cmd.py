@@ -85,9 +85,9 @@ def update_command(
 @reviews_app.command("history")
 def history_command(
     review: IdArg, db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "auto", out: OutputOpt = None,
-    headers: HeadersOpt = "zh",
+    headers: HeadersOpt = "zh", now: NowOpt = None,
 ) -> None:
     """Show who moved a review to which status, when, and their notes."""
     opts = options(fmt, out, headers)
-    shop = open_shop(db, config)
+    shop = open_shop(db, config, now)
     finish(reviews.history(shop, review), opts, shop)
