@@ -306,3 +306,13 @@ def test_unusable_weights_are_a_config_error(cli, shop_folder):
     run = cli("kpi", "--now", NOW)
     assert run.exit_code == 2, run
     assert "kpi.weights" in run.stderr
+
+
+def test_since_a_day_keeps_the_days_of_a_per_day_sheet_and_leaves_its_totals_out(cli, shop):
+    assert cli("import", daily_sheet(shop), "--now", NOW).exit_code == 0
+    run = cli("kpi", "--since", "2026-11-02", "--now", NOW, "--format", "json")
+    assert run.exit_code == 0, run
+    rows = by_who(run.rows)
+    assert (rows["kf01"]["inquiries"], rows["kf01"]["inquiry_paid"]) == (10, 1)  # the 2nd; the 3rd not final
+    assert not [r for r in run.rows if r["kind"] == "benchmark"]
+    assert "its summary rows (汇总值…) cover 2026-11-01..2026-11-03 and are left out" in run.stderr

@@ -151,10 +151,15 @@ def _notes(board: Board, chosen, agents, outcomes: Outcomes, period: Period, nic
     if not chosen.inside:
         notes.append(("warning", f"no 客服绩效 sheet covers {period.label}: import 千牛 咨询接待分析 or 生意参谋 "
                                  "询单到付款 exports (shoptool import FILE); shown: shoptool's own records only"))
+    used_files = {r.get("file") or r["source"] for r in chosen.inside}
     partly = sorted({(r.get("file") or r["source"], span_of(r)) for r in chosen.partly})
     for name, days in partly:
-        notes.append(("warning", f"{name}: covers {days}, not wholly inside {period.label}: left out "
-                                 "(a sheet's total cannot be split by day; ask for the month it covers)"))
+        if name in used_files:  # a per-day sheet: its days inside are used, its summary rows are not
+            notes.append(("info", f"{name}: its days inside {period.label} are used; its summary rows (汇总值…) "
+                                  f"cover {days} and are left out"))
+        else:
+            notes.append(("warning", f"{name}: covers {days}, not wholly inside {period.label}: left out "
+                                     "(a sheet's total cannot be split by day; ask for the month it covers)"))
     if chosen.overlapped:
         notes.append(("info", f"{len(chosen.overlapped)} sheet row(s) left out: a longer sheet of the same shape "
                               "and account covers their days"))
