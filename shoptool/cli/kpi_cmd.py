@@ -35,8 +35,9 @@ def kpi_command(
 
     询单转化率 is Σ paid / Σ inquiries over the period (never a mean of daily rates). Chat figures come
     from imported 客服绩效 sheets (千牛 咨询接待分析, 生意参谋 询单到付款, plug-in sheets), agents' 旺旺
-    nicks mapped by [staff.nicks]; summary rows (汇总值, 同行同层均值…) are benchmark rows. Outcomes
-    come from shoptool's own audit. -o kpi.xlsx writes the board with its scoring rules and sources.
+    nicks mapped to staff ids by the setting staff.nicks; summary rows (汇总值, 同行同层均值…) are
+    benchmark rows. Outcomes come from shoptool's own audit. -o kpi.xlsx writes the board with its
+    scoring rules and sources.
     """
     opts = options(fmt, out, headers, encoding=encoding)
     shop = open_shop(db, config, now)
