@@ -141,6 +141,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cod.flag_unreachable", "yellow", "flag for unreachable: call again"),
     # [rate_buyers]
     Setting("rate_buyers.window_days", 15, "days after a trade completes in which the seller may rate the buyer"),
+    # [staff] and [kpi]: the CS team's board (PRODUCT §23)
+    Setting("staff.nicks", {}, '旺旺 nick → staff id, e.g. "示例旗舰店:小美" = "kf01" (or the sub-account alone)'),
+    Setting("kpi.weights",
+            {"inquiry_conversion": 40, "first_response_s": 15, "avg_response_s": 10, "reply_rate": 10,
+             "satisfaction": 10, "addresses_confirmed": 5, "reviews_revised": 5, "refunds_on_time": 5},
+            "weight of each metric in the score; a table of your own replaces this one (metrics left out weigh 0)"),
+    Setting("kpi.targets",
+            {"inquiry_conversion": 0.5, "first_response_s": 10, "avg_response_s": 30, "reply_rate": 0.98,
+             "satisfaction": 0.9, "sales": 50000, "notes": 30, "addresses_confirmed": 10, "reviews_revised": 2,
+             "refunds_on_time": 10, "remind_recovered": 5},
+            "what full marks need (keys left out keep these): rates as fractions, response times in seconds "
+            "(less is better), sales in yuan and counts per month (scaled for a shorter period)"),
+    Setting("kpi.cap", 1.2, "a metric scores at most this share of its target (1.2 = 120%)"),
+    Setting("kpi.reminders_staff", "", 'staff id credited with 催付 texts followed by payment ("" = no agent)'),
+    Setting("kpi.recovered_within", "24h", "a reminded order paid within this long counts as recovered"),
     # [privacy]
     Setting("privacy.retention", "180d", "default cut for `shoptool purge`"),
     # [mcp]

@@ -22,6 +22,7 @@ from ..jobs import (
     export,
     import_files,
     invoices,
+    kpi,
     merge_shipping,
     note,
     operations,
@@ -225,6 +226,16 @@ TOOLS: tuple[Tool, ...] = (
          lambda c: invoices.listing(c.shop, status=c.args.get("status")),
          lambda a: ["invoices", *_options([("--status", a.get("status"))])],
          (P.choices("status", ("requested", "issued", "all"), "requested (default), issued or all."),)),
+    Tool("kpi", "客服绩效 kpi",
+         "The CS team's board for a month (or the days since a date): per agent inquiries, paid after inquiry, "
+         "询单转化率 (Σ paid / Σ inquiries, never a mean of daily rates), response times, reply rate, sales, and "
+         "what the agent did in shoptool (notes, addresses confirmed, reviews revised, refunds on time), with a "
+         "weighted score and rank; summary rows of the sheets are kind=benchmark. Days the platform has not "
+         "counted yet (延迟统计) are listed in not_final_days.",
+         lambda c: kpi.run(c.shop, month=c.args.get("month"), since=c.args.get("since")),
+         lambda a: ["kpi", *_options([("--month", a.get("month")), ("--since", a.get("since"))])],
+         (P.text("month", "The month, YYYY-MM (default: this month to date).", max_length=20),
+          P.text("since", "Instead of a month: a date (2026-11-01) or a duration (30d).", max_length=40))),
     # Writes: audited, for a named staff member.
     Tool("cod_confirm_record", "记录货到付款确认电话 cod-confirm ORDER --result",
          "Record a COD confirmation call (agreed, declined or unreachable): a note and flag on the order in its "
