@@ -141,6 +141,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cod.flag_unreachable", "yellow", "flag for unreachable: call again"),
     # [rate_buyers]
     Setting("rate_buyers.window_days", 15, "days after a trade completes in which the seller may rate the buyer"),
+    # [report] the manager's page (PRODUCT §21)
+    Setting("report.top", 10, "rows shown per list on the page (deadlines, parcels, stock)"),
+    Setting("report.review_days_left", 3, "中差评 whose explanation window ends within this many days are deadlines"),
+    Setting("report.stale_after.orders", "1d", "imported data older than this is shown in red, per import kind"),
+    Setting("report.stale_after.items", "1d", ""),
+    Setting("report.stale_after.page_stock", "1d", ""),
+    Setting("report.stale_after.warehouse_stock", "1d", ""),
+    Setting("report.stale_after.shipments", "1d", ""),
+    Setting("report.stale_after.reviews", "3d", ""),
+    Setting("report.stale_after.opt_outs", "7d", ""),
+    Setting("report.stale_after.other", "2d", "any kind not listed here (refunds, tracking…)"),
     # [privacy]
     Setting("privacy.retention", "180d", "default cut for `shoptool purge`"),
     # [mcp]

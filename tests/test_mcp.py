@@ -79,6 +79,7 @@ READ_CASES = {
     "cod_confirm": [{}, {"fail_on": ["declined"]}],
     "rate_buyers": [{}],
     "invoices": [{}, {"status": ["all"]}],
+    "report": [{}, {"period": "week"}],
 }
 
 
