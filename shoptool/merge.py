@@ -16,13 +16,13 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from . import orders as O
-from .phones import mask_phone, phone_key
+from .phones import buyer_key, mask_phone, phone_key
 from .privacy import mask_address, mask_name
 
 COD, REFUNDING, PARTLY_SHIPPED, PRESALE, COURIER_REQUEST, DIFFERENT_ADDRESS = (
@@ -208,6 +208,7 @@ class MergeRow:
     conflicts: tuple[str, ...] = ()
     postage: Postage | None = None
     order_conflicts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    applied_group: str | None = None  # a group merge-shipping --apply recorded that these orders were in
 
     @property
     def is_merge(self) -> bool:
@@ -255,11 +256,28 @@ class MergeRow:
             "first_order_at": first.get("created_at") or first.get("paid_at"),
             "last_order_at": self.orders[-1].get("created_at") or self.orders[-1].get("paid_at"),
             "order_conflicts": {k: list(v) for k, v in self.order_conflicts.items()},
+            "applied_group": self.applied_group,
             "detail": self.detail(),
         }
 
+    @property
+    def broken(self) -> bool:
+        """An applied group that can no longer travel as recorded: the warehouse must be told."""
+        return bool(self.applied_group) and not self.is_merge
+
     def detail(self) -> str:
         """One line for staff, in Chinese, without personal data."""
+        if self.broken:
+            return f"已合并的组 {self.applied_group} 现在不能合并（请通知仓库拆开）：" + self._conflict_text()
+        return self._detail()
+
+    def _conflict_text(self) -> str:
+        if self.order_conflicts:
+            return "；".join(f"{oid} {'、'.join(CONFLICT_ZH[c] for c in codes)}"
+                            for oid, codes in self.order_conflicts.items())
+        return "、".join(CONFLICT_ZH[c] for c in self.conflicts)
+
+    def _detail(self) -> str:
         count = len(self.orders)
         if self.is_merge:
             text = f"{count}单合并为一个包裹"
@@ -302,7 +320,7 @@ class MergeReport:
     rows: list[MergeRow]
     candidates: int = 0  # paid/partly shipped orders looked at
     unmatched: int = 0  # receiver blank or masked: cannot be compared
-    no_buyer: int = 0  # no buyer nick: merged only with --loose
+    no_buyer: int = 0  # no buyer (nick, else a valid phone): merged only with --loose
 
     @property
     def groups(self) -> list[MergeRow]:
@@ -321,6 +339,7 @@ class MergeReport:
             "candidates": self.candidates,
             "unmatched": self.unmatched,
             "no_buyer": self.no_buyer,
+            "applied_broken": sum(1 for row in self.rows if row.broken),
         }
 
 
@@ -344,19 +363,26 @@ def find_merges(
     courier_words: Sequence[str] = (),
     include_presale: bool = False,
     loose: bool = False,
+    applied: Mapping[str, Sequence[str]] | None = None,
 ) -> MergeReport:
     """Merge groups and near-groups of paid, unshipped orders (status paid or partly_shipped).
 
-    Orders are bucketed by (shop, buyer nick, receiver), or (shop, receiver) when `loose`; in time
-    order, a group starts at its first order and takes every later one placed within `window` of
-    it. Clean orders merge among themselves; a bucket's window that also holds a blocked order is
-    listed once with every order in it and each blocked order's codes. A buyer whose orders in a
-    window go to different receivers is listed as `different_address`.
+    Orders are bucketed by (shop, buyer, receiver), or (shop, receiver) when `loose`; the buyer is
+    phones.buyer_key (the nick, else the receiver's phone: PRODUCT §16). In time order, a group
+    starts at its first order and takes every later one placed within `window` of it. Clean
+    orders merge among themselves; a bucket's window that also holds a blocked order is listed
+    once with every order in it and each blocked order's codes. A buyer whose orders in a window
+    go to different receivers is listed as `different_address`.
+    `applied` are the groups `--apply` recorded (group id → order ids): staff notes do not undo
+    them (PRODUCT §16), so a note naming one courier for a recorded group's orders is no courier
+    conflict — it is that parcel's courier; a recorded group that now has a conflict of its own
+    is listed with `applied_group` set, so the warehouse can be told.
     Group ids are `M-`/`X-`/`D-` + the first order's id, so the same orders give the same id on
     every run."""
     report = MergeReport(rows=[])
     by_receiver: dict[tuple, list[_Entry]] = defaultdict(list)
     by_buyer: dict[tuple, list[_Entry]] = defaultdict(list)
+    entries: list[_Entry] = []
     for order in orders:
         report.candidates += 1
         when = placed_at(order)
@@ -364,40 +390,84 @@ def find_merges(
         if when is None or key is None:
             report.unmatched += 1
             continue
-        entry = _Entry(order, when, key, order_conflicts(order, courier_words, include_presale))
+        entries.append(_Entry(order, when, key, order_conflicts(order, courier_words, include_presale)))
+    recorded = _recorded(entries, applied or {}, courier_words)
+    for entry in entries:
+        order = entry.order
         shop = (order.get("shop") or "").strip()
-        nick = (order.get("buyer_nick") or "").strip()
-        if nick:
-            by_buyer[(shop, nick)].append(entry)
+        buyer = buyer_key(order)
+        if buyer:
+            by_buyer[(shop, buyer)].append(entry)
         if loose:
-            by_receiver[(shop, *key)].append(entry)
-        elif nick:
-            by_receiver[(shop, nick, *key)].append(entry)
+            by_receiver[(shop, *entry.key)].append(entry)
+        elif buyer:
+            by_receiver[(shop, buyer, *entry.key)].append(entry)
         else:
             report.no_buyer += 1
 
     merges, blocked, hints = [], [], []
-    for entries in by_receiver.values():
-        if len(entries) < 2:
+    for bucket in by_receiver.values():
+        if len(bucket) < 2:
             continue
-        entries.sort(key=lambda e: e.sort_key)
-        for cluster in _windows([e for e in entries if not e.conflicts], window):
+        bucket.sort(key=lambda e: e.sort_key)
+        for cluster in _windows([e for e in bucket if not e.conflicts], window):
             merges.append(_merge_row(cluster, rule))
-        for cluster in _windows(entries, window):
+        for cluster in _windows(bucket, window):
             if any(e.conflicts for e in cluster):
                 codes = {e.order["order_id"]: e.conflicts for e in cluster if e.conflicts}
                 blocked.append(_conflict_row("X-", cluster, codes))
-    for entries in by_buyer.values():
-        if len(entries) < 2 or len({e.key for e in entries}) < 2:
+    for bucket in by_buyer.values():
+        if len(bucket) < 2 or len({e.key for e in bucket}) < 2:
             continue
-        entries.sort(key=lambda e: e.sort_key)
-        for cluster in _windows(entries, window):
+        bucket.sort(key=lambda e: e.sort_key)
+        for cluster in _windows(bucket, window):
             if len({e.key for e in cluster}) > 1:
                 hints.append(_conflict_row("D-", cluster, {}, (DIFFERENT_ADDRESS,)))
-    for rows in (merges, blocked, hints):
-        rows.sort(key=lambda r: (placed_at(r.orders[0]), r.group_id))
-        report.rows.extend(rows)
+    rows = _mark_recorded(merges, blocked, hints, recorded)
+    for found in rows:
+        found.sort(key=lambda r: (not r.broken, placed_at(r.orders[0]), r.group_id))
+        report.rows.extend(found)
     return report
+
+
+def _recorded(entries: list[_Entry], applied: Mapping[str, Sequence[str]],
+              courier_words: Sequence[str]) -> dict[str, list[_Entry]]:
+    """Recorded group → its orders still waiting to ship. A courier named by the orders of one
+    recorded group is that parcel's courier, not a conflict; two different couriers still are."""
+    of_order = {str(oid): group for group, ids in applied.items() for oid in ids}
+    members: dict[str, list[_Entry]] = defaultdict(list)
+    for entry in entries:
+        if str(entry.order["order_id"]) in of_order:
+            members[of_order[str(entry.order["order_id"])]].append(entry)
+    for group_entries in members.values():
+        if len({_fold(w) for w in (courier_request(e.order, courier_words) for e in group_entries) if w}) <= 1:
+            for entry in group_entries:
+                entry.conflicts = tuple(c for c in entry.conflicts if c != COURIER_REQUEST)
+    return {group: es for group, es in members.items() if len(es) > 1}
+
+
+def _mark_recorded(merges: list[MergeRow], blocked: list[MergeRow], hints: list[MergeRow],
+                   recorded: dict[str, list[_Entry]]) -> tuple[list[MergeRow], ...]:
+    """A recorded group whose orders still form one merge row is intact (the row names it); else
+    every row holding its orders names it — or, when none does (a receiver or buyer changed),
+    one row lists the group with its orders' own conflicts."""
+    rows = [merges, blocked, hints]
+    for group, members in recorded.items():
+        ids = {str(e.order["order_id"]) for e in members}
+        carrying = [(n, i) for n, found in enumerate(rows) for i, row in enumerate(found)
+                    if (n == 0 and ids <= set(row.order_ids)) or (n > 0 and ids & set(row.order_ids))]
+        intact = [(n, i) for n, i in carrying if n == 0]
+        carrying = intact or carrying
+        for n, i in carrying:
+            rows[n][i] = replace(rows[n][i], applied_group=group)
+        if not carrying:
+            members.sort(key=lambda e: e.sort_key)
+            codes = {e.order["order_id"]: e.conflicts for e in members if e.conflicts}
+            own = {c for cs in codes.values() for c in cs}
+            blocked.append(MergeRow("X-" + group.removeprefix("M-"), tuple(e.order for e in members),
+                                    tuple(c for c in CONFLICTS if c in own) or (DIFFERENT_ADDRESS,), None, codes,
+                                    group))
+    return merges, blocked, hints
 
 
 def _windows(entries: list[_Entry], window: timedelta) -> Iterable[list[_Entry]]:

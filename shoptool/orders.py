@@ -15,6 +15,17 @@ UNPAID, PAID, PARTLY_SHIPPED, SHIPPED, SIGNED, COMPLETED, CLOSED = (
 STATUSES = (UNPAID, PAID, PARTLY_SHIPPED, SHIPPED, SIGNED, COMPLETED, CLOSED)
 SHIPPED_STATES = (SHIPPED, SIGNED, COMPLETED)
 FINISHED_STATES = (COMPLETED, CLOSED)
+# An order's life (PRODUCT §16): it only ever moves forward along STATUSES, and closed is final.
+# Completed and closed are both ends; closed ranks last so that any two statuses have one order.
+STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
+
+
+def later_status(known: str | None, seen: str | None) -> str | None:
+    """Of what the shop knew and what an export says, the status further along the order's life:
+    an export never moves an order back (a shipped order read as unpaid stays shipped)."""
+    if known is None or seen is None:
+        return seen if known is None else known
+    return seen if STATUS_RANK.get(seen, -1) > STATUS_RANK.get(known, -1) else known
 
 _STATUS_TEXT = {
     "等待买家付款": UNPAID,
@@ -149,3 +160,30 @@ def flag_colour(text: str | None) -> str | None:
     if key not in _FLAG_NAMES:
         raise ValueError(f"not a flag: {text!r}")
     return _FLAG_NAMES[key] or None
+
+
+# ---------------------------------------------------------------- parcels
+
+# Labels some sheets put before the number ("No:", "运单号：", "快递单号 "), and the separators people
+# and ERPs write inside it ("SF-1400-1234", "sf 1400 1234 5678 9"). Commas and slashes are kept:
+# they join two parcels' numbers, which must not be glued into one.
+_TRACKING_LABEL = re.compile(r"^(?:(?:no|tracking\s*(?:no|number)?)\s*[.:：#]"
+                             r"|(?:运单号码?|运单编号|单号|快递单号|物流单号|物流编号)\s*[.:：#]?)\s*", re.I)
+_TRACKING_SEPARATORS = re.compile(r"[\s\-_‐‑–—]+")
+
+
+def tracking_key(value: str | None) -> str | None:
+    """A tracking number as the one parcel it names (PRODUCT §16): SF1400123456789,
+    SF-1400123456789, sf 1400 1234 5678 9 and No:SF1400123456789 are all SF1400123456789 —
+    full width, case, spaces, dashes and a label do not matter. Imports store this form, and the
+    shipping notice's dedupe key is built from it, so one parcel gets one notice whichever sheet
+    named it. None for a blank."""
+    if not value:
+        return None
+    text = str(value)
+    if text.isalnum() and text.isascii():
+        return text.upper()
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = _TRACKING_LABEL.sub("", text)
+    text = _TRACKING_SEPARATORS.sub("", text).upper()
+    return text or None

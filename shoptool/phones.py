@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["Phone", "classify_phone", "mask_phone", "normalise_mobile", "phone_key", "receiver_phone"]
+__all__ = ["Phone", "buyer_key", "classify_phone", "mask_phone", "normalise_mobile", "phone_key", "receiver_phone",
+           "stored_phone"]
 
 MOBILE = "mobile"
 LANDLINE = "landline"
@@ -130,6 +132,12 @@ def classify_phone(value: str | None, region: str | None = None) -> Phone:
     digits = _SEPARATORS.sub("", text)
     if len(digits) == 11 and digits[0] == "1" and digits.isdigit():
         return Phone(MOBILE, digits, None, raw) if _is_mobile(digits) else Phone(INVALID, raw=raw)
+    return _not_mobile(text, digits, raw)
+
+
+def _not_mobile(text: str, digits: str, raw: str) -> Phone:
+    """The rest of classify_phone once a value is known not to be a plain mobile: privacy number,
+    landline (phonenumbers' validation, the expensive part), or invalid."""
     match = _PRIVACY.match(text)
     if match:
         base, ext = match.groups()
@@ -180,6 +188,49 @@ def receiver_phone(mobile: str | None, tel: str | None = None, region: str | Non
     return best
 
 
+def _mobile_digits(value: str) -> str | None:
+    """classify_phone(value).mobile for a mainland reading, by its cheap steps only (no landline
+    validation): the same answer, at a cost an import can pay for every phone cell."""
+    text = _JUNK.sub("", unicodedata.normalize("NFKC", value)).strip("-")
+    if not text or "*" in text or _SCIENTIFIC.match(text):
+        return None
+    suffix = _EXCEL_SUFFIX.match(text)
+    if suffix:
+        text = suffix.group(1)
+    if _ELSEWHERE.match(text):
+        return None
+    digits = _SEPARATORS.sub("", _MAINLAND.sub("", text, count=1))
+    if len(digits) == 11 and digits[0] == "1" and digits.isdigit() and _is_mobile(digits):
+        return digits
+    return None
+
+
+def stored_phone(value: str | None) -> str | None:
+    """What the shop database keeps of a phone cell (PRODUCT §16): the 11-digit mobile when the
+    cell is a valid mainland mobile in any spelling ('+86 138-0013-8000', '13800138000.0',
+    '138.0013.8000', full width), else the cell as written (a landline, a privacy number, a
+    masked, mangled or invalid one is kept for the checks to judge, never "fixed")."""
+    if not value or value.__class__ is not str:
+        return value
+    if len(value) == 11 and value.isdigit() and value.isascii():
+        return value  # a mobile already, or 11 digits that are not one: kept as written either way
+    return _mobile_digits(value) or value
+
+
+def buyer_key(order: Mapping) -> str | None:
+    """Who a buyer is, the same everywhere (PRODUCT §16: reminder caps, "paid another order",
+    merges, address-check): the buyer nick (买家会员名) when the export gives one, else the
+    receiver's normalised phone (a privacy number with its extension); None when neither is
+    known (a desensitised export without nick, a blank or invalid phone)."""
+    nick = (order.get("buyer_nick") or "").strip()
+    if nick:
+        return nick
+    phone = receiver_phone(order.get("receiver_mobile"), order.get("receiver_tel"))
+    if phone.kind in (MOBILE, LANDLINE, PRIVACY, OVERSEAS):
+        return phone.number + (f"#{phone.extension}" if phone.extension else "")
+    return None
+
+
 def normalise_mobile(value: str | None) -> str | None:
     """The 11-digit mainland mobile a text can go to, or None: '+86 138-0013-8000' → '13800138000';
     a privacy number, a masked or invalid one is never turned into one."""
@@ -204,6 +255,7 @@ def mask_phone(value: str | None) -> str | None:
     text = str(value).strip()
     if "*" in text:
         return text  # already masked by the platform
+    text = stored_phone(text)  # '+86 138 0013 8000' is masked as the mobile it is
     main, sep, ext = _split_extension(text)
     digits = re.sub(r"\D", "", main)
     if len(digits) >= 11 and digits.startswith("1") and "-" not in main:

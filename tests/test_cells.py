@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shoptool.clock import zone
 from shoptool.tables import cells
@@ -83,3 +85,58 @@ def test_refund_state_reads_the_platform_words(text, state):
     from shoptool.orders import refund_state
 
     assert refund_state(text) == state
+
+
+@pytest.mark.parametrize("raw, key", [
+    ("SF1400123456789", "SF1400123456789"),
+    ("SF-1400123456789", "SF1400123456789"),
+    ("sf 1400 1234 5678 9", "SF1400123456789"),
+    ("No:SF1400123456789", "SF1400123456789"),
+    ("NO. sf-1400123456789", "SF1400123456789"),
+    ("运单号：SF1400123456789", "SF1400123456789"),
+    ("快递单号 SF 1400 1234 5678 9", "SF1400123456789"),
+    ("ＳＦ１４００１２３４５６７８９", "SF1400123456789"),
+    ('="75312345678901"', "75312345678901"),
+    ("75312345678901.0", "75312345678901"),
+    ("Nothing 123", "NOTHING123"),  # a word starting with "no" is no label
+])
+def test_a_tracking_number_is_one_parcel_whatever_the_spelling(raw, key):
+    from shoptool.orders import tracking_key
+
+    assert cells.tracking(raw) == key
+    assert tracking_key(cells.tracking(raw)) == key
+
+
+def test_a_tracking_number_excel_mangled_is_refused_and_separators_alone_are_none():
+    with pytest.raises(cells.CellError):
+        cells.tracking("7.53123E+13")
+    assert cells.tracking("---") is None
+
+
+_CELL_TEXT = st.text(alphabet="0123456789sfSF -.:'=\"+No运单号：１３８*转", max_size=22)
+
+
+@settings(max_examples=400, deadline=None)
+@given(phone=_CELL_TEXT, tracking=_CELL_TEXT)
+def test_generated_fast_paths_give_exactly_what_the_cleaners_give(phone, tracking):
+    """Imports inline the cleaners' fast paths (imports/codegen.py); a shortcut must never change
+    the result: the stored phone and the stored tracking number are identities (PRODUCT §16)."""
+    from shoptool.imports.codegen import compile_fields
+
+    generated = compile_fields([("phone", 0, cells.phone), ("tracking", 1, cells.tracking)], True)
+
+    def outcome(clean, value):
+        try:
+            return clean(value)
+        except cells.CellError as exc:
+            return ("error", str(exc))
+
+    try:
+        fast = generated([phone, tracking])
+    except cells.CellError:
+        fast = None
+    expected = {"phone": outcome(cells.phone, phone), "tracking": outcome(cells.tracking, tracking)}
+    if any(isinstance(v, tuple) for v in expected.values()):
+        assert fast is None
+    else:
+        assert fast == expected

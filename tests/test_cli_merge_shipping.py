@@ -183,7 +183,10 @@ def test_apply_twice_does_not_double_anything(cli, shop, db):
     second = cli("merge-shipping", "--now", "2026-11-21 11:00", "--format", "json", "--apply")
     assert second.exit_code == 0, second
     assert second.json["summary"]["applied"]["orders_noted"] == 0
-    assert second.rows == first.rows
+    # the same rows, now naming the group they were recorded as
+    assert [r["applied_group"] for r in first.rows] == [None, None]
+    assert [r["applied_group"] for r in second.rows] == [f"M-{oid(1)}", None]
+    assert [{**r, "applied_group": None} for r in second.rows] == first.rows
 
     groups = shop_db.execute(
         "SELECT group_id, order_ids, postage_paid_fen, refund_fen, staff FROM merge_groups").fetchall()
@@ -253,3 +256,87 @@ def test_samples(cli, sample):
     ]
     assert {k: run.json["summary"][k] for k in ("merge", "cod", "courier_request", "different_address")} == {
         "merge": 1, "cod": 1, "courier_request": 1, "different_address": 1}
+
+
+# ---------------------------------------------------------------- staff notes do not undo decisions (§16)
+
+def apply_two(cli, shop):
+    shop(legacy(1), legacy(2, created="2026-11-20 09:20:00"))
+    applied = cli("merge-shipping", "--now", NOW, "--apply", "--staff", "kf01", "--format", "json")
+    assert applied.json["summary"]["applied"]["groups_new"] == 1, applied
+
+
+@pytest.mark.parametrize("note", ["已电话确认，两单合并发中通", "客户要求发顺丰", "两单一起发EMS"])
+def test_an_applied_group_survives_a_staff_note_naming_one_courier(cli, shop, note):
+    apply_two(cli, shop)
+    assert cli("note", oid(2), note, "--staff", "kf02", "--now", "2026-11-21 10:30").exit_code == 0
+
+    run = cli("merge-shipping", "--now", "2026-11-21 11:00", "--format", "json")
+
+    assert run.exit_code == 0, run
+    assert [(r["group_id"], r["order_ids"], r["conflicts"], r["applied_group"]) for r in run.rows] == [
+        (f"M-{oid(1)}", [oid(1), oid(2)], [], f"M-{oid(1)}")]
+    assert run.json["summary"]["applied_broken"] == 0
+
+
+def test_an_applied_group_survives_the_same_note_in_a_later_export(cli, shop, shop_folder):
+    apply_two(cli, shop)
+    later = [legacy(1), legacy(2, created="2026-11-20 09:20:00", 订单备注="已电话确认，两单合并发中通")]
+    write_csv(shop_folder / "ExportOrderList202611211030.csv", HEADER, later, encoding="gbk")
+    assert cli("import", "ExportOrderList202611211030.csv").exit_code == 0
+
+    run = cli("merge-shipping", "--now", "2026-11-21 11:00", "--format", "json")
+
+    assert [(r["group_id"], r["conflicts"]) for r in run.rows] == [(f"M-{oid(1)}", [])]
+
+
+def test_a_courier_note_still_blocks_orders_not_yet_merged(cli, shop):
+    shop(legacy(1), legacy(2, created="2026-11-20 09:20:00", 订单备注="已电话确认，两单合并发中通"))
+    run = cli("merge-shipping", "--now", NOW, "--format", "json")
+    assert [(r["group_id"], r["conflicts"], r["applied_group"]) for r in run.rows] == [
+        (f"X-{oid(1)}", ["courier_request"], None)]
+
+
+def test_an_applied_group_that_becomes_conflicting_is_shown_as_such(cli, shop, shop_folder):
+    apply_two(cli, shop)
+    assert cli("note", oid(1), "客户要求发顺丰", "--staff", "kf02", "--now", "2026-11-21 10:30").exit_code == 0
+    assert cli("note", oid(2), "这单发中通", "--staff", "kf03", "--now", "2026-11-21 10:40").exit_code == 0
+
+    run = cli("merge-shipping", "--now", "2026-11-21 11:00", "--format", "json")
+    daily = cli("daily", "--now", "2026-11-21 11:00", "--format", "json")
+
+    assert run.exit_code == 0, run
+    (row,) = run.rows
+    assert (row["group_id"], row["conflicts"], row["applied_group"]) == (
+        f"X-{oid(1)}", ["courier_request"], f"M-{oid(1)}")
+    assert row["detail"].startswith(f"已合并的组 M-{oid(1)} 现在不能合并（请通知仓库拆开）")
+    assert run.json["summary"]["applied_broken"] == 1
+    assert "1 applied group(s) can no longer ship as one parcel" in run.stderr
+    (merges,) = [r for r in daily.rows if r["check"] == "merges"]
+    assert (merges["count"], merges["note"]) == (1, "1 个已合并的组现在不能合并，请通知仓库")
+    assert merges["top"][0]["applied_group"] == f"M-{oid(1)}"
+
+
+def test_an_applied_group_whose_order_asks_for_a_refund_is_shown_as_broken(cli, shop, shop_folder):
+    apply_two(cli, shop)
+    later = [legacy(1), legacy(2, created="2026-11-20 09:20:00", 退款状态="买家已经申请退款，等待卖家同意")]
+    write_csv(shop_folder / "ExportOrderList202611211030.csv", HEADER, later, encoding="gbk")
+    assert cli("import", "ExportOrderList202611211030.csv").exit_code == 0
+
+    run = cli("merge-shipping", "--now", "2026-11-21 11:00", "--format", "json")
+
+    (row,) = run.rows
+    assert (row["conflicts"], row["applied_group"], row["order_conflicts"]) == (
+        ["refunding"], f"M-{oid(1)}", {oid(2): ["refunding"]})
+
+
+def test_an_applied_group_split_by_a_changed_address_is_still_listed(cli, shop, shop_folder):
+    apply_two(cli, shop)
+    later = [legacy(1), legacy(2, created="2026-11-20 09:20:00", 收货地址="北京 北京市 朝阳区 建国路 1号")]
+    write_csv(shop_folder / "ExportOrderList202611211030.csv", HEADER, later, encoding="gbk")
+    assert cli("import", "ExportOrderList202611211030.csv").exit_code == 0
+
+    run = cli("merge-shipping", "--now", "2026-11-21 11:00", "--format", "json")
+
+    broken = [r for r in run.rows if r["applied_group"]]
+    assert [(r["conflicts"], r["order_ids"]) for r in broken] == [(["different_address"], [oid(1), oid(2)])]

@@ -93,3 +93,59 @@ def test_fast_mobile_check_agrees_with_phonenumbers():
                 phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE
             )
             assert phones._is_mobile(digits) == expected, digits
+
+
+# ---------------------------------------------------------------- what imports store (PRODUCT §16)
+
+@pytest.mark.parametrize("value, stored", [
+    ("13800138000", "13800138000"),
+    ("+86 138 0013 8000", "13800138000"),
+    ("0086 138-0013-8000", "13800138000"),
+    ("8613800138000", "13800138000"),
+    ("138.0013.8000", "13800138000"),
+    ("13800138000.0", "13800138000"),
+    ("13800138000.00", "13800138000"),
+    ("１３８００１３８０００", "13800138000"),
+    ("1.38001E+10", "1.38001E+10"),  # mangled: kept as written, treated as missing
+    ("12812345678", "12812345678"),  # not a mobile: as written
+    ("0571-88881234", "0571-88881234"),
+    ("13800000000-1234", "13800000000-1234"),
+    ("138****5678", "138****5678"),
+    ("+852 9123 4567", "+852 9123 4567"),
+    ("", ""),
+    (None, None),
+])
+def test_stored_phone_is_the_mobile_whatever_the_spelling(value, stored):
+    assert phones.stored_phone(value) == stored
+
+
+@pytest.mark.parametrize("value", [c[0] for c in CASES] + [
+    "+86 138 0013 8000", "13800138000.0", "136.0013.8008", "0086 13600138014", "+852 9123 4567", "+853 6612 3456",
+    "+886 912 345 678", "1.38123E+10", "138-0013-8000-", "=\"13800138000\"", "(86)13800138000"])
+def test_stored_phone_agrees_with_the_classifier(value):
+    """The import's cheap path gives exactly what classify_phone calls a mobile."""
+    phone = classify_phone(value)
+    stored = phones.stored_phone(value)
+    if phone.kind == "mobile":
+        assert stored == phone.number
+    else:
+        assert stored == value
+
+
+def test_buyer_key_is_the_nick_else_the_normalised_phone():
+    key = phones.buyer_key
+    assert key({"buyer_nick": " tb_a ", "receiver_mobile": "13800138000"}) == "tb_a"
+    assert key({"buyer_nick": None, "receiver_mobile": "+86 138 1111 0003"}) == "13811110003"
+    assert key({"receiver_mobile": "13811110003.0"}) == key({"receiver_mobile": "138-1111-0003"}) == "13811110003"
+    assert key({"receiver_mobile": "", "receiver_tel": "13811110003"}) == "13811110003"
+    assert key({"receiver_mobile": "13800000000转1234"}) == "13800000000#1234"
+    assert key({"receiver_mobile": "13800000000-5678"}) != key({"receiver_mobile": "13800000000-1234"})
+    assert key({"receiver_tel": "0571-88881234"}) == "0571-88881234"
+    assert key({"receiver_mobile": "138****5678"}) is None
+    assert key({"receiver_mobile": "1.38111E+10"}) is None
+    assert key({}) is None
+
+
+def test_masking_reads_the_phone_first():
+    assert phones.mask_phone("+86 138 1111 0003") == phones.mask_phone("13811110003") == "138****0003"
+    assert phones.mask_phone("13811110003.0") == "138****0003"

@@ -384,6 +384,13 @@ def main() -> None:
     write_csv(VARIANTS / "reviews_stars.csv", ["订单编号", "子订单编号", "买家昵称", "评分", "评价时间", "宝贝标题", "商品ID",
                                                "评价内容", "卖家回复", "追评内容", "追评时间"],
               [{("评分" if k == "评价结果" else k): v for k, v in r.items()} for r in stars])
+    # yesterday morning's 订单报表, found late (PRODUCT §16): older than what samples/ says of the same orders
+    yesterday = {110: {}, 301: {"订单状态": PAID, "物流单号": "", "物流公司": ""},
+                 302: {"订单状态": PAID, "物流单号": "", "物流公司": ""},
+                 303: {"订单状态": PAID, "物流单号": "", "物流公司": ""}, 306: {"订单状态": SHIPPED}}
+    old = [{**o, **yesterday[int(o["订单编号"][2:-1]) - 3912000000000000000]} for o in LEGACY_ORDERS
+           if int(o["订单编号"][2:-1]) - 3912000000000000000 in yesterday]
+    write_csv(VARIANTS / "ExportOrderList202611200905.csv", LEGACY_ORDER_HEADER, old, encoding="gbk")
     print(f"wrote samples to {OUT}")
 
 

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 
-from ..phones import receiver_phone
+from ..phones import buyer_key
 
 # Fields of the order-history table whose change after payment matters.
 CHANGE_FIELDS = frozenset(
@@ -86,20 +86,12 @@ def address_changes(order: Mapping, history: Iterable[Mapping] = ()) -> str | No
     return "付款后改过" + "、".join(words)
 
 
-def _buyer_of(order: Mapping) -> str | None:
-    nick = (order.get("buyer_nick") or "").strip()
-    if nick:
-        return "nick:" + nick
-    phone = receiver_phone(order.get("receiver_mobile"), order.get("receiver_tel"))
-    return "phone:" + phone.number if phone.number else None
-
-
 def find_multiple_addresses(
     orders: Iterable[Mapping], open_statuses: Iterable[str] | None = OPEN_STATUSES
 ) -> dict[str, tuple[str, ...]]:
     """order_id -> the same buyer's other open orders going to a different address.
 
-    A buyer is the buyer nick, else the receiver phone (as in reminders). Orders whose status is
+    A buyer is phones.buyer_key: the buyer nick, else the receiver's normalised phone. Orders whose status is
     not in `open_statuses` are ignored (pass None to take every order given)."""
     statuses = frozenset(open_statuses) if open_statuses is not None else None
     by_buyer: dict[str, list[tuple[str, str]]] = {}
@@ -107,7 +99,7 @@ def find_multiple_addresses(
         if statuses is not None and order.get("status") and order.get("status") not in statuses:
             continue
         address = normalize_address(order.get("address"))
-        buyer = _buyer_of(order)
+        buyer = buyer_key(order)  # the nick, else the normalised phone (PRODUCT §16)
         if address and buyer and order.get("order_id"):
             by_buyer.setdefault(buyer, []).append((str(order["order_id"]), address))
     result: dict[str, tuple[str, ...]] = {}

@@ -37,6 +37,15 @@ def candidate_orders(db, now_iso: str) -> Iterator[dict]:
         yield dict(zip(names, row))
 
 
+def recorded_groups(db) -> dict[str, list[str]]:
+    """Groups merge-shipping --apply recorded that still have an order waiting to ship."""
+    cursor = db.conn.execute(
+        "SELECT g.group_id, g.order_ids FROM merge_groups g WHERE EXISTS (SELECT 1 FROM json_each(g.order_ids) j "
+        "JOIN orders o ON o.order_id = j.value WHERE o.status IN ('paid', 'partly_shipped'))"
+    )
+    return {group_id: json.loads(order_ids) for group_id, order_ids in cursor}
+
+
 def apply_groups(db, groups: Sequence, *, at: str, staff: str, flag: str | None, rule: str) -> dict:
     """Record each merge group and note/flag the orders that joined it since the last run.
 

@@ -43,19 +43,21 @@ SELECT order_id FROM shipments INDEXED BY shipments_seen_due WHERE shipped_at IS
 """
 
 # Of those, the orders whose parcel may still need something: an order is settled when the notice
-# of its parcel (the key shipping.parcel_key gives a plain tracking number) is past deciding. The
-# warehouse's parcels win over the export's tracking number, as in shipping.parcels. Anything this
-# cannot prove settled (odd tracking numbers are hashed into their key) goes on to be looked at.
+# of its parcel is past deciding. Tracking numbers are stored in the one spelling of
+# orders.tracking_key (imports write it; migration m007 rewrote older rows), so the key
+# shipping.parcel_key gives a plain number is 's:' || tracking_no. The warehouse's parcels win
+# over the export's tracking number, as in shipping.parcels. Anything this cannot prove settled
+# (odd tracking numbers are hashed into their key) goes on to be looked at.
 SHIPPED_OPEN_SQL = f"""
 WITH due(order_id) AS ({SHIPPED_DUE_SQL})
 SELECT due.order_id FROM due LEFT JOIN orders o ON o.order_id = due.order_id
 WHERE CASE
   WHEN EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = due.order_id) THEN
     EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = due.order_id AND NOT EXISTS (
-      SELECT 1 FROM messages m WHERE m.dedupe_key = 's:' || upper(trim(s.tracking_no))
+      SELECT 1 FROM messages m WHERE m.dedupe_key = 's:' || s.tracking_no
         AND m.status IN ('sending', 'sent', 'failed', 'unknown')))
   ELSE NOT EXISTS (
-      SELECT 1 FROM messages m WHERE m.dedupe_key = 's:' || upper(trim(o.tracking_no))
+      SELECT 1 FROM messages m WHERE m.dedupe_key = 's:' || o.tracking_no
         AND m.status IN ('sending', 'sent', 'failed', 'unknown'))
 END
 """
@@ -109,7 +111,7 @@ def orders_by_id(db, order_ids: Iterable[str]) -> list[dict]:
     return _where_in(db, "SELECT * FROM orders WHERE order_id IN ({})", order_ids)
 
 
-_PAID_FIELDS = "order_id, buyer_nick, receiver_mobile, status, paid_at, created_at"
+_PAID_FIELDS = "order_id, buyer_nick, receiver_mobile, receiver_tel, status, paid_at, created_at"
 # Pinned to the buyer indexes: without statistics SQLite reads these through orders_status, which
 # visits every paid order of the shop (~820k on a million-order shop) for each chunk of names.
 PAID_BY_NICK_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_buyer WHERE buyer_nick IN ({{}}) "
@@ -117,14 +119,23 @@ PAID_BY_NICK_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_buyer 
 PAID_BY_PHONE_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_mobile_no_nick WHERE buyer_nick IS NULL "
                      f"AND receiver_mobile IN ({{}}) AND status IN {_PAID_STATES_SQL} "
                      "AND COALESCE(paid_at, created_at) >= ?")
+# A mobile written in 联系电话 (either column may hold either kind, phones.receiver_phone)
+PAID_BY_TEL_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_tel_no_nick WHERE buyer_nick IS NULL "
+                   f"AND receiver_tel IN ({{}}) AND status IN {_PAID_STATES_SQL} "
+                   "AND COALESCE(paid_at, created_at) >= ?")
 
 
 def paid_orders_of(db, nicks: Iterable[str], phones: Iterable[str], since_iso: str) -> list[dict]:
     """Orders of these buyers paid (or placed) since `since`: a buyer without a nick is known by
-    the receiver's phone, and only among orders without a nick. Read through the buyer indexes,
+    the receiver's phone (phones.buyer_key), and only among orders without a nick. Mobiles are
+    stored as their 11 digits (phones.stored_phone), so either phone column is compared as such;
+    the caller keeps the orders whose buyer key is the buyer's. Read through the buyer indexes,
     once per run for all the due buyers."""
-    return _where_in(db, PAID_BY_NICK_SQL, nicks, (since_iso,)) + _where_in(db, PAID_BY_PHONE_SQL, phones,
-                                                                          (since_iso,))
+    found = {row["order_id"]: row for row in _where_in(db, PAID_BY_NICK_SQL, nicks, (since_iso,))}
+    for sql in (PAID_BY_PHONE_SQL, PAID_BY_TEL_SQL):
+        for row in _where_in(db, sql, phones, (since_iso,)):
+            found.setdefault(row["order_id"], row)
+    return list(found.values())
 
 
 def shipped_due_order_ids(db, since_iso: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Bulk writes for imports: one prepared UPSERT per file, run with executemany in batches.
+"""Bulk writes for imports: prepared statements run with executemany in batches.
 
 sqlite-utils' insert_all is convenient but ~22k rows/s; a prepared executemany on the same
 connection does 140–180k rows/s, and a million-row export must load in seconds. Schema and
@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-BOOKKEEPING = ("updated_at", "import_id")
+from . import current
 
 
 @dataclass
@@ -20,72 +20,40 @@ class Counts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    stale: int = 0  # rows of a snapshot older than what was stored: kept in history, not applied
+    duplicates: int = 0  # keys given more than once in the file with different content
 
 
 class Upsert:
-    """INSERT … ON CONFLICT(key) DO UPDATE for the columns this file actually has.
+    """Rows of one export into a table whose rows are kept current (db/current.py, PRODUCT §16).
+
+    The fast path is a plain INSERT per batch (a new export into a table that does not know its
+    keys, which is most of a big first import). A batch that meets a stored key is set aside in a
+    temporary table instead, and at the end — when the file's snapshot time is known, which may be
+    its newest cell — all set-aside rows are merged in file order by one INSERT … SELECT … ON
+    CONFLICT DO UPDATE. After such a batch, plain INSERTs are tried again after 1, 2, 4… batches
+    (a re-import of a big changed file does not pay for a failed attempt every other batch).
 
     Columns a file does not carry are left alone (a 千牛 export has no buyer nick: it must not
-    erase the one a legacy export stored). A masked export never overwrites unmasked personal
-    data. The UPDATE only fires when a data column really differs, so re-importing a file
-    changes nothing and `updated` counts real changes.
+    erase the one a legacy export stored). Re-importing rows that change nothing writes nothing,
+    and `updated` counts rows whose data changed.
     """
 
-    def __init__(
-        self,
-        db,
-        table: str,
-        key: Sequence[str],
-        columns: Sequence[str],
-        *,
-        insert_only: Sequence[str] = ("first_seen_at",),
-        coalesce: Sequence[str] = (),
-        keep_when_masked: Sequence[str] = (),
-        json_merge: Sequence[str] = ("extra",),
-        maximum: Sequence[str] = (),
-        keep_when_blank: Sequence[str] = (),
-        history_table: str | None = None,
-        bulk: bool = False,
-    ):
+    def __init__(self, db, table: str, rules: current.Rules, columns: Sequence[str], *, bulk: bool = False):
         self.db = db
         self.table = table
+        self.rules = rules
         # A big file into a small table: secondary indexes are dropped for the load and rebuilt
         # by sorting at the end, inside the same transaction, instead of a million random inserts.
         self._rebuild = _drop_secondary_indexes(db, table) if bulk else []
         self.columns = list(columns)
-        self.history_table = history_table
         placeholders = ", ".join("?" for _ in self.columns)
-        sets, compares = [], []
-        for column in self.columns:
-            if column in key or column in insert_only:
-                continue
-            if column in coalesce:
-                expr = f"COALESCE({table}.{column}, excluded.{column})"
-            elif column in keep_when_masked:
-                expr = (
-                    f"CASE WHEN excluded.masked = 1 AND {table}.masked = 0 "
-                    f"THEN {table}.{column} ELSE excluded.{column} END"
-                )
-            elif column in keep_when_blank:
-                expr = f"COALESCE(excluded.{column}, {table}.{column})"
-            elif column in maximum:
-                expr = f"MAX({table}.{column}, excluded.{column})"
-            elif column in json_merge:
-                expr = f"json_patch({table}.{column}, excluded.{column})"
-            else:
-                expr = f"excluded.{column}"
-            sets.append(f"{column} = {expr}")
-            if column not in BOOKKEEPING:
-                compares.append(f"{table}.{column} IS NOT {expr}")
-        conflict = ", ".join(key)
-        where = " OR ".join(compares) or "0"
         self.insert_sql = f"INSERT INTO {table} ({', '.join(self.columns)}) VALUES ({placeholders})"
-        self.sql = f"{self.insert_sql} ON CONFLICT({conflict}) DO UPDATE SET {', '.join(sets)} WHERE {where}"
-        self._upsert_next = 0  # batches to upsert straight away
+        self._pending: str | None = None  # the temporary table of set-aside rows
+        self._pending_sql = ""
+        self._upsert_next = 0  # batches to set aside straight away
         self._upsert_backoff = 0
         self._start_rows = self._count(table)
-        self._start_changes = db.conn.total_changes
-        self._start_history = self._count(history_table) if history_table else 0
         self.rows_seen = 0
 
     def _count(self, table: str) -> int:
@@ -95,38 +63,79 @@ class Upsert:
         if not rows:
             return
         conn = self.db.conn
+        self.rows_seen += len(rows)
         if self._upsert_next > 0:
             self._upsert_next -= 1
         else:
-            before = conn.total_changes
             conn.execute("SAVEPOINT plain_insert")
             try:
                 conn.executemany(self.insert_sql, rows)
             except sqlite3.IntegrityError:
                 conn.execute("ROLLBACK TO plain_insert")
                 conn.execute("RELEASE plain_insert")
-                # the rows rolled back were counted as changes all the same
-                self._start_changes += conn.total_changes - before
-                # a file of known orders: try plain INSERTs again after 1, 2, 4… batches
+                # a file of known keys: try plain INSERTs again after 1, 2, 4… batches
                 self._upsert_backoff = min(self._upsert_backoff * 2 or 1, 64)
                 self._upsert_next = self._upsert_backoff
             else:
                 conn.execute("RELEASE plain_insert")
                 self._upsert_backoff = 0
-                self.rows_seen += len(rows)
                 return
-        conn.executemany(self.sql, rows)
-        self.rows_seen += len(rows)
+        if self._pending is None:
+            self._pending = f"temp._pending_{self.table}"
+            conn.execute(f"DROP TABLE IF EXISTS {self._pending}")
+            conn.execute(f"CREATE TEMP TABLE _pending_{self.table} AS SELECT {', '.join(self.columns)} "
+                         f"FROM main.{self.table} WHERE 0")
+            self._pending_sql = (f"INSERT INTO {self._pending} ({', '.join(self.columns)}) "
+                                 f"VALUES ({', '.join('?' for _ in self.columns)})")
+        conn.executemany(self._pending_sql, rows)
 
-    def counts(self) -> Counts:
+    def finish(self, snapshot: str, import_id: int) -> Counts:
+        """Merge the set-aside rows as of `snapshot` (this import's moment, already written to
+        imports.snapshot_at), rebuild dropped indexes, and count."""
+        conn = self.db.conn
+        counts = Counts()
+        if self._pending is not None:
+            try:
+                self._merge(snapshot, import_id, counts)
+            finally:
+                conn.execute(f"DROP TRIGGER IF EXISTS temp._count_{self.table}")
+                conn.execute(f"DROP TABLE {self._pending}")
+                self._pending = None
         for sql in self._rebuild:
             self.db.conn.execute(sql)
         self._rebuild = []
-        inserted = self._count(self.table) - self._start_rows
-        history = (self._count(self.history_table) - self._start_history) if self.history_table else 0
-        changed = self.db.conn.total_changes - self._start_changes - history
-        updated = max(changed - inserted, 0)
-        return Counts(inserted, updated, max(self.rows_seen - inserted - updated, 0))
+        counts.inserted = self._count(self.table) - self._start_rows
+        counts.unchanged = max(self.rows_seen - counts.inserted - counts.updated - counts.stale, 0)
+        return counts
+
+    def _merge(self, snapshot: str, import_id: int, counts: Counts) -> None:
+        """The set-aside rows, merged as of `snapshot`: the ones older than the stored rows first
+        (they only fill gaps, kept in `stale_rows`; not counted as updates), then the rest in file
+        order, counting the rows whose data changed."""
+        conn, table, pending, rules, columns = self.db.conn, self.table, self._pending, self.rules, self.columns
+        conn.execute(current.fill_versions_sql(table, columns, rules, pending))
+        for column in [current.STALE_FLAG, *(v for v, _ in current.version_columns(rules, columns))]:
+            conn.execute(f"ALTER TABLE {pending} ADD COLUMN {column}")
+        conn.execute(current.incoming_versions_sql(table, columns, rules, pending, snapshot))
+        conn.execute(current.mark_stale_sql(table, rules, pending))
+        counts.stale = conn.execute(f"SELECT count(*) FROM {pending} WHERE {current.STALE_FLAG} = 1").fetchone()[0]
+        duplicates = current.duplicates_sql(table, columns, rules, pending, import_id)
+        counts.duplicates = conn.execute(duplicates).fetchone()[0]
+        if counts.stale:
+            conn.execute(current.keep_stale_sql(table, columns, rules, pending, snapshot, import_id))
+            conn.execute(current.upsert_sql(table, columns, rules, snapshot, import_id, pending,
+                                            where=f"{current.STALE_FLAG} = 1"))
+        changed = [0]
+
+        def count_change() -> None:
+            changed[0] += 1
+
+        conn.create_function("shoptool_changed", 0, count_change)
+        conn.execute(f"DROP TRIGGER IF EXISTS temp._count_{table}")
+        conn.execute(current.counter_trigger_sql(table, columns, rules, import_id, "shoptool_changed"))
+        conn.execute(current.upsert_sql(table, columns, rules, snapshot, import_id, pending,
+                                        where=f"{current.STALE_FLAG} IS NULL"))
+        counts.updated = changed[0]
 
 
 def _drop_secondary_indexes(db, table: str) -> list[str]:
@@ -161,7 +170,7 @@ class Snapshot:
             self.db.conn.executemany(self.sql, rows)
             self.rows_seen += len(rows)
 
-    def counts(self) -> Counts:
+    def finish(self, snapshot: str | None = None, import_id: int | None = None) -> Counts:
         conn = self.db.conn
         data = [c for c in self.columns if c not in ("row_no", "import_id", "extra")]
         same_key = " AND ".join(f"p.{k} IS n.{k}" for k in self.key)
@@ -195,6 +204,7 @@ def row_count(db, table: str) -> int:
 IMPORT_COLUMNS = (
     "file", "path", "sha256", "size", "kind", "shape", "encoding", "sheet", "rows_in", "inserted",
     "updated", "unchanged", "rejected", "rejects_file", "status", "message", "started_at", "finished_at",
+    "snapshot_at", "snapshot_source", "stale", "duplicates",
 )
 
 
@@ -214,7 +224,7 @@ def previous_import(db, sha256: str, kind: str | None = None):
 
 def start_import(db, **fields) -> int:
     row = {name: fields.get(name) for name in IMPORT_COLUMNS}
-    for name in ("rows_in", "inserted", "updated", "unchanged", "rejected"):
+    for name in ("rows_in", "inserted", "updated", "unchanged", "rejected", "stale", "duplicates"):
         row[name] = row[name] or 0
     row["status"] = row["status"] or "running"
     cursor = db.conn.execute(

@@ -21,6 +21,10 @@ _IDS = {"order_id", "line_id", "sku_code", "item_id", "sku_id", "tracking_no", "
 # they leave without `_fen` in their name too (postage_fen → postage, 买家应付邮费（元）): an agent
 # reading `postage: 10.0` is never off by 100×.
 _ZH = {
+    # PRODUCT §16: which snapshot a row's values come from, and what an import found already known
+    "version": "数据版本", "receiver_version": "收货信息版本", "note_version": "备注版本", "out_id": "服务商外部编号",
+    "snapshot_at": "导出时间", "snapshot_source": "导出时间来源", "stale": "过时行数", "duplicates": "重复行数",
+    "table_name": "数据表", "row_key": "行主键", "known_at": "已知版本时间", "data": "内容",
     "order_id": "订单编号", "shop": "店铺名称", "buyer_nick": "买家会员名", "status": "状态", "status_text": "状态原文",
     "is_cod": "货到付款", "presale_stage": "预售阶段", "refund_status": "退款状态", "refund_fen": "退款金额（元）",
     "goods_fen": "买家应付货款（元）", "postage_fen": "买家应付邮费（元）", "total_fen": "总金额（元）",

@@ -90,9 +90,10 @@ def cell_expressions(simple: list[tuple[str, int, Callable]], all_text: bool, af
             expr = (f"(None if not (x := {cell}) else x if x.isdigit() and x.isascii() else y if x[:2] == '=\"' "
                     f"and x[-1:] == '\"' and (y := x[2:-1]).isdigit() and y.isascii() else _identifier(x))")
         elif all_text and clean is cells.phone:
-            # digits, or digits behind a ' (legacy exports)
-            expr = (f"(None if not (x := {cell}) else x if x.isdigit() and x.isascii() else y if x[:1] == \"'\" "
-                    f"and (y := x[1:]).isdigit() and y.isascii() else _phone(x))")
+            # 11 digits, or 11 digits behind a ' (legacy exports): stored as they are, mobile or not
+            expr = (f"(None if not (x := {cell}) else x if len(x) == 11 and x.isdigit() and x.isascii() "
+                    f"else y if x[:1] == \"'\" and len(y := x[1:]) == 11 and y.isdigit() and y.isascii() "
+                    f"else _phone(x))")
         elif all_text and isinstance(clean, cells.TimeCleaner) and clean.fixed_suffix:
             # "YYYY-MM-DD HH:MM:SS" whose date and hour were seen valid: minutes and seconds are
             # checked here, everything else goes through the cleaner (which teaches `hours`)
@@ -102,7 +103,9 @@ def cell_expressions(simple: list[tuple[str, int, Callable]], all_text: bool, af
                     f"and x[13] == ':' and x[16] == ':' and x[14:16] in _sixty and x[17:] in _sixty "
                     f"else _moment(_hours{number}, x, _c{number}))")
         elif all_text and clean is cells.tracking:
-            expr = f"(x[3:] if (x := {cell})[:3] in _labels and x[3:].isalnum() else _c{number}(x))"
+            # already the shop's spelling (upper-case letters and digits), or that behind `No:`
+            expr = (f"(x if (x := {cell}).isalnum() and x.isascii() and x.upper() == x else y if x[:3] in _labels "
+                    f"and (y := x[3:]).isalnum() and y.isascii() and y.upper() == y else _c{number}(x))")
         else:
             expr = f"_c{number}({cell})"
         if then is not None:

@@ -38,6 +38,15 @@ class Kind:
     label: str = ""
     # columns of personal data this tool does not need and therefore never stores
     discarded: tuple[str, ...] = field(default=())
+    # headers of which at least one must be present for a sheet to be taken for this kind without
+    # --as (a bare list of phones is not an opt-out list: it may be the VIP list)
+    evidence: tuple[str, ...] = field(default=())
+
+    def has_evidence(self, header: list[str]) -> bool:
+        if not self.evidence:
+            return True
+        present = {normalise_header(cell) for cell in header}
+        return any(normalise_header(name) in present for name in self.evidence)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)

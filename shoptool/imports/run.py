@@ -19,7 +19,7 @@ from ..db import store, write_transaction
 from ..errors import InputError, UsageError
 from ..tables.readers import Limits, Table, file_digest, open_table
 from ..tables.writers import neutralise
-from . import kinds, pipeline
+from . import kinds, pipeline, snapshot
 from .convert import REJECT_META
 from .header import Mapping_, map_header, missing_columns, normalise_header
 
@@ -32,6 +32,7 @@ class FileReport:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    stale: int = 0  # rows of an older snapshot than what was known (PRODUCT §16): kept in history
     rejected: int = 0
     rejects_file: str | None = None
     status: str = "stored"  # stored | partial | duplicate | refused | failed
@@ -40,6 +41,9 @@ class FileReport:
     encoding: str | None = None
     sheet: str | None = None
     import_id: int | None = None
+    snapshot_at: str | None = None  # when the export was taken (imports/snapshot.py)
+    snapshot_source: str | None = None  # file_name | newest_cell | import_time
+    duplicates: int = 0  # keys given more than once in the file, with different content
     not_stored_columns: list[str] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
 
@@ -79,6 +83,12 @@ def choose_kind(header: list[str], forced: str | None, path: Path) -> Mapping_:
         return mapping
     candidates = kinds.detect(header)
     if not candidates:
+        for kind in kinds.lacking_evidence(header):
+            raise InputError(
+                f"cannot tell which export this is: its columns fit {kind.name}, but none says it is one "
+                f"(one of {', '.join(kind.evidence[:6])}…)", file=str(path),
+                hint=f"pass --as {kind.name} if it really is a {kind.label or kind.name}",
+            )
         present = {normalise_header(h) for h in header}
         closest = max((k.header for k in kinds.REGISTRY.values()), key=lambda k: sum(
             1 for f in k.fields if any(normalise_header(a) in present for a in f.aliases)
@@ -229,8 +239,13 @@ def import_file(
                                             all_text=table.format == "csv")
                 report.extra_columns = [name for _, name in converter.extra_columns]
                 writer = kind_.writer(db, converter.columns, size)
+                rules = getattr(writer, "rules", None)
+                # the newest event cell dates a file whose name has no stamp (PRODUCT §16)
+                stamped = snapshot.stamp_of(path.name, tz) is not None
+                newest = snapshot.Newest(converter.columns, rules.events if rules and not stamped else ())
                 for batch in pipeline.batches(table, converter, parallel=pipeline.can_fork(size)):
                     writer.write(batch.rows)
+                    newest.add(batch.rows)
                     for number, column, reason, record in batch.rejects:
                         rejects.add(number, column, reason, record)
                     report.rows_in = batch.rows_in
@@ -245,21 +260,26 @@ def import_file(
                         "--strict: nothing stored because rows were rejected" if strict
                         else "every row was rejected; nothing stored"
                     )
-                counts = writer.counts()
+                report.snapshot_at, report.snapshot_source = snapshot.snapshot_of(path.name, newest.value, now(), tz)
+                store.finish_import(db, import_id, snapshot_at=report.snapshot_at,
+                                    snapshot_source=report.snapshot_source)
+                counts = writer.finish(report.snapshot_at, import_id)
                 report.inserted, report.updated, report.unchanged = counts.inserted, counts.updated, counts.unchanged
+                report.stale, report.duplicates = counts.stale, counts.duplicates
                 report.status = "partial" if rejects.count else "stored"
                 report.rejects_file = rejects.finish(keep=True)
                 report.import_id = import_id
                 store.finish_import(
                     db, import_id, rows_in=report.rows_in, inserted=report.inserted, updated=report.updated,
                     unchanged=report.unchanged, rejected=report.rejected, rejects_file=report.rejects_file,
-                    status=report.status, finished_at=clock.to_iso(now(), tz),
+                    status=report.status, finished_at=clock.to_iso(now(), tz), stale=report.stale,
+                    duplicates=report.duplicates,
                 )
         except _Refused as refused:
             report.status = "refused" if strict or kind_.snapshot else "failed"
             report.message = str(refused)
             report.rejects_file = rejects.finish(keep=True) if rejects.count else rejects.finish(keep=False)
-            report.inserted = report.updated = report.unchanged = 0
+            report.inserted = report.updated = report.unchanged = report.stale = report.duplicates = 0
             return report
     except BaseException:
         if rejects is not None:

@@ -47,10 +47,14 @@ def _cod(shop: Shop) -> Section:
 def _merges(shop: Shop) -> Section:
     result = merge_shipping.run(shop)
     groups = [r for r in result.rows if not r["conflicts"]]
-    listed = len(result.rows) - len(groups)
-    note = f"另有 {listed} 组不能合并，需人工查看" if listed else None
-    rows = groups + [r for r in result.rows if r["conflicts"]]
-    return Section("merges", "可合并发货", len(groups), result.columns, rows, result.table_keys, note)
+    # an applied group that can no longer ship as one parcel comes first: the warehouse must know
+    broken = [r for r in result.rows if r["conflicts"] and r.get("applied_group")]
+    listed = len(result.rows) - len(groups) - len(broken)
+    notes = [f"{len(broken)} 个已合并的组现在不能合并，请通知仓库" if broken else None,
+             f"另有 {listed} 组不能合并，需人工查看" if listed else None]
+    note = "；".join(n for n in notes if n) or None
+    rows = broken + groups + [r for r in result.rows if r["conflicts"] and not r.get("applied_group")]
+    return Section("merges", "可合并发货", len(groups) + len(broken), result.columns, rows, result.table_keys, note)
 
 
 def _sending(command: str, check: str, title: str) -> Callable[[Shop], Section]:

@@ -19,12 +19,15 @@ COLUMNS = [
     K.Column("inserted", "新增", "Inserted", K.INT),
     K.Column("updated", "更新", "Updated", K.INT),
     K.Column("unchanged", "未变", "Unchanged", K.INT),
+    K.Column("stale", "过期", "Stale", K.INT),
     K.Column("rejected", "拒收", "Rejected", K.INT),
     K.Column("rejects_file", "拒收明细文件", "Rejects file"),
     K.Column("status", "结果", "Status", labels="import_status"),
     K.Column("message", "说明", "Message"),
 ]
 TABLE_KEYS = ("file", "kind", "rows_in", "inserted", "updated", "unchanged", "rejected", "status")
+# `stale` is in every row of JSON, CSV and xlsx; the table shows its column when a file had any
+STALE_TABLE_KEYS = ("file", "kind", "rows_in", "inserted", "updated", "unchanged", "stale", "rejected", "status")
 
 
 def kinds_help() -> str:
@@ -70,6 +73,8 @@ def run(shop: Shop, files=(), *, inbox: Path | None = None, kind: str | None = N
         for row in rows:
             row["file"] = Path(row["file"]).name
     result.rows, result.summary, result.exit_code = rows, summary, EXIT_INPUT if bad else 0
+    if any(r.stale for r in reports):
+        result.table_keys = STALE_TABLE_KEYS
     return result
 
 
@@ -91,11 +96,22 @@ def _announce(report, say: Callable[[str, str], None]) -> None:
         say("error", f"{name}: {described}: {report.message}")
     else:
         say("info", f"{name}: {described}: {report.rows_in} rows — {report.inserted} new, {report.updated} updated, "
-                    f"{report.unchanged} unchanged, {report.rejected} rejected")
+                    f"{report.unchanged} unchanged, " + (f"{report.stale} stale, " if report.stale else "")
+                    + f"{report.rejected} rejected")
+        if report.stale:
+            say("warning", f"{name}: {report.stale} row(s) older than what the shop already knew (this export was "
+                           f"taken {report.snapshot_at}, by its {_SOURCES[report.snapshot_source]}): kept in history; "
+                           "they only fill what was not known — no order moves back, nothing newer is overwritten")
+        if report.duplicates:
+            say("warning", f"{name}: {report.duplicates} key(s) appear more than once in this file with different "
+                           "content; the row further along (status, then event time, then place in the file) was kept")
         if report.rejected:
             say("warning", f"{name}: {report.message} (all rejects in {report.rejects_file})")
     if report.not_stored_columns and report.stored_anything:
         say("info", f"{name}: personal data not needed, not stored: {', '.join(report.not_stored_columns)}")
+
+
+_SOURCES = {"file_name": "file name", "newest_cell": "newest time cell", "import_time": "import time", None: "?"}
 
 
 def with_hint(exc: InputError) -> str:

@@ -29,6 +29,7 @@ COLUMNS = [
     Column("first_order_at", "首单时间", "First order", K.TIME),
     Column("last_order_at", "末单时间", "Last order", K.TIME),
     Column("order_conflicts", "各单原因", "Per order", K.JSON, labels="merge_conflict"),
+    Column("applied_group", "已合并组", "Applied group", K.ID),
     Column("detail", "说明", "Detail"),
     # an addition to the §15 keys (PRODUCT §19): the row's COD orders not yet confirmed by phone
     Column("cod_unconfirmed", "货到付款未确认", "COD not confirmed", K.LIST),
@@ -42,7 +43,7 @@ def run(shop: Shop, *, window: str | None = None, loose: bool = False, include_p
     """Merge groups and near-groups now; `apply` records the groups and notes every order in them."""
     from ..db import write_transaction
     from ..db.cs_lists import unconfirmed_cod_order_ids
-    from ..db.merge import apply_groups, candidate_orders
+    from ..db.merge import apply_groups, candidate_orders, recorded_groups
     from ..merge import find_merges
     from ..notes import parse_flag
 
@@ -57,7 +58,8 @@ def run(shop: Shop, *, window: str | None = None, loose: bool = False, include_p
     applied = None
     with write_transaction(shop.db) if apply else nullcontext():  # read and write what was read
         report = find_merges(candidate_orders(shop.db, at), window=span, rule=rule, include_presale=include_presale,
-                             courier_words=shop.settings["merge.courier_words"], loose=loose)
+                             courier_words=shop.settings["merge.courier_words"], loose=loose,
+                             applied=recorded_groups(shop.db))
         if apply:
             applied = apply_groups(shop.db, report.groups, at=at, staff=shop.staff(staff), flag=colour, rule=rule.text)
     summary = report.summary() | ({"applied": applied} if applied is not None else {})
@@ -92,7 +94,10 @@ def _line(summary: dict, apply: bool) -> str:
     line = (f"merge-shipping: {summary['merge']} group(s) of {summary['orders_merged']} orders, "
             f"postage to refund {summary['postage_refund']:.2f} yuan; {listed} near-group(s) listed for staff")
     if summary.get("no_buyer"):
-        line += f"; {summary['no_buyer']} order(s) without buyer nick (merged only with --loose)"
+        line += f"; {summary['no_buyer']} order(s) without buyer nick or phone (merged only with --loose)"
+    if summary.get("applied_broken"):
+        line += (f"; {summary['applied_broken']} applied group(s) can no longer ship as one parcel: "
+                 "tell the warehouse")
     if apply:
         a = summary.get("applied") or {}
         return line + (f"; applied: {a.get('groups_new', 0)} new, {a.get('groups_updated', 0)} updated, "

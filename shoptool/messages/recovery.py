@@ -102,7 +102,8 @@ def reconcile(shop, moment: datetime) -> list[tuple[dict, str]]:
             continue
         outgoing = OutgoingMessage(phone=message["phone"] or "", text=message["text"] or "",
                                    template_code=message["template_code"] or "",
-                                   params=json.loads(message["params"] or "{}"), out_id=message["dedupe_key"],
+                                   params=json.loads(message["params"] or "{}"),
+                                   out_id=message.get("out_id") or message["dedupe_key"],  # m007 rekeyed
                                    sign_name=str(settings["sms.sign_name"]))
         sent_at = datetime.fromisoformat(message["sent_at"] or message["updated_at"])
         try:

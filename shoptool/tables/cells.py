@@ -15,7 +15,8 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from .. import clock
-from ..orders import flag_colour
+from ..orders import flag_colour, tracking_key
+from ..phones import stored_phone
 
 
 class CellError(ValueError):
@@ -24,7 +25,6 @@ class CellError(ValueError):
 
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
 _DECIMAL_ID = re.compile(r"^(\d+)\.(\d+)$")
-_TRACKING_LABEL = re.compile(r"^(?:no|运单号|单号|快递单号|物流单号)\s*[.:：#]?\s*", re.I)
 _MONEY_JUNK = str.maketrans("", "", "¥￥,，元 \u00a0\u3000$")
 # Excel keeps 15 significant digits; an id longer than that which went through a number is lost.
 _EXACT_DIGITS = 15
@@ -105,24 +105,26 @@ def identifier(value) -> str | None:
 
 
 def tracking(value) -> str | None:
-    """A tracking number, without the `No:` label some sheets put in front."""
-    if value.__class__ is str and value[:3] in ("No:", "NO:", "no:") and value[3:].isalnum():
-        return value[3:]
+    """A tracking number in the one spelling the shop keeps (orders.tracking_key: no `No:` label,
+    separators or lower case), exact to the last digit; a number Excel mangled is refused."""
+    if value.__class__ is str and value.isascii() and value.isalnum():
+        return value.upper()
     cleaned = identifier(value)
     if cleaned and not cleaned.isdigit():
-        cleaned = _TRACKING_LABEL.sub("", cleaned).strip() or None
+        cleaned = tracking_key(cleaned)
     return cleaned
 
 
 def phone(value) -> str | None:
-    """Phones stay text as given (validation is address-check's job), minus export wrappers."""
+    """Phones minus export wrappers; a valid mobile in any spelling as its 11 digits, anything else
+    as written (validation is for the checks; phones.stored_phone, PRODUCT §16)."""
     if value.__class__ is str:
-        if value.isdigit() and value.isascii():
+        if value.isdigit() and value.isascii() and len(value) == 11:
             return value
-        return unwrap(value) or None
+        return stored_phone(unwrap(value)) or None
     if value is None:
         return None
-    return identifier(value)
+    return stored_phone(identifier(value))
 
 
 def money(value) -> int | None:

@@ -57,17 +57,25 @@ def get(name: str) -> ImportKind | None:
     return REGISTRY.get(name)
 
 
-def detect(header: list[str]) -> list[Mapping_]:
+def detect(header: list[str], *, need_evidence: bool = True) -> list[Mapping_]:
     """Candidate kinds for a header row, best first. Only kinds whose required columns are all
-    present are candidates; markers (columns typical of one kind) decide between them."""
-    found = [m for m in (map_header(k.header, header) for k in REGISTRY.values()) if m is not None]
+    present are candidates (and, for a kind that asks for it, one of its evidence columns);
+    markers (columns typical of one kind) decide between them."""
+    found = [m for m in (map_header(k.header, header) for k in REGISTRY.values())
+             if m is not None and (not need_evidence or m.kind.has_evidence(header))]
     found.sort(key=lambda m: m.score, reverse=True)
     return found
+
+
+def lacking_evidence(header: list[str]) -> list[Kind]:
+    """Kinds whose columns the header has but none of the headers that would show it is one."""
+    return [k.header for k in REGISTRY.values()
+            if map_header(k.header, header) is not None and not k.header.has_evidence(header)]
 
 
 def header_score(header: list[str]) -> float:
     """How much a row looks like a header row of any kind (title rows above it score low)."""
     best = 0.0
-    for mapping in detect(header):
+    for mapping in detect(header, need_evidence=False):  # a header row all the same: say why it is refused
         best = max(best, mapping.score + len(mapping.columns))
     return best

@@ -4,7 +4,7 @@ order-line export (子订单编号)."""
 from __future__ import annotations
 
 from ... import orders as O
-from ...db import store
+from ...db import current, store
 from ..convert import Converter, require
 from ..header import ID, INT, LABEL, MONEY, TIME, F, Kind
 
@@ -70,8 +70,11 @@ class ItemConverter(Converter):
 
 
 
+RULES = current.Rules(key=("line_id",), status="status", events=("created_at", "shipped_at"))
+
+
 def writer(db, columns, file_size: int):
-    return store.Upsert(db, "order_items", ["line_id"], columns, bulk=store.is_bulk(db, "order_items", file_size))
+    return store.Upsert(db, "order_items", RULES, columns, bulk=store.is_bulk(db, "order_items", file_size))
 
 
 def shape(names: set[str]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...db import store
+from ...db import current, store
 from ...phones import normalise_mobile
 from ..convert import Converter, require
 from ..header import LABEL, PHONE, TIME, F, Kind
@@ -18,6 +18,10 @@ OPT_OUTS = Kind(
     required=("phone",),
     markers=("opted_out_at", "source", "note"),
     label="退订名单",
+    # PRODUCT §16: a sheet of phones alone (a VIP list, a call list) is never guessed to be opt-outs,
+    # which would silence everyone on it: it needs a column an opt-out list has, or --as opt-outs.
+    evidence=("退订时间", "回复时间", "回复内容", "退订内容", "退订原因", "退订方式", "退订渠道", "来源", "渠道",
+              "source", "退订", "拒收", "unsubscribed_at", "opted_out_at", "reply"),
 )
 
 
@@ -36,5 +40,9 @@ class OptOutConverter(Converter):
         return [(phone, *(v.get(f) for f in self.data), self.extra(record), self.now_iso, self.import_id)]
 
 
+# The earliest opt-out counts (a buyer who said TD in October has not been textable since).
+RULES = current.Rules(key=("phone",), minimum=("opted_out_at",), events=("opted_out_at",))
+
+
 def writer(db, columns, file_size: int):
-    return store.Upsert(db, "opt_outs", ["phone"], columns, coalesce=("opted_out_at",))
+    return store.Upsert(db, "opt_outs", RULES, columns)

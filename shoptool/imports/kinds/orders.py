@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ... import orders as O
 from ...cs_lists import asks_for_invoice
-from ...db import store
+from ...db import current, store
 from ...tables import cells
 from ..codegen import SEEN_LIMIT, cell_expressions, define
 from ..convert import Converter, RowRejected
@@ -184,15 +184,20 @@ def _invoice_asked(text: str | None) -> str | None:
     return text if asks_for_invoice(text) else None
 
 
+# How exports of one order at different moments make its current state (db/current.py): the
+# status only moves forward, and a row further along is the newer; the receiver travels as one
+# group (a masked one never replaces a real one); notes and flags, which `shoptool note` and
+# merge-shipping also write, have their own moment and are never blanked by an empty cell.
+RULES = current.Rules(
+    key=("order_id",), status="status", events=("created_at", "paid_at", "shipped_at", "finished_at"),
+    keep_first=("shipped_seen_at",), maximum=("is_cod",),
+    groups=(current.Group(PERSONAL_COLUMNS, "receiver_version", masked="masked"),
+            current.Group(("seller_note", "flag", "note_tag"), "note_version", blank_keeps=True, by_time=True)),
+)
+
+
 def writer(db, columns, file_size: int):
-    return store.Upsert(
-        db, "orders", ["order_id"], columns, coalesce=("shipped_seen_at",), maximum=("is_cod",),
-        # notes and flags are also set here (`shoptool note`): an export's blank cell keeps them;
-        # an invoice request or a COD fee once exported is not taken back by a later blank cell
-        keep_when_blank=("seller_note", "flag", "invoice_title", "invoice_kind", "cod_fee_fen", "cod_amount_fen"),
-        keep_when_masked=[c for c in PERSONAL_COLUMNS if c in columns], history_table="order_history",
-        bulk=store.is_bulk(db, "orders", file_size),
-    )
+    return store.Upsert(db, "orders", RULES, columns, bulk=store.is_bulk(db, "orders", file_size))
 
 
 def shape(names: set[str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ...db import store
+from ...db import current, store
 from ..convert import Converter, RowRejected, require
 from ..header import ID, LABEL, TIME, F, Kind
 
@@ -97,5 +97,8 @@ class ReviewConverter(Converter):
 
 
 
+RULES = current.Rules(key=("review_id",), events=("created_at", "followup_at"))
+
+
 def writer(db, columns, file_size: int):
-    return store.Upsert(db, "reviews", ["review_id"], columns)
+    return store.Upsert(db, "reviews", RULES, columns)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ...db import store
+from ...db import current, store
 from ...tables import cells
 from ..convert import Converter, RowRejected, require
 from ..header import ID, LABEL, PHONE, TIME, TRACKING, F, Kind
@@ -67,5 +67,8 @@ class ShipmentConverter(Converter):
 
 
 
+RULES = current.Rules(key=("order_id", "tracking_no"), events=("shipped_at",))
+
+
 def writer(db, columns, file_size: int):
-    return store.Upsert(db, "shipments", ["order_id", "tracking_no"], columns)
+    return store.Upsert(db, "shipments", RULES, columns)

@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 
 from ... import clock
 from ... import orders as O
-from ...phones import receiver_phone
+from ...phones import buyer_key, receiver_phone
 from ..outbox import Draft
 
 PURPOSE = "unpaid"
@@ -86,11 +86,9 @@ def _token(text: str) -> str:
 
 
 def buyer_of(order: Mapping) -> str | None:
-    """A buyer is the nick (买家会员名) when the export has one, else the receiver's mobile."""
-    nick = (order.get("buyer_nick") or "").strip()
-    if nick:
-        return nick
-    return _phone(order).mobile
+    """A buyer is the nick (买家会员名) when the export has one, else the receiver's normalised
+    phone: phones.buyer_key, the one rule for reminders, merges and every other check."""
+    return buyer_key(order)
 
 
 def _phone(order: Mapping):
@@ -180,8 +178,7 @@ def paid_since(order: Mapping, paid_orders: Iterable[Mapping]) -> Mapping | None
     for other in sorted(paid_orders, key=lambda o: o.get("paid_at") or o.get("created_at") or ""):
         if other["order_id"] == order["order_id"]:
             continue
-        same = (other.get("buyer_nick") == buyer) if (order.get("buyer_nick") or "").strip() else (
-            not other.get("buyer_nick") and receiver_phone(other.get("receiver_mobile")).mobile == buyer)
+        same = buyer_key(other) == buyer
         if same and (other.get("paid_at") or other.get("created_at") or "") >= placed:
             return other
     return None

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ... import orders as O
-from ...phones import classify_phone, receiver_phone
+from ...orders import tracking_key
+from ...phones import buyer_key, classify_phone, receiver_phone
 from ..outbox import Draft
 
 PURPOSE = "shipped"
@@ -31,25 +32,29 @@ REFUND = "refund"
 NO_PHONE = "no_phone"
 NO_TRACKING = "no_tracking"
 
-_TRACKING = re.compile(r"[A-Za-z0-9-]{6,40}")
+_TRACKING = re.compile(r"[A-Z0-9]{6,40}")
 
 
 def usable_tracking(value: str | None) -> bool:
     """A real tracking number, not a placeholder ("0", "无需物流") that would join unrelated orders."""
-    return bool(value) and _TRACKING.fullmatch(value.strip()) is not None and any(c.isdigit() for c in value)
+    key = tracking_key(value)
+    return key is not None and _TRACKING.fullmatch(key) is not None and any(c.isdigit() for c in key)
 
 
 def parcel_key(tracking_no: str) -> str:
-    """shipped:<tracking number>; ASCII and short enough for every provider's out-id."""
-    norm = tracking_no.strip().upper()
-    if re.fullmatch(r"[A-Z0-9-]{1,40}", norm):
+    """shipped:<parcel>; ASCII and short enough for every provider's out-id. The parcel is the
+    tracking number's one spelling (orders.tracking_key), so SF-1400… from the warehouse and
+    SF1400… from the platform are one notice. db/outbox.SHIPPED_OPEN_SQL builds the same key from
+    the stored number (stored in that spelling), and migration m007 moved older keys to it."""
+    norm = tracking_key(tracking_no) or ""
+    if re.fullmatch(r"[A-Z0-9]{1,40}", norm):
         return f"s:{norm}"
     return "s:h" + hashlib.sha1(norm.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
 class Parcel:
-    tracking_no: str  # as written
+    tracking_no: str  # in the one spelling the shop keeps (orders.tracking_key)
     key: str
     orders: list[dict] = field(default_factory=list)  # known orders, by order number
     shipments: list[dict] = field(default_factory=list)
@@ -82,7 +87,7 @@ def parcels(orders: Iterable[Mapping], shipments: Iterable[Mapping]) -> list[Par
     def parcel_for(tracking: str) -> Parcel:
         key = parcel_key(tracking)
         if key not in found:
-            found[key] = Parcel(tracking.strip(), key)
+            found[key] = Parcel(tracking_key(tracking), key)
         return found[key]
 
     shipped_by_warehouse: set[str] = set()
@@ -165,7 +170,7 @@ def draft(parcel: Parcel, *, now: datetime, max_age: timedelta, shop_name: str) 
         order_ids=list(parcel.order_ids),
         phone=phone.mobile,
         shown_phone=phone.mobile or phone.raw,
-        buyer=first.get("buyer_nick") or phone.mobile,
+        buyer=buyer_key(first) if first else phone.mobile,
         buyer_nick=first.get("buyer_nick"),
         values={"shop": shop_name, "courier": parcel.courier or "快递", "tracking_no": parcel.tracking_no,
                 "order_id": parcel.order_ids[0] if parcel.order_ids else ""},
@@ -191,7 +196,7 @@ def no_tracking_draft(order: Mapping, *, shop_name: str) -> Draft:
              else receiver_phone(order.get("receiver_mobile"), order.get("receiver_tel")))
     return Draft(
         purpose=PURPOSE, key=f"s:o:{_order_token(order['order_id'])}", step=STEP, order_ids=[order["order_id"]],
-        phone=phone.mobile, shown_phone=phone.mobile or phone.raw, buyer=order.get("buyer_nick") or phone.mobile,
+        phone=phone.mobile, shown_phone=phone.mobile or phone.raw, buyer=buyer_key(order),
         buyer_nick=order.get("buyer_nick"), values={"shop": shop_name}, skip=NO_TRACKING,
         extra={"tracking_no": order.get("tracking_no"), "courier": order.get("courier")},
     )

@@ -1,0 +1,26 @@
+"""Append-only schema migrations (sqlite-utils Migrations), applied in the order listed here.
+
+Never edit a migration once it has landed on main: add a new function in the module of its feature
+(or a new module) and one line at the end of MIGRATIONS. Table names are a contract (PRODUCT §2).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Migrations
+
+from . import base, cs_lists, identity
+
+MIGRATIONS = (
+    base.m001_initial,
+    base.m002_merge_groups,
+    base.m003_sms_outbox,
+    base.m004_privacy_purge,
+    identity.m005_snapshots,
+    identity.m006_phones,
+    identity.m007_tracking_numbers,
+    cs_lists.m030_cs_lists,
+)
+
+migrations = Migrations("shoptool")
+for migration in MIGRATIONS:
+    migrations()(migration)
