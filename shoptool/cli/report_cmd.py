@@ -47,8 +47,9 @@ def report_command(
     from ..report.render import render, write
 
     page = render(result)
-    for level, text in result.notes:
-        output.note(level, text)
+    for level, text in result.notes:  # the stock sheets' sources are the freshness panel's
+        if level in ("warning", "error"):
+            output.note(level, text)
     if out or not quiet:
         write(page, out)
     if out:
