@@ -151,7 +151,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("report.stale_after.shipments", "1d", ""),
     Setting("report.stale_after.reviews", "3d", ""),
     Setting("report.stale_after.opt_outs", "7d", ""),
-    Setting("report.stale_after.other", "2d", "any kind not listed here (refunds, tracking…)"),
+    Setting("report.stale_after.refunds", "1d", "after-sales (PRODUCT §17), once that kind exists"),
+    Setting("report.stale_after.tracking", "1d", "parcels' tracking (PRODUCT §18), once that kind exists"),
+    Setting("report.stale_after.other", "2d", "any other kind"),
     # [privacy]
     Setting("privacy.retention", "180d", "default cut for `shoptool purge`"),
     # [mcp]

@@ -154,8 +154,15 @@ def _refunds_due(rows: list[dict], context: Context) -> list[dict]:
     within = None
     if "aftersale.due_within" in context.shop.settings:
         within = context.shop.settings.duration("aftersale.due_within").total_seconds() / 3600
-    return [r for r in rows if r.get("finding") in ("overdue", "due_soon")
-            or (within is not None and isinstance(r.get("hours_left"), (int, float)) and r["hours_left"] <= within)]
+    # due_soon/overdue is the finding only of a row with no more specific one (§17): the clock is
+    # hours_left, so a past deadline is a deadline whatever the finding says
+    def due(row: dict) -> bool:
+        hours = row.get("hours_left")
+        if not isinstance(hours, (int, float)) or isinstance(hours, bool):
+            return False
+        return hours < 0 or (within is not None and hours <= within)
+
+    return [r for r in rows if r.get("finding") in ("overdue", "due_soon") or due(r)]
 
 
 def _ship_due(rows: list[dict], context: Context) -> list[dict]:
