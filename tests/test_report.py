@@ -113,6 +113,7 @@ def test_the_period_sets_the_window_and_the_trends_count_days(cli, shop):
     for period in ("day", "week", "month"):
         html = page_of(cli, "--period", period, name=f"{period}.html")
         assert {"day": "近24小时", "week": "近7天", "month": "近30天"}[period] in html
+        assert f"<h1>测试店 {dict(day='经营日报', week='经营周报', month='经营月报')[period]}</h1>" in html
     bad = cli("report", "--now", NOW, "--period", "year", "-o", "x.html")
     assert bad.exit_code == 2 and "--period" in bad.stderr
     assert not Path("x.html").exists()

@@ -87,7 +87,7 @@ def run(shop: Shop, *, period: str = "day") -> ReportResult:
     line = (f"report: {len(attention)} panel(s) need attention"
             + (f" ({', '.join(attention)})" if attention else "")
             + (f"; no data yet for {', '.join(missing)}" if missing else ""))
-    title = f"{shop.settings['shop.name']} · {moment.strftime('%Y-%m-%d %H:%M')} 经营日报"
+    title = f"{shop.settings['shop.name']} · {moment.strftime('%Y-%m-%d %H:%M')} {N.PERIOD_TITLES[period]}"
     result = ReportResult(COMMAND, COLUMNS, [p.json_row() for p in panels], summary, title=title, summary_line=line,
                     table_keys=TABLE_KEYS, generated_at=shop.iso(moment), panels=panels, period=period,
                     window=context.period, shop_name=str(shop.settings["shop.name"]))

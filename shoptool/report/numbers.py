@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 PERIODS = {"day": 1, "week": 7, "month": 30}
 PERIOD_LABELS = {"day": "近24小时", "week": "近7天", "month": "近30天"}
+PERIOD_TITLES = {"day": "经营日报", "week": "经营周报", "month": "经营月报"}
 TREND_DAYS = 30
 RECOVERY_WINDOW = timedelta(hours=24)
 

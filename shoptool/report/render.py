@@ -70,6 +70,7 @@ def render(report) -> str:
     moment = datetime.fromisoformat(report.generated_at) if report.generated_at else None
     page = _environment().get_template("report.html.j2").render(
         report=report, panels=panels, moment=moment, period_label=N.PERIOD_LABELS.get(report.period, report.period),
+        page_title=N.PERIOD_TITLES.get(report.period, "经营日报"),
         deadlines=[panels[k] for k in ("refunds_due", "ship_due", "reviews_due") if k in panels],
         attention=[p for p in report.panels if p.state == ATTENTION],
         missing=[p for p in report.panels if p.state == MISSING],
