@@ -18,6 +18,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from builders import REVIEW_HEADER, oid, review, write_csv
 
 NOW = "2026-11-21 10:00"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -203,13 +204,18 @@ def browser(tmp_path_factory):
 @pytest.fixture
 def sample_report(cli, sample, shop_folder):
     """The sample shop as the README imports it, on the sample day, after the morning's texts went
-    out; its stock sheets exported two days before (so freshness shows red)."""
+    out; its stock sheets exported two days before (so freshness shows red), and one late 差评 so
+    the deadlines show a row."""
     stock = ("page_stock.csv", "warehouse_wangdiantong.xlsx")
     for name in stock:
         assert cli("import", sample(name), "--now", "2026-11-19 08:00").exit_code in (0, 3)
     names = [n for n in os.listdir(Path(__file__).resolve().parent.parent / "samples")
              if n not in stock and (Path(__file__).resolve().parent.parent / "samples" / n).is_file()]
     assert cli("import", *[sample(n) for n in names], "--now", "2026-11-21 09:30").exit_code in (0, 3)
+    # and one 差评 whose explanation window ends tomorrow (the samples' are either past or weeks away)
+    write_csv(shop_folder / "reviews-late.csv", REVIEW_HEADER,
+              [review(9, "差评", "2026-10-23 12:00:00", 评价内容="没收到货，打我电话 13698765432")])
+    assert cli("import", "reviews-late.csv", "--now", "2026-11-21 09:30").exit_code == 0
     assert cli("remind-unpaid", "--now", "2026-11-21 09:40", "-q").exit_code == 0
     assert cli("notify-shipped", "--now", "2026-11-21 09:40", "-q").exit_code == 0
     result = cli("report", "--now", NOW, "-o", "report.html")
@@ -249,6 +255,9 @@ def test_the_page_draws_what_the_manager_needs(browser, sample_report):
     # deadlines first, then trouble, the day's list, the period's numbers, trends, freshness
     assert found["headings"] == ["期限", "包裹异常", "今日待办", "本期数据", "趋势", "数据新鲜度"]
     assert "未导入退款数据" in text
+    deadlines = text[text.index("期限"):text.index("包裹异常")]
+    assert oid(9) in deadlines and "剩 1 天" in deadlines and "136****5432" in deadlines
+    assert "13698765432" not in text
     assert found["svgs"] >= 8  # a week of bars, a sparkline per metric, the stock breakdown
     assert found["stale"] == 2 and found["red"] == "rgb(198, 40, 40)"
     browser.events.clear()
