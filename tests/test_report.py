@@ -252,3 +252,48 @@ def test_a_feature_job_that_exists_is_one_panel(cli, shop, db, monkeypatch):
     assert [r["refund_id"] for r in due["top"]] == ["r2", "r1"]  # the overdue one first
     html = page_of(cli)
     assert "已超时 3 小时" in html and "剩 5 小时" in html and unmasked(html) == []
+
+
+HOSTILE = ('<script>alert(1)</script>', '<img src=x onerror=alert(1)>', "看 https://evil.example/a.png",
+           "//cdn.example/x.css", "url(http://x.example/y) javascript:void(0)", 'src="//e.example" onload=1')
+
+
+def test_buyers_texts_that_look_like_markup_or_links_stay_inert_text(cli, shop, db):
+    """Reviews and refund reasons are the buyers' words: escaped, and any URL in them broken, so the
+    page neither runs, loads nor links them — and still shows them."""
+    write_csv(Path("hostile.csv"), REVIEW_HEADER, [
+        review(10 + n, "差评", "2026-10-23 12:00:00", 评价内容=text) for n, text in enumerate(HOSTILE)])
+    assert cli("import", "hostile.csv", "--now", "2026-11-21 09:00").exit_code == 0
+    handle = db()
+    handle.conn.execute("CREATE TABLE refunds (created_at TEXT, reason TEXT)")
+    handle.conn.executemany("INSERT INTO refunds VALUES ('2026-11-21T08:00:00+08:00', ?)", [(t,) for t in HOSTILE])
+    handle.conn.commit()
+    html = page_of(cli)
+    lowered = html.lower()
+    for forbidden in ("<script", "<img", "http://", "https://", "//"):
+        assert forbidden not in lowered, forbidden
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "https:/\u200b/evil.example/a.png" in html  # shown, broken between the slashes
+    assert "/\u200b/cdn.example/x.css" in html
+    from shoptool.report.render import check
+
+    check(html)  # the page's own net agrees
+
+
+@pytest.mark.parametrize("page", [
+    "<p>x</p><script>1</script>", '<img alt="">', '<a href="https:/x">', '<div onclick="x">', '<svg><use></use></svg>',
+    "<style>p { background: url(x.png) }</style>", '<p style="background:url(x)">', "<style>@import 'x';</style>",
+    '<meta http-equiv="refresh" content="0">', "<p>see //host</p>", '<object data="x">',
+])
+def test_the_pages_net_refuses_what_would_run_or_load(page):
+    from shoptool.report.render import UnsafePage, check
+
+    with pytest.raises(UnsafePage):
+        check(page)
+
+
+def test_the_pages_net_lets_text_about_markup_through():
+    from shoptool.report.render import check
+
+    check('<p title="src=x onload=1 href=y">&lt;script&gt; url( @import javascript: on=1</p><a href="#top">顶部</a>'
+          '<style>a { color: #c62828 }</style><div data-count="3" aria-label="src=1"></div>')
