@@ -92,6 +92,11 @@ def test_the_periods_numbers_come_from_the_database(cli, shop, db):
     assert got["orders_paid"]["previous"] == 1 and got["paid_amount"]["previous"] == 99.0  # order 3
     assert document["summary"]["numbers"]["reminders_paid"] == 1
     assert document["summary"]["since"] == "2026-11-20T10:00:00+08:00"
+    # a report about a moment before order 4 was paid does not count it, one just after does
+    before = cli("report", "--now", "2026-11-20 16:00", "--format", "json")
+    after = cli("report", "--now", "2026-11-20 16:05", "--format", "json")
+    assert [numbers(before.json)[k]["value"] for k in ("reminders_sent", "reminders_paid")] == [2, 0]
+    assert [numbers(after.json)[k]["value"] for k in ("reminders_sent", "reminders_paid")] == [2, 1]
     # …and they are the database's: two reminder texts, and order 4 paid after its text
     handle = db()
     texts = handle.conn.execute("SELECT sent_at FROM messages WHERE purpose = 'unpaid' AND status = 'sent'").fetchall()
@@ -110,6 +115,10 @@ def test_the_period_sets_the_window_and_the_trends_count_days(cli, shop):
     paid = series["orders_paid"]["values"]
     assert len(paid) == 30 and paid[-3:] == [1, 2, 1]  # 11-19: order 3; 11-20: 2 and 4; 11-21: order 1
     assert series["orders_paid"]["total_7d"] == 4 and series["reminders_sent"]["values"][-2] == 2
+    # replayed at 11-20 16:00, today holds what happened by then: order 2, not order 4 (paid at 16:01)
+    earlier = cli("report", "--now", "2026-11-20 16:00", "--format", "json")
+    series = {s["key"]: s for s in panel(earlier.json, "trends")["data"]["series"]}
+    assert series["orders_paid"]["values"][-2:] == [1, 1] and series["reminders_paid"]["values"][-1] == 0
     for period in ("day", "week", "month"):
         html = page_of(cli, "--period", period, name=f"{period}.html")
         assert {"day": "近24小时", "week": "近7天", "month": "近30天"}[period] in html

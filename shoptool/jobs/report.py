@@ -239,7 +239,7 @@ def _period(context: Context) -> Panel:
         return N.within(rows, key, window, tz), N.within(rows, key, previous, tz)
 
     paid, paid_before = split(q.paid_orders(shop.db, start, end), "paid_at")
-    outcomes = N.reminder_outcomes(q.reminder_orders(shop.db, start, end), tz)
+    outcomes = N.reminder_outcomes(q.reminder_orders(shop.db, start, end), tz, until=context.now)
     sent = [o for o in outcomes if window.holds(o.sent_at)]
     sent_before = [o for o in outcomes if previous.holds(o.sent_at)]
     notices, notices_before = split(q.sent_messages(shop.db, "shipped", start, end), "sent_at")
@@ -300,20 +300,23 @@ def _trends(context: Context) -> Panel:
     start, end = window.query_bounds(tz)
     paid = q.paid_orders(shop.db, start, end)
     outcomes = [{"sent_at": o.sent_at.isoformat(), "paid": 1 if o.paid else 0, "fen": o.recovered_fen}
-                for o in N.reminder_outcomes(q.reminder_orders(shop.db, start, end), tz)]
+                for o in N.reminder_outcomes(q.reminder_orders(shop.db, start, end), tz, until=now)]
+
+    def daily(rows, key, value_key=None):
+        return N.per_day(rows, key, days, tz, value_key, until=now)
+
     series = [
-        Series("orders_paid", "付款订单", N.per_day(paid, "paid_at", days, tz)),
-        Series("paid_amount", "付款金额", N.per_day(paid, "paid_at", days, tz, "amount_fen"), kind=K.MONEY),
-        Series("reminders_sent", "催付短信", N.per_day(outcomes, "sent_at", days, tz)),
-        Series("reminders_paid", "催付后付款", N.per_day(outcomes, "sent_at", days, tz, "paid")),
-        Series("notices_sent", "发货通知", N.per_day(q.sent_messages(shop.db, "shipped", start, end), "sent_at", days,
-                                                  tz)),
+        Series("orders_paid", "付款订单", daily(paid, "paid_at")),
+        Series("paid_amount", "付款金额", daily(paid, "paid_at", "amount_fen"), kind=K.MONEY),
+        Series("reminders_sent", "催付短信", daily(outcomes, "sent_at")),
+        Series("reminders_paid", "催付后付款", daily(outcomes, "sent_at", "paid")),
+        Series("notices_sent", "发货通知", daily(q.sent_messages(shop.db, "shipped", start, end), "sent_at")),
         Series("new_bad_reviews", "新增中差评",
-               N.per_day(q.new_reviews(shop.db, start, end, ("neutral", "bad")), "created_at", days, tz)),
+               daily(q.new_reviews(shop.db, start, end, ("neutral", "bad")), "created_at")),
     ]
     refunds = q.refunds_in(shop.db, start, end)
     if refunds is not None:
-        series.append(Series("refunds", "退款申请", N.per_day(refunds, "at", days, tz)))
+        series.append(Series("refunds", "退款申请", daily(refunds, "at")))
     first, last = days[0], days[-1]
     return Panel("trends", "近7天 / 近30天趋势", kind=TRENDS, series=series,
                  note=f"{first:%m-%d} 至 {last:%m-%d}，按天统计（今天截至 {now:%H:%M}）")

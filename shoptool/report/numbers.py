@@ -65,13 +65,14 @@ def parse(text: str | None, tz: tzinfo) -> datetime | None:
 
 
 def per_day(rows: Iterable[Mapping], time_key: str, days: list[date], tz: tzinfo,
-            value_key: str | None = None) -> list[int]:
-    """How many rows (or the sum of `value_key`) fell on each of `days`, in shop time."""
+            value_key: str | None = None, until: datetime | None = None) -> list[int]:
+    """How many rows (or the sum of `value_key`) fell on each of `days`, in shop time; none after
+    `until` (today counts up to the report's moment, also on a replayed --now)."""
     index = {day: n for n, day in enumerate(days)}
     totals = [0] * len(days)
     for row in rows:
         moment = parse(row.get(time_key), tz)
-        if moment is None:
+        if moment is None or (until is not None and moment > until):
             continue
         n = index.get(moment.date())
         if n is not None:
@@ -91,9 +92,11 @@ class Reminder:
     recovered_fen: int  # what those orders brought
 
 
-def reminder_outcomes(rows: Iterable[Mapping], tz: tzinfo, window: timedelta = RECOVERY_WINDOW) -> list[Reminder]:
+def reminder_outcomes(rows: Iterable[Mapping], tz: tzinfo, window: timedelta = RECOVERY_WINDOW,
+                      until: datetime | None = None) -> list[Reminder]:
     """One Reminder per text from rows of (message, order): an order counts as recovered when it
-    was paid after the text went out and at most `window` later."""
+    was paid after the text went out and at most `window` later — and, on a report about a past
+    moment (`until`, a replayed --now), not after that moment."""
     by_message: dict[int, dict] = {}
     for row in rows:
         sent = parse(row.get("sent_at"), tz)
@@ -101,7 +104,8 @@ def reminder_outcomes(rows: Iterable[Mapping], tz: tzinfo, window: timedelta = R
             continue
         entry = by_message.setdefault(row["message_id"], {"sent": sent, "fen": 0, "paid": False, "seen": set()})
         paid = parse(row.get("paid_at"), tz)
-        if paid is not None and sent <= paid <= sent + window and row.get("order_id") not in entry["seen"]:
+        if (paid is not None and sent <= paid <= sent + window and (until is None or paid <= until)
+                and row.get("order_id") not in entry["seen"]):
             entry["seen"].add(row.get("order_id"))
             entry["paid"] = True
             entry["fen"] += int(row.get("amount_fen") or 0)
