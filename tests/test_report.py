@@ -201,6 +201,8 @@ def test_a_shop_with_nothing_imported_gets_a_page_that_says_so(cli, shop_folder)
     html = page_of(cli)
     for said in ("尚未导入任何数据", "未导入评价数据", "未导入退款数据", "未导入库存数据", "未导入物流轨迹数据"):
         assert said in html, said
+    worklist = html[html.index('id="today"'):html.index('id="numbers"')]
+    assert "未导入库存数据" in worklist and "shoptool import" not in worklist  # Chinese, not daily's CLI hint
     assert "<script" not in html.lower()
     document = report_json(cli)
     assert document["summary"]["daily"] == {k: 0 for k in document["summary"]["daily"]}

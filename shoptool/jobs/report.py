@@ -218,8 +218,19 @@ def _stock(context: Context) -> Panel:
     return panel
 
 
+# A check daily could not run (nothing of its kind imported: daily's note is then the command
+# line's English hint) reads on the page as what is missing.
+NOT_RUN = {"stock": "未导入库存数据（宝贝库存和仓库库存）"}
+
+
 def _worklist(context: Context) -> Panel:
-    checks = [{"check": r["check"], "title": r["title"], "count": r["count"], "note": r["note"]}
+    def note(row: dict) -> str | None:
+        section = context.section(row["check"])
+        if section is not None and not section.columns and not row["count"]:
+            return NOT_RUN.get(row["check"], "数据不足，未能检查")
+        return row["note"]
+
+    checks = [{"check": r["check"], "title": r["title"], "count": r["count"], "note": note(r)}
               for r in context.worklist.rows]
     waiting = sum(c["count"] for c in checks)
     return Panel("worklist", "今日待办", kind=CHECKS, state=ATTENTION if waiting else OK, count=waiting,
