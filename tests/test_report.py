@@ -308,3 +308,38 @@ def test_the_pages_net_lets_text_about_markup_through():
 
     check('<p title="src=x onload=1 href=y">&lt;script&gt; url( @import javascript: on=1</p><a href="#top">顶部</a>'
           '<style>a { color: #c62828 }</style><div data-count="3" aria-label="src=1"></div>')
+
+
+@pytest.mark.parametrize("module, table, key, rows, shown", [
+    ("ship_deadline", None, "ship_due",
+     [{"order_id": oid(1), "finding": "ship_due_soon", "hours_left": 2, "due_at": "2026-11-21T12:00:00+08:00"},
+      {"order_id": oid(2), "finding": "ship_overdue", "hours_left": -1.5},
+      {"order_id": oid(3), "finding": "on_time", "hours_left": 30}],
+     [oid(2), oid(1)]),
+    ("logistics_check", "parcels", "parcels",
+     [{"tracking_no": "YT1", "finding": "stalled", "severity": "warning", "hours_since": 50},
+      {"tracking_no": "YT2", "finding": "exception", "severity": "error", "last_event": "地址不详 13698765432"},
+      {"tracking_no": "YT3", "finding": "in_transit", "severity": "info"}],
+     ["YT2", "YT1"]),  # the error first
+])
+def test_the_ship_by_and_parcel_jobs_are_one_panel_each(cli, shop, db, monkeypatch, module, table, key, rows, shown):
+    from shoptool import columns as K
+    from shoptool.result import Result
+
+    columns = [K.Column(k, k, k, K.TIME if k == "due_at" else K.ID) for k in sorted({k for r in rows for k in r})]
+    fake = types.ModuleType(f"shoptool.jobs.{module}")
+    fake.__spec__ = importlib.machinery.ModuleSpec(f"shoptool.jobs.{module}", None)
+    fake.run = lambda shop: Result(module, columns, [dict(r) for r in rows])
+    assert panel(report_json(cli), key)["state"] == "missing"  # before the job exists
+    monkeypatch.setitem(sys.modules, f"shoptool.jobs.{module}", fake)
+    if table:
+        assert panel(report_json(cli), key)["state"] == "missing"  # the job, but nothing imported
+        handle = db()
+        handle.conn.execute(f"CREATE TABLE {table} (tracking_no TEXT)")
+        handle.conn.execute(f"INSERT INTO {table} VALUES ('YT1')")
+        handle.conn.commit()
+    found = panel(report_json(cli), key)
+    assert found["state"] == "attention" and found["count"] == 2
+    assert [r.get("order_id") or r.get("tracking_no") for r in found["top"]] == shown
+    html = page_of(cli)
+    assert all(s in html for s in shown) and unmasked(html) == []

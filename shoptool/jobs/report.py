@@ -146,8 +146,12 @@ class Optional_:
 
 
 def _urgency(row: dict):
+    """Errors first, then the nearest deadline (hours_left), then the longest silence (hours_since)."""
     hours = row.get("hours_left")
-    return (hours is None, hours if isinstance(hours, (int, float)) else 0)
+    since = row.get("hours_since")
+    return ({"error": 0, "warning": 1}.get(str(row.get("severity")), 2 if "severity" in row else 1),
+            not isinstance(hours, (int, float)), hours if isinstance(hours, (int, float)) else 0,
+            -since if isinstance(since, (int, float)) else 0)
 
 
 def _refunds_due(rows: list[dict], context: Context) -> list[dict]:
