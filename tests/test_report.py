@@ -343,3 +343,20 @@ def test_the_ship_by_and_parcel_jobs_are_one_panel_each(cli, shop, db, monkeypat
     assert [r.get("order_id") or r.get("tracking_no") for r in found["top"]] == shown
     html = page_of(cli)
     assert all(s in html for s in shown) and unmasked(html) == []
+
+
+def test_where_the_page_goes(cli, shop):
+    piped = cli("report", "--now", NOW)  # no -o, stdout a pipe: the page itself
+    assert piped.exit_code == 0 and piped.stdout.startswith("<!doctype html>") and "经营日报" in piped.stdout
+    assert "report:" in piped.stderr and "<" not in piped.stderr
+    assert cli("report", "--now", NOW, "-q").stdout == ""  # quiet, no file: nothing to draw it for
+    as_json = cli("report", "--now", NOW, "-o", "numbers.json")
+    assert as_json.exit_code == 0
+    import json
+
+    document = json.loads(Path("numbers.json").read_text(encoding="utf-8"))
+    assert document["command"] == "report" and document["summary"]["numbers"]["orders_paid"] == 3
+    for wrong in (("-o", "report.txt"), ("--format", "table", "-o", "r.html"), ("--format", "csv")):
+        run = cli("report", "--now", NOW, *wrong)
+        assert run.exit_code == 2, (wrong, run)
+    assert not Path("report.txt").exists() and not Path("r.html").exists()
