@@ -78,6 +78,12 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "notices": "待发货通知", "reviews": "待处理中差评", "outbox": "短信待处理",
         "cod": "货到付款待确认", "rate_buyers": "待评价买家", "invoices": "待开发票",
     },
+    "report_panel": {
+        "refunds_due": "退款即将超时", "ship_due": "超过发货时限", "reviews_due": "中差评解释期将满",
+        "parcels": "异常包裹", "worklist": "今日待办", "period": "本期数据", "refund_reasons": "退款原因",
+        "stock": "库存风险", "trends": "趋势", "freshness": "数据新鲜度",
+    },
+    "report_state": {"ok": "正常", "attention": "需处理", "missing": "暂无数据"},
     "cod_finding": {"unconfirmed": "待确认", "declined": "拒收待关闭"},
     "cod_result": {"agreed": "同意", "declined": "拒绝", "unreachable": "未接通"},
     "completed_source": {"export": "导出表", "import": "导入时发现"},

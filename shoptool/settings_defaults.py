@@ -156,6 +156,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("kpi.cap", 1.2, "a metric scores at most this share of its target (1.2 = 120%)"),
     Setting("kpi.reminders_staff", "", 'staff id credited with 催付 texts followed by payment ("" = no agent)'),
     Setting("kpi.recovered_within", "24h", "a reminded order paid within this long counts as recovered"),
+    # [report] the manager's page (PRODUCT §21)
+    Setting("report.top", 10, "rows shown per list on the page (deadlines, parcels, stock)"),
+    Setting("report.review_days_left", 3, "中差评 whose explanation window ends within this many days are deadlines"),
+    Setting("report.stale_after.orders", "1d", "imported data older than this is shown in red, per import kind"),
+    Setting("report.stale_after.items", "1d", ""),
+    Setting("report.stale_after.page_stock", "1d", ""),
+    Setting("report.stale_after.warehouse_stock", "1d", ""),
+    Setting("report.stale_after.shipments", "1d", ""),
+    Setting("report.stale_after.reviews", "3d", ""),
+    Setting("report.stale_after.opt_outs", "7d", ""),
+    Setting("report.stale_after.refunds", "1d", "after-sales (PRODUCT §17), once that kind exists"),
+    Setting("report.stale_after.tracking", "1d", "parcels' tracking (PRODUCT §18), once that kind exists"),
+    Setting("report.stale_after.other", "2d", "any other kind"),
     # [privacy]
     Setting("privacy.retention", "180d", "default cut for `shoptool purge`"),
     # [mcp]

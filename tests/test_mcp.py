@@ -80,6 +80,7 @@ READ_CASES = {
     "rate_buyers": [{}],
     "invoices": [{}, {"status": ["all"]}],
     "kpi": [{}, {"month": "2026-11"}, {"since": "2026-11-05"}],
+    "report": [{}, {"period": "week"}],
 }
 
 

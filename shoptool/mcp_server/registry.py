@@ -27,6 +27,7 @@ from ..jobs import (
     note,
     operations,
     rate_buyers,
+    report,
     reviews,
     sending,
     stock_check,
@@ -125,6 +126,14 @@ TOOLS: tuple[Tool, ...] = (
          lambda c: daily.run(c.shop, top=c.get("top", 5)),
          lambda a: ["daily", *_options([("--top", a.get("top"))])],
          (P.number("top", "Rows per check (default 5).", minimum=1, maximum=100, default=5),)),
+    Tool("report", "经营日报 report",
+         "The manager's page as data: deadlines (refunds, ship-by, 中差评 whose window ends within 3 days), parcels "
+         "in trouble, daily's counts, the period's numbers (orders paid, reminders sent and paid within 24h with the "
+         "amount recovered, notices, new 中差评 and how many were handled, refunds by reason, stock risks), 30-day "
+         "trends and how old each kind of imported data is. A panel without data says so. Changes and sends nothing.",
+         lambda c: report.run(c.shop, period=c.get("period", "day")),
+         lambda a: ["report", *_options([("--period", a.get("period"))])],
+         (P.choice("period", ("day", "week", "month"), "The last 24 hours (default), 7 days or 30 days."),)),
     Tool("stock_check", "库存核对 stock-check",
          "Page stock against warehouse stock, per SKU code: oversell_risk, missing_in_warehouse, duplicate_sku, "
          "negative_stock (errors), no_sku_code, underlisted (warnings), not_listed (info), with the suggested page "
