@@ -14,6 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "shoptool"
 DOMAIN = (
     "shoptool.address", "shoptool.divisions", "shoptool.stock", "shoptool.merge", "shoptool.notes",
     "shoptool.reviews", "shoptool.orders", "shoptool.cs_lists", "shoptool.phones", "shoptool.privacy", "shoptool.purge",
+    "shoptool.customers",
     "shoptool.messages.due", "shoptool.messages.rules", "shoptool.messages.outbox", "shoptool.messages.templates",
 )
 DOMAIN_MAY_NOT = ("shoptool.db", "shoptool.tables", "shoptool.output", "shoptool.imports", "shoptool.jobs",

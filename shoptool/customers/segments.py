@@ -1,0 +1,148 @@
+"""Segments and RFM scores (PRODUCT §20), the 客户运营平台's own words: 成交客户 (paid at least
+once), 未成交客户 (orders, none paid), 新客 (first paid order within crm.new_within, default 30
+days), 复购 (two or more paid orders), 沉睡 (last purchase 90–180 days ago), 流失 (more than 180).
+A buyer is in every segment that fits; `primary` picks the one a list shows.
+
+RFM: R from days since the last purchase, F from paid orders, M from spend, each 1–5 against
+ascending thresholds in [crm.rfm] (R: 5 within the first threshold of days; F and M: 1 below the
+first threshold, +1 for each one reached)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+PAID = "成交客户"
+UNPAID = "未成交客户"
+NEW = "新客"
+REPEAT = "复购"
+SLEEPING = "沉睡"
+LOST = "流失"
+SEGMENTS = (PAID, UNPAID, NEW, REPEAT, SLEEPING, LOST)
+# English spellings accepted on the command line (JSON keeps the Chinese names)
+ALIASES = {"paid": PAID, "unpaid": UNPAID, "new": NEW, "repeat": REPEAT, "sleeping": SLEEPING, "lost": LOST}
+
+
+@dataclass
+class Stats:
+    """What the orders held say about one buyer (db/customers.py aggregates them)."""
+
+    buyer: str
+    orders: int = 0  # orders of any status
+    paid_orders: int = 0
+    spend_fen: int = 0
+    window_orders: int = 0  # paid orders within crm.window
+    window_spend_fen: int = 0
+    first_paid_at: str | None = None
+    last_paid_at: str | None = None
+    nick: str | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    new_within: timedelta = timedelta(days=30)
+    sleeping_after: timedelta = timedelta(days=90)
+    lost_after: timedelta = timedelta(days=180)
+    recency_days: tuple[int, ...] = (30, 90, 180, 365)
+    frequency: tuple[int, ...] = (2, 3, 5, 8)
+    monetary_fen: tuple[int, ...] = (10_000, 30_000, 100_000, 300_000)
+
+
+@dataclass
+class Profile:
+    stats: Stats
+    tier: str | None
+    segments: list[str] = field(default_factory=list)
+    segment: str | None = None
+    r: int | None = None
+    f: int | None = None
+    m: int | None = None
+    days_since: int | None = None
+
+
+def _days(now: datetime, iso: str | None) -> int | None:
+    """Calendar days in shop time (`now`'s zone) from `iso` to `now`: 0 today, 1 yesterday…"""
+    if not iso:
+        return None
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is not None and now.tzinfo is not None:
+        moment = moment.astimezone(now.tzinfo)
+    return (now.date() - moment.date()).days
+
+
+def segments_of(stats: Stats, now: datetime, rules: Rules) -> list[str]:
+    if stats.paid_orders <= 0:
+        return [UNPAID] if stats.orders > 0 else []
+    found = [PAID]
+    first = _days(now, stats.first_paid_at)
+    last = _days(now, stats.last_paid_at)
+    if first is not None and first <= rules.new_within.days:
+        found.append(NEW)
+    if stats.paid_orders >= 2:
+        found.append(REPEAT)
+    if last is not None:
+        sleeping, lost = rules.sleeping_after.days, rules.lost_after.days
+        if last > lost:
+            found.append(LOST)
+        elif last >= sleeping:
+            found.append(SLEEPING)
+    return found
+
+
+def primary(segments: Sequence[str]) -> str | None:
+    """The one segment a list shows: lifecycle first (流失, 沉睡, 新客), then 复购, 成交客户."""
+    for name in (LOST, SLEEPING, NEW, REPEAT, PAID, UNPAID):
+        if name in segments:
+            return name
+    return None
+
+
+def score_up(value: float, thresholds: Sequence[float]) -> int:
+    """1 below the first threshold, +1 for each threshold reached (at most 5)."""
+    return min(1 + sum(1 for t in thresholds if value >= t), 5)
+
+
+def rfm(stats: Stats, now: datetime, rules: Rules) -> tuple[int | None, int | None, int | None, int | None]:
+    if stats.paid_orders <= 0:
+        return None, None, None, None
+    days = _days(now, stats.last_paid_at)
+    whole = max(days, 0) if days is not None else None
+    r = None if whole is None else 5 - min(sum(1 for t in rules.recency_days if whole > t), 4)
+    return r, score_up(stats.paid_orders, rules.frequency), score_up(stats.spend_fen, rules.monetary_fen), whole
+
+
+def profile(stats: Stats, now: datetime, rules: Rules, tiers) -> Profile:
+    from .tiers import tier_of
+
+    found = segments_of(stats, now, rules)
+    r, f, m, days = rfm(stats, now, rules)
+    return Profile(stats, tier_of(tiers, orders=stats.window_orders, spend_fen=stats.window_spend_fen), found,
+                   primary(found), r, f, m, days)
+
+
+def segment_name(text: str) -> str | None:
+    """A segment as typed: its Chinese name or English alias; None when unknown."""
+    text = (text or "").strip()
+    return text if text in SEGMENTS else ALIASES.get(text.lower())
+
+
+def counts(profiles: Sequence[Profile]) -> dict[str, int]:
+    found = {name: 0 for name in SEGMENTS}
+    for p in profiles:
+        for name in p.segments:
+            found[name] += 1
+    return found
+
+
+def rules_from(settings: Mapping) -> Rules:
+    from .. import clock
+    from ..settings_defaults import read
+
+    def ints(path: str, scale: int = 1) -> tuple[int, ...]:
+        return tuple(round(float(v) * scale) for v in read(settings, path))
+
+    return Rules(clock.parse_duration(read(settings, "crm.new_within")),
+                 clock.parse_duration(read(settings, "crm.sleeping_after")),
+                 clock.parse_duration(read(settings, "crm.lost_after")),
+                 ints("crm.rfm.recency_days"), ints("crm.rfm.frequency"), ints("crm.rfm.monetary", 100))
