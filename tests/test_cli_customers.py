@@ -200,3 +200,20 @@ def test_a_consent_sheet_is_never_taken_for_opt_outs(cli, tmp_path, db):
     # and a bare list of phones is neither
     write_csv(tmp_path / "vip.csv", ["手机号"], [{"手机号": mobile(3)}])
     assert cli("import", "vip.csv").exit_code != 0
+
+
+def test_purge_keeps_consent_proof_and_scrubs_the_rest_of_a_purged_buyer(cli, tmp_path, db):
+    old = legacy_order(1, status=DONE, 买家会员名="tb_gone", 联系手机=mobile(1), 订单创建时间="2026-03-01 10:00:00")
+    write_csv(tmp_path / "orders.csv", HEADER, [old])
+    assert cli("import", "orders.csv").exit_code == 0
+    write_xlsx(tmp_path / "consents.xlsx", ["手机号", "来源", "同意时间", "凭证"], [consent(mobile(1), proof="FORM-9")])
+    assert cli("import", "consents.xlsx").exit_code == 0
+    write_csv(tmp_path / "members.csv", MEMBER_HEADER, [member("tb_gone", mobile(1))])
+    assert cli("import", "members.csv").exit_code == 0
+    run = cli("purge", "--older-than", "180d", "--yes", "--now", NOW, "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    kept = db().execute("SELECT phone, source, consented_at, proof FROM consents").fetchall()
+    assert [tuple(r) for r in kept] == [(mobile(1), "会员注册", "2026-09-01T12:00:00+08:00", "FORM-9")]
+    gone = db().execute("SELECT receiver_name, phone, address FROM members").fetchone()
+    assert tuple(gone) == (None, None, None)
+    assert db().execute("SELECT buyer_nick, receiver_mobile FROM orders").fetchone()[:] == (None, None)

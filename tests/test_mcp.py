@@ -79,6 +79,8 @@ READ_CASES = {
     "cod_confirm": [{}, {"fail_on": ["declined"]}],
     "rate_buyers": [{}],
     "invoices": [{}, {"status": ["all"]}],
+    "customer": [{"buyer": "tb_liu_qing"}],
+    "customers_list": [{}, {"segment": "复购", "limit": 5}],
 }
 
 

@@ -111,6 +111,8 @@ def listing(shop: Shop, *, tiers=(), segments=(), limit: int | None = 1000) -> R
     from ..customers.tiers import parse_tiers
     from ..db import customers as cq
 
+    tiers = [tiers] if isinstance(tiers, str) else tiers
+    segments = [segments] if isinstance(segments, str) else segments
     known_tiers = [t.name for t in parse_tiers(shop.settings["crm.tiers"])]
     wanted_tiers = [t for v in tiers or () for t in v.split(",") if t.strip()]
     wrong = [t for t in wanted_tiers if t not in known_tiers]
