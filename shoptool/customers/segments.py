@@ -9,9 +9,10 @@ first threshold, +1 for each one reached)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 PAID = "成交客户"
 UNPAID = "未成交客户"
@@ -24,7 +25,7 @@ SEGMENTS = (PAID, UNPAID, NEW, REPEAT, SLEEPING, LOST)
 ALIASES = {"paid": PAID, "unpaid": UNPAID, "new": NEW, "repeat": REPEAT, "sleeping": SLEEPING, "lost": LOST}
 
 
-@dataclass
+@dataclass(slots=True)
 class Stats:
     """What the orders held say about one buyer (db/customers.py aggregates them)."""
 
@@ -49,7 +50,7 @@ class Rules:
     monetary_fen: tuple[int, ...] = (10_000, 30_000, 100_000, 300_000)
 
 
-@dataclass
+@dataclass(slots=True)
 class Profile:
     stats: Stats
     tier: str | None
@@ -61,64 +62,92 @@ class Profile:
     days_since: int | None = None
 
 
-def _days(now: datetime, iso: str | None) -> int | None:
-    """Calendar days in shop time (`now`'s zone) from `iso` to `now`: 0 today, 1 yesterday…"""
-    if not iso:
-        return None
-    moment = datetime.fromisoformat(iso)
-    if moment.tzinfo is not None and now.tzinfo is not None:
-        moment = moment.astimezone(now.tzinfo)
-    return (now.date() - moment.date()).days
+class Clock:
+    """Calendar days in shop time from a stored moment to `now` (0 today, 1 yesterday…), cached by
+    day: a shop's history has a few hundred distinct days, its buyers hundreds of thousands."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.today = now.date()
+        offset = now.isoformat()[19:]  # "+08:00": stored moments in the shop's offset carry their own date
+        self.offset = offset if offset.startswith(("+", "-")) else None
+        self.cache: dict[str, int] = {}
+
+    def days(self, iso: str | None) -> int | None:
+        if not iso:
+            return None
+        if self.offset and iso.endswith(self.offset) and len(iso) >= 10:
+            key = iso[:10]
+            found = self.cache.get(key)
+            if found is None:
+                found = self.cache[key] = (self.today - date.fromisoformat(key)).days
+            return found
+        moment = datetime.fromisoformat(iso)
+        if moment.tzinfo is not None and self.now.tzinfo is not None:
+            moment = moment.astimezone(self.now.tzinfo)
+        return (self.today - moment.date()).days
 
 
-def segments_of(stats: Stats, now: datetime, rules: Rules) -> list[str]:
+def segments_of(stats: Stats, clock: Clock, rules: Rules, last: int | None = None) -> list[str]:
     if stats.paid_orders <= 0:
         return [UNPAID] if stats.orders > 0 else []
     found = [PAID]
-    first = _days(now, stats.first_paid_at)
-    last = _days(now, stats.last_paid_at)
+    first = clock.days(stats.first_paid_at)
     if first is not None and first <= rules.new_within.days:
         found.append(NEW)
     if stats.paid_orders >= 2:
         found.append(REPEAT)
+    if last is None:
+        last = clock.days(stats.last_paid_at)
     if last is not None:
-        sleeping, lost = rules.sleeping_after.days, rules.lost_after.days
-        if last > lost:
+        if last > rules.lost_after.days:
             found.append(LOST)
-        elif last >= sleeping:
+        elif last >= rules.sleeping_after.days:
             found.append(SLEEPING)
     return found
 
 
+_PRIMARY = (LOST, SLEEPING, NEW, REPEAT, PAID, UNPAID)
+
+
 def primary(segments: Sequence[str]) -> str | None:
     """The one segment a list shows: lifecycle first (流失, 沉睡, 新客), then 复购, 成交客户."""
-    for name in (LOST, SLEEPING, NEW, REPEAT, PAID, UNPAID):
+    for name in _PRIMARY:
         if name in segments:
             return name
     return None
 
 
 def score_up(value: float, thresholds: Sequence[float]) -> int:
-    """1 below the first threshold, +1 for each threshold reached (at most 5)."""
-    return min(1 + sum(1 for t in thresholds if value >= t), 5)
+    """1 below the first threshold, +1 for each threshold reached (at most 5); thresholds ascending."""
+    return min(1 + bisect_right(thresholds, value), 5)
 
 
-def rfm(stats: Stats, now: datetime, rules: Rules) -> tuple[int | None, int | None, int | None, int | None]:
+def rfm(stats: Stats, clock: Clock, rules: Rules, last: int | None = None
+        ) -> tuple[int | None, int | None, int | None, int | None]:
     if stats.paid_orders <= 0:
         return None, None, None, None
-    days = _days(now, stats.last_paid_at)
+    days = clock.days(stats.last_paid_at) if last is None else last
     whole = max(days, 0) if days is not None else None
-    r = None if whole is None else 5 - min(sum(1 for t in rules.recency_days if whole > t), 4)
+    # R: 5 within the first number of days, one less past each threshold
+    r = None if whole is None else 5 - min(bisect_left(rules.recency_days, whole), 4)
     return r, score_up(stats.paid_orders, rules.frequency), score_up(stats.spend_fen, rules.monetary_fen), whole
 
 
-def profile(stats: Stats, now: datetime, rules: Rules, tiers) -> Profile:
+def profile(stats: Stats, now: datetime | Clock, rules: Rules, tiers) -> Profile:
     from .tiers import tier_of
 
-    found = segments_of(stats, now, rules)
-    r, f, m, days = rfm(stats, now, rules)
+    clock = now if isinstance(now, Clock) else Clock(now)
+    last = clock.days(stats.last_paid_at) if stats.paid_orders > 0 else None
+    found = segments_of(stats, clock, rules, last)
+    r, f, m, days = rfm(stats, clock, rules, last)
     return Profile(stats, tier_of(tiers, orders=stats.window_orders, spend_fen=stats.window_spend_fen), found,
-                   primary(found), r, f, m, days)
+                   found[-1] if len(found) == 1 else primary(found), r, f, m, days)
+
+
+def profiles(stats: Iterable[Stats], now: datetime, rules: Rules, tiers) -> list[Profile]:
+    clock = Clock(now)
+    return [profile(s, clock, rules, tiers) for s in stats]
 
 
 def segment_name(text: str) -> str | None:

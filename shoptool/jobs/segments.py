@@ -25,7 +25,8 @@ def run(shop: Shop) -> Result:
     from ..db import write_transaction
 
     at = shop.iso(shop.now())
-    profiles = cq.profiles(shop.db, shop.settings, shop.now())
+    unkeyed = [0]
+    profiles = cq.profiles(shop.db, shop.settings, shop.now(), unkeyed)
     counts = S.counts(profiles)
     before = cq.last_segment_counts(shop.db)
     rows = [{"segment": name, "count": n, "change": n - before[name][0] if name in before else None,
@@ -46,9 +47,8 @@ def run(shop: Shop) -> Result:
     line = "segments: " + ", ".join(f"{r['segment']} {r['count']}" + (f" ({r['change']:+d})" if r["change"] else "")
                                     for r in rows)
     result = Result("segments", COLUMNS, rows, summary, title="客户人群", summary_line=line, generated_at=at)
-    unkeyed = cq.unkeyed_orders(shop.db)
-    if unkeyed:
-        result.info(f"{unkeyed} order(s) name no buyer (a desensitised export without nick or phone): not counted")
+    if unkeyed[0]:
+        result.info(f"{unkeyed[0]} order(s) name no buyer (a desensitised export without nick or phone): not counted")
     return result
 
 
