@@ -313,6 +313,17 @@ def profiles(db, settings, now, unkeyed: list | None = None):
     return S.profiles(buyer_stats(db, since, unkeyed), now, rules, tiers)
 
 
+def tally(db, settings, now, unkeyed: list | None = None):
+    """segments.tally over every buyer at `now` (what `segments` counts)."""
+    from .. import clock
+    from ..customers import segments as S
+    from ..customers.tiers import parse_tiers
+
+    rules, tiers = S.rules_from(settings), parse_tiers(settings["crm.tiers"])
+    since = clock.to_iso(now - clock.parse_duration(settings["crm.window"]), settings.tz)
+    return S.tally(buyer_stats(db, since, unkeyed), now, rules, tiers)
+
+
 def audience(db, settings, buyers: list[str], now) -> list[dict]:
     """suppression.decide over these buyers (in this order), with what the database says now."""
     from .. import clock

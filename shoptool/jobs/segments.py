@@ -20,30 +20,20 @@ EXPORT_PII_COLUMNS = [K.Column("buyer", "买家会员名", "Buyer nick"), K.Colu
 
 
 def run(shop: Shop) -> Result:
-    from ..customers import segments as S
     from ..db import customers as cq
     from ..db import write_transaction
 
     at = shop.iso(shop.now())
     unkeyed = [0]
-    profiles = cq.profiles(shop.db, shop.settings, shop.now(), unkeyed)
-    counts = S.counts(profiles)
+    counted = cq.tally(shop.db, shop.settings, shop.now(), unkeyed)
+    counts = counted.segments
     before = cq.last_segment_counts(shop.db)
     rows = [{"segment": name, "count": n, "change": n - before[name][0] if name in before else None,
              "previous_at": before[name][1] if name in before else None} for name, n in counts.items()]
     with write_transaction(shop.db):
         cq.save_segment_counts(shop.db, counts, at)
-    tiers: dict[str, int] = {}
-    rfm: dict[str, dict[int, int]] = {"r": {}, "f": {}, "m": {}}
-    for p in profiles:
-        if p.tier:
-            tiers[p.tier] = tiers.get(p.tier, 0) + 1
-        for key in ("r", "f", "m"):
-            score = getattr(p, key)
-            if score is not None:
-                rfm[key][score] = rfm[key].get(score, 0) + 1
-    summary = {"buyers": len(profiles), **{r["segment"]: r["count"] for r in rows}, "tiers": tiers,
-               "rfm": {k: dict(sorted(v.items())) for k, v in rfm.items()}}
+    summary = {"buyers": counted.buyers, **counts, "tiers": counted.tiers,
+               "rfm": {k: dict(sorted(v.items())) for k, v in counted.rfm.items()}}
     line = "segments: " + ", ".join(f"{r['segment']} {r['count']}" + (f" ({r['change']:+d})" if r["change"] else "")
                                     for r in rows)
     result = Result("segments", COLUMNS, rows, summary, title="客户人群", summary_line=line, generated_at=at)
