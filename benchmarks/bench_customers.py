@@ -80,11 +80,26 @@ def measure(args: list[str], db: Path) -> dict:
             "summary": document["summary"]}
 
 
+def reference(db: Path) -> float:
+    """The raw floor, in this process: one GROUP BY of every order by nick (a sort of the whole
+    table), which any per-buyer figure costs at least."""
+    import sqlite3
+    import time
+
+    conn = sqlite3.connect(db)
+    start = time.perf_counter()
+    conn.execute("SELECT buyer_nick, count(*), sum(paid_fen) FROM orders NOT INDEXED GROUP BY buyer_nick").fetchall()
+    seconds = time.perf_counter() - start
+    conn.close()
+    return round(seconds, 2)
+
+
 def run(n: int = 1_000_000, buyers: int | None = None) -> dict:
     buyers = buyers or max(n // 5, 1)
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "shoptool.db"
         data = build(db, n, buyers)
+        data["reference"] = reference(db)
         for name, args in COMMANDS.items():
             data[name] = measure(args, db)
         data["segments again"] = measure(COMMANDS["segments"], db)  # with the last run's counts to compare
@@ -95,6 +110,7 @@ if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     buyers = int(sys.argv[2]) if len(sys.argv) > 2 else None
     result = run(n, buyers)
+    print(f"{'raw GROUP BY nick (reference)':30} {result['reference']:6.2f} s")
     for key in ("segments", "segments again", "customers list --limit 100"):
         print(f"{key:30} {result[key]['seconds']:6.2f} s  {result[key]['peak_mb']:6.0f} MB")
     print(json.dumps({k: v for k, v in result.items() if not isinstance(v, dict)}))

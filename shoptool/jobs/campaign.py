@@ -127,6 +127,8 @@ def preview(shop: Shop, name: str) -> Result:
             reasons[r["reason"]] = reasons.get(r["reason"], 0) + 1
         counts[row["action"]] += 1
         rows.append(row)
+    order = {"would_send": 0, "excluded": 1, "already_sent": 2}
+    rows.sort(key=lambda r: (order[r["action"]], r["reason"] or "", r["buyer"] or ""))
     price = Decimal(str(shop.settings["crm.price_per_part"]))
     cost = float((price * parts).quantize(Decimal("0.01")))
     summary = {**counts, "parts": parts, "cost": cost, "excluded_by_reason": dict(sorted(reasons.items())),
