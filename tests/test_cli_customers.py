@@ -172,6 +172,10 @@ def test_customers_show_is_one_timeline_found_by_nick_or_any_phone_spelling(cli,
     bad = cli("customers", "show", "tb_bad", "--now", NOW, "--format", "json").json["summary"]
     assert bad["bad_reviews"] == 1 and bad["excluded_because"] == ["bad_review"]
     assert cli("customers", "show", "nobody", "--now", NOW).exit_code == 2
+    # a buyer without a nick, found by a phone spelling: masked everywhere but with --show-pii
+    phone_only = cli("customers", "show", "138.0013.0017", "--now", NOW, "--format", "json")
+    assert phone_only.exit_code == 0 and phone_only.json["summary"]["orders"] == 2
+    assert "13800130017" not in phone_only.stdout + phone_only.stderr
 
 
 def test_tags_and_hand_recorded_consents_are_logged(cli, world, db):

@@ -177,8 +177,11 @@ def show(shop: Shop, text: str) -> Result:
         profile = Profile(Stats(buyer), None)
     member = cq.members_of(db, [buyer]).get(buyer)
     s = profile.stats
+    from ..privacy import mask_free_text
+
+    shown = mask_free_text(buyer)  # a buyer known by phone only: the summary is not masked by column
     summary = {
-        "buyer": buyer, "tier": profile.tier, "segment": profile.segment, "segments": profile.segments,
+        "buyer": shown, "tier": profile.tier, "segment": profile.segment, "segments": profile.segments,
         "orders": s.paid_orders, "all_orders": s.orders, "spend": round(s.spend_fen / 100, 2),
         "last_paid_at": s.last_paid_at, "r": profile.r, "f": profile.f, "m": profile.m,
         "refunds": sum(1 for e in events if e["event"] == "refund"),
@@ -187,12 +190,12 @@ def show(shop: Shop, text: str) -> Result:
         "consented": "no_consent" not in contact["reasons"], "marketing": contact["action"],
         "excluded_because": contact["reasons"], "blacklisted": bool(member and member.get("blacklisted")),
     }
-    line = (f"customers show: {buyer} — {profile.tier or '无等级'}, {profile.segment or '无订单'}, "
+    line = (f"customers show: {shown} — {profile.tier or '无等级'}, {profile.segment or '无订单'}, "
             f"{s.paid_orders} paid order(s), {summary['spend']} yuan, {len(events)} event(s)")
     result = Result("customers show", TIMELINE_COLUMNS, events, summary, title="客户档案", summary_line=line,
                     generated_at=shop.iso(shop.now()))
     for note in notes:
-        result.info(note)
+        result.info(mask_free_text(note))
     return result
 
 
@@ -217,8 +220,10 @@ def tag(shop: Shop, text: str, tag_name: str, *, staff: str | None = None, remov
             cq.log(shop.db, buyer, at=at, staff=who, action="untag" if remove else "tag", text=name,
                    source="customers tag")
     row = {"buyer": buyer, "tag": name, "action": action, "staff": who, "at": at}
+    from ..privacy import mask_free_text
+
     return Result("customers tag", MARK_COLUMNS, [row], {action: 1}, generated_at=at,
-                  summary_line=f"customers tag: {buyer} {name}: {action} by {who}")
+                  summary_line=f"customers tag: {mask_free_text(buyer)} {name}: {action} by {who}")
 
 
 def consent(shop: Shop, phone: str, *, source: str, proof: str | None = None, at: str | None = None,
