@@ -221,3 +221,19 @@ def test_purge_keeps_consent_proof_and_scrubs_the_rest_of_a_purged_buyer(cli, tm
     gone = db().execute("SELECT receiver_name, phone, address FROM members").fetchone()
     assert tuple(gone) == (None, None, None)
     assert db().execute("SELECT buyer_nick, receiver_mobile FROM orders").fetchone()[:] == (None, None)
+
+
+def test_an_erp_member_list_in_gbk_with_other_columns_and_a_row_that_names_nobody(cli, tmp_path, db):
+    header = ["手机", "会员名称", "黑名单", "消费额", "消费数", "备注"]
+    rows = [{"手机": "'13800130021", "会员名称": "tb_m1", "黑名单": "是", "消费额": "￥1,288.50", "消费数": "6",
+             "备注": "老客"},
+            {"手机": "+86 138 0013 0022", "会员名称": "", "黑名单": "否", "消费额": "10", "消费数": "1"},
+            {"手机": "138****0023", "会员名称": "", "黑名单": "", "消费额": "", "消费数": ""}]
+    write_csv(tmp_path / "会员.csv", header, rows, encoding="gbk")
+    run = cli("import", "会员.csv", "--format", "json")
+    assert run.exit_code == 3 and run.rows[0]["kind"] == "customers", run.stderr
+    assert run.rows[0]["rejected"] == 1 and (tmp_path / "会员.csv.rejects.csv").exists()
+    stored = {r[0]: tuple(r[1:]) for r in db().execute(
+        "SELECT member_key, phone, blacklisted, spend_fen, orders, extra FROM members")}
+    assert stored["tb_m1"] == ("13800130021", 1, 128850, 6, '{"备注":"老客"}')
+    assert stored["13800130022"][:2] == ("13800130022", 0)  # no name: known by the phone (PRODUCT §16)
