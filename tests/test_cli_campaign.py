@@ -100,3 +100,25 @@ def test_create_refuses_a_template_that_is_not_marketing_or_lacks_the_unsubscrib
     assert cli("campaign", "preview", "x").exit_code == 2
     assert cli("campaign", "create", "y", "--segment", "repeat", "--template", "campaign").exit_code == 0
     assert cli("campaign", "create", "y", "--segment", "repeat", "--template", "campaign").exit_code == 2
+
+
+def test_over_http_the_provider_gets_each_phone_once_and_a_held_lock_exits_5(cli, campaign, tmp_path):
+    from sms_stub import SmsStub
+
+    from shoptool.locks import single_instance
+
+    with SmsStub() as stub:
+        (tmp_path / "shoptool.toml").write_text(
+            f'[sms]\nprovider = "http"\n[sms.http]\nurl = "{stub.http_url}"\ntimeout = "2s"\n', encoding="utf-8")
+        with single_instance(tmp_path / "shoptool.db", "campaign-send"):
+            locked = cli("campaign", "send", campaign, "--now", "2026-11-22 10:00")
+        assert locked.exit_code == 5 and locked.stdout == "" and stub.requests == []
+        stub.script(mobile(3), "server_error")  # tb_vip: an answer that leaves doubt → unknown, never resent
+        run = cli("campaign", "send", campaign, "--now", "2026-11-22 10:00", "--format", "json")
+        assert run.exit_code == 4, run.stderr
+        assert cli("campaign", "send", campaign, "--now", "2026-11-22 11:00").exit_code == 4  # still unknown
+        phones = [r["phone"] for r in stub.requests]
+        assert len(phones) == 8 and len(set(phones)) == 8 and mobile(2) not in phones
+        assert all(r["text"].endswith("拒收请回复R") and r["out_id"].startswith("c:") for r in stub.requests)
+    report = cli("campaign", "report", campaign, "--now", "2026-11-23 10:00", "--format", "json").json["summary"]
+    assert (report["sent"], report["failed"]) == (7, 1)
