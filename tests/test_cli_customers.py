@@ -199,7 +199,7 @@ def test_a_consent_sheet_is_never_taken_for_opt_outs(cli, tmp_path, db):
     run = cli("import", "agreed.csv", "--format", "json")
     assert run.exit_code == 0 and run.rows[0]["kind"] == "consents", run.stderr
     write_csv(tmp_path / "agreed2.csv", ["手机号", "来源", "凭证"], [{"手机号": mobile(2), "来源": "x", "凭证": "y"}])
-    assert cli("import", "agreed2.csv", "--as", "opt-outs").exit_code == 2
+    assert cli("import", "agreed2.csv", "--as", "opt-outs").exit_code == 3
     assert db().execute("SELECT count(*) FROM opt_outs").fetchone()[0] == 0
     # and a bare list of phones is neither
     write_csv(tmp_path / "vip.csv", ["手机号"], [{"手机号": mobile(3)}])

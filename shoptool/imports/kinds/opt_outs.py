@@ -51,13 +51,13 @@ def writer(db, columns, file_size: int):
 
 def _refuse_consents(conv: Converter) -> None:
     """PRODUCT §20: a sheet with 同意时间 or 凭证 is a consent list, never opt-outs (not even with --as)."""
-    from ...errors import UsageError
+    from ...errors import InputError
     from ..header import normalise_header
     from .consents import CONSENT_HEADERS
 
     consent = {normalise_header(h) for h in CONSENT_HEADERS}
     found = [h for h in conv.header if normalise_header(h) in consent]
     if found:
-        raise UsageError(f"this sheet has {', '.join(found)}: it is a list of buyers who agreed to marketing "
-                         "texts, never an opt-out list",
+        raise InputError(f"this sheet has {', '.join(found)}: it is a list of buyers who agreed to marketing "
+                         "texts, never an opt-out list", column=found[0],
                          hint="import it as consents: shoptool import FILE --as consents")
