@@ -41,6 +41,7 @@ def collect(scale: float) -> list[dict]:
         bench_address_cli,
         bench_cron,
         bench_cs_lists,
+        bench_customers,
         bench_help,
         bench_import,
         bench_kpi,
@@ -100,6 +101,13 @@ def collect(scale: float) -> list[dict]:
                        ("kpi_xlsx", "kpi --month -o kpi.xlsx")):
         rows.append(_row(f"{label} ({board['orders']:,} orders)", board[key]["seconds"], board[key]["peak_mb"],
                          "shoptool --help", board["help"]["seconds"], "(report)", None))
+    crm = bench_customers.run(n(1_000_000))
+    for key in ("segments", "segments again", "customers list --limit 100"):
+        run_ = crm[key]
+        rows.append(_row(f"{key}, {crm['orders']:,} orders of {crm['buyers']:,} buyers", run_["seconds"],
+                         run_["peak_mb"], "raw GROUP BY nick", crm["reference"],
+                         "< 5 s, < 400 MB" if key.startswith("segments") else "(report)",
+                         run_["seconds"] < 5 and run_["peak_mb"] < 400 if key.startswith("segments") else None))
 
     cron = bench_cron.run(n(1_000_000))
     help_ref = cron["reference"]["shoptool --help"]

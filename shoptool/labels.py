@@ -35,8 +35,20 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "open": "待处理", "contacted": "已联系", "resolved": "已解决", "revised": "已改评", "malicious": "恶意评价",
         "closed": "已关闭",
     },
-    "sms_purpose": {"shipped": "发货通知", "unpaid": "催付", "logistics_care": "物流关怀"},
+    "sms_purpose": {"shipped": "发货通知", "unpaid": "催付", "logistics_care": "物流关怀", "campaign": "营销短信"},
     "sms_step": {"notice": "发货通知"},
+    # buyers (PRODUCT §20)
+    "customer_event": {
+        "order": "订单", "refund": "退款", "review": "评价", "note": "备注", "tag": "标签", "opt_out": "退订",
+        "consent": "同意营销", "sms": "短信",
+    },
+    "campaign_action": {"would_send": "将发送", "excluded": "不发送", "already_sent": "已发过"},
+    "campaign_reason": {
+        "no_phone": "无手机号", "masked_phone": "手机号已脱敏", "privacy_number": "隐私号", "no_consent": "未同意营销",
+        "opted_out": "已退订", "open_refund": "退款中", "bad_review": "近期中差评", "malicious": "恶意标签",
+        "blacklisted": "黑名单", "same_phone": "同一手机号", "sent": "已发送", "sending": "发送中",
+        "unknown": "结果不明", "failed": "发送失败",
+    },
     "sms_action": {
         "sent": "已发送", "queued": "已排队", "deferred": "延后发送", "skipped": "不发送", "failed": "发送失败",
         "unknown": "结果不明", "would_send": "将发送", "sending": "发送中", "retry": "待重试",
@@ -59,6 +71,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "import_kind": {
         "orders": "订单", "items": "订单明细", "page-stock": "宝贝库存", "warehouse-stock": "仓库库存",
         "shipments": "发货单", "reviews": "评价", "opt-outs": "退订名单", "cs-performance": "客服绩效",
+        "consents": "营销同意名单", "customers": "会员列表",
     },
     "import_status": {
         "stored": "已导入", "partial": "部分导入", "duplicate": "已导入过", "refused": "未导入", "failed": "失败",

@@ -169,6 +169,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("report.stale_after.refunds", "1d", "after-sales (PRODUCT §17), once that kind exists"),
     Setting("report.stale_after.tracking", "1d", "parcels' tracking (PRODUCT §18), once that kind exists"),
     Setting("report.stale_after.other", "2d", "any other kind"),
+    # [crm] buyers: tiers, segments, who marketing texts may go to (PRODUCT §20)
+    Setting("crm.window", "365d", "member tiers count paid orders and spend within this window"),
+    Setting("crm.new_within", "30d", "新客: first paid order at most this long ago"),
+    Setting("crm.sleeping_after", "90d", "沉睡: last purchase at least this long ago (up to crm.lost_after)"),
+    Setting("crm.lost_after", "180d", "流失: last purchase longer ago than this"),
+    Setting("crm.quiet_after_bad_review", "30d", "no marketing text to a buyer with a 中差评 this recent"),
+    Setting("crm.malicious_tags", ["malicious", "恶意"], "customer tags that keep a buyer from marketing texts"),
+    Setting("crm.price_per_part", "0.045", "yuan per billed part, for campaign preview's cost"),
+    Setting("crm.paid_within", "7d", "campaign report: buyers who paid within this long after the text"),
+    Setting("crm.rfm.recency_days", [30, 90, 180, 365], "R = 5 within the first number of days, 1 after the last"),
+    Setting("crm.rfm.frequency", [2, 3, 5, 8], "F = 1, +1 for each number of paid orders reached"),
+    Setting("crm.rfm.monetary", [100, 300, 1000, 3000], "M = 1, +1 for each spend (yuan) reached"),
+    Setting("crm.tiers", {"普通会员": {"orders": 1}, "高级会员": {"spend": 1000, "orders": 3},
+                          "VIP会员": {"spend": 3000, "orders": 8}, "至尊VIP": {"spend": 10000, "orders": 20}},
+            "tiers, lowest first: reached by spend (yuan) OR paid orders within crm.window"),
+    Setting(
+        "sms.templates.campaign",
+        {"class": "marketing", "code": "SMS_CAMPAIGN",
+         "text": "{shop}老客专享：本周上新，会员下单享优先发货。拒收请回复R"},
+        "an example marketing template for `campaign create --template campaign`; also {buyer}, {tier}",
+    ),
     # [privacy]
     Setting("privacy.retention", "180d", "default cut for `shoptool purge`"),
     # [mcp]

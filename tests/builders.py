@@ -291,3 +291,21 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Iterable[dict], sheet: s
         ws.append([str(v) if as_text and v is not None else v for v in row])
     workbook.save(path)
     return Path(path)
+
+
+# ---------------------------------------------------------------- buyers (PRODUCT §20)
+
+CONSENT_HEADER = ["手机号", "来源", "同意时间", "凭证"]
+MEMBER_HEADER = ["会员名称", "消费数", "消费额", "黑名单", "店铺名称", "添加时间", "收货人", "手机", "地址"]
+
+
+def consent(mobile: str, at: str = "2026-09-01 12:00:00", source: str = "会员注册", proof: str = "FORM-0001") -> dict:
+    """A phone that agreed to marketing texts (a consent sheet's row)."""
+    return {"手机号": mobile, "来源": source, "同意时间": at, "凭证": proof}
+
+
+def member(nick: str, mobile: str = "", *, orders: str = "1", spend: str = "99.00", blacklisted: str = "否",
+           **cells) -> dict:
+    """A row of an ERP member list (百胜 eFAST 会员)."""
+    return _cells({"会员名称": nick, "消费数": orders, "消费额": spend, "黑名单": blacklisted, "店铺名称": "示例旗舰店",
+                   "添加时间": "2026-01-05 10:00:00", "收货人": "林悦", "手机": mobile, "地址": ADDRESS}, cells)

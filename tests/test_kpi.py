@@ -294,3 +294,13 @@ def test_reviews_refunds_and_reminders_are_counted_once_each_inside_the_period()
     assert found.of("kf01")["remind_recovered"] == 1 and found.remind_sent == 4 and found.recovered_fen == 9900
     nobody = O.count(period, notes=[], orders={}, history={}, refunds=None, reminders=reminders, address_rules=None)
     assert nobody.totals["remind_recovered"] == 1 and nobody.by_staff == {} and not nobody.refunds_known
+
+
+def test_a_count_too_large_for_a_shop_is_a_rejected_cell_not_a_crash():
+    # found by the import fuzz suite: a mutated xlsx cell of 20 digits overflowed SQLite's INTEGER (exit 70)
+    from shoptool.imports.kinds.cs_performance import count
+
+    assert count("1,234人") == 1234 and count(12.0) == 12
+    for value in ("99999999999999999999", 10**20, -(10**13)):
+        with pytest.raises(ValueError, match="too large"):
+            count(value)

@@ -81,6 +81,8 @@ READ_CASES = {
     "invoices": [{}, {"status": ["all"]}],
     "kpi": [{}, {"month": "2026-11"}, {"since": "2026-11-05"}],
     "report": [{}, {"period": "week"}],
+    "customer": [{"buyer": "tb_liu_qing"}],
+    "customers_list": [{}, {"segment": "复购", "limit": 5}],
 }
 
 

@@ -330,6 +330,30 @@ OPT_OUTS = [
 ]
 
 
+# Buyers (PRODUCT §20): who agreed to marketing texts, with the proof, and the ERP's member list.
+CONSENTS_HEADER = ["手机号", "来源", "同意时间", "凭证"]
+MEMBERS_HEADER = ["会员名称", "消费数", "消费额", "黑名单", "店铺名称", "添加时间", "收货人", "手机", "地址"]
+
+
+def buyers_samples(out: Path) -> None:
+    consents = [
+        {"手机号": "13800138101", "来源": "会员注册", "同意时间": "2026-06-01 10:00:00", "凭证": "REG-20260601-0101"},
+        {"手机号": "138 0013 8110", "来源": "入会协议", "同意时间": "2026-08-15 20:30:00",
+         "凭证": "会员协议截图_0815.png"},
+        {"手机号": "13800138106.0", "来源": "线下表单", "同意时间": "2026-09-09 14:00:00", "凭证": "FORM-0909-07"},
+        {"手机号": "13800138208", "来源": "会员注册", "同意时间": "2026-05-01 09:00:00", "凭证": "REG-20260501-0208"},
+    ]
+    write_csv(out / "consents.csv", CONSENTS_HEADER, consents)
+    members = [
+        {"会员名称": "tb_lin_yue", "消费数": "6", "消费额": "1288.00", "黑名单": "否", "店铺名称": "示例旗舰店",
+         "添加时间": "2025-03-02 11:00:00", "收货人": "林悦", "手机": "13800138101",
+         "地址": "浙江省 杭州市 西湖区 文三路 478号"},
+        {"会员名称": "tb_feng_lei", "消费数": "2", "消费额": "158.00", "黑名单": "是", "店铺名称": "示例旗舰店",
+         "添加时间": "2026-02-11 16:20:00", "收货人": "冯磊", "手机": "13800138106", "地址": "北京 北京市 朝阳区 1号"},
+    ]
+    write_csv(out / "members_erp.csv", MEMBERS_HEADER, members)
+
+
 def write_csv(path: Path, header, rows, encoding="utf-8-sig") -> None:
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
@@ -467,6 +491,7 @@ def main() -> None:
     write_csv(OUT / "shipments_erp.csv", SHIPMENTS_HEADER, SHIPMENTS)
     write_csv(OUT / "reviews.csv", REVIEWS_HEADER, REVIEWS)
     write_csv(OUT / "opt_outs.csv", OPT_OUTS_HEADER, OPT_OUTS)
+    buyers_samples(OUT)
     # variants: other real shapes of the same data, imported on purpose rather than by samples/*
     jst = [{"商品编码": w["商家编码"], "实际库存": w["实际库存"], "订单占有数": w["锁定量"], "仓库待发数": w["待发货量"],
             "库存锁定数": "0", "采购在途数": w["采购在途"], "安全库存下限": "0", "安全库存上限": "0",

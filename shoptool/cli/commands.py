@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from . import (
     address_cmd,
+    campaign_cmd,
     cs_lists_cmd,
+    customers_cmd,
     daily_cmd,
     export_cmd,
     import_cmd,
@@ -49,6 +51,9 @@ COMMANDS = (
 GROUPS = (
     ("reviews", reviews_cmd.reviews_app),
     ("sms", sending_cmd.sms_app),
+    ("customers", customers_cmd.customers_app),
+    ("segments", customers_cmd.segments_app),
+    ("campaign", campaign_cmd.campaign_app),
 )
 
 for name, command in COMMANDS:

@@ -106,6 +106,16 @@ def scrub(db, *, at: str, apply: bool) -> dict[str, int]:
               f"JOIN {_TEMP} p ON p.order_id = j.value)",
         sets="buyer_nick = NULL",
     )
+    # ERP member rows of buyers none of whose orders stay (PRODUCT §20); their consents stay: the
+    # consent table is the shop's evidence that a text was allowed, and is never purged.
+    counts["members"] = _set_based(
+        conn, apply, "members",
+        where=f"member_key IN (SELECT o.buyer_nick FROM orders o JOIN {_TEMP} p ON p.order_id = o.order_id) "
+              "AND NOT EXISTS (SELECT 1 FROM orders o2 WHERE o2.buyer_nick = members.member_key "
+              f"AND o2.order_id NOT IN (SELECT order_id FROM {_TEMP})) "
+              "AND (receiver_name IS NOT NULL OR phone IS NOT NULL OR address IS NOT NULL OR extra IS NOT '{}')",
+        sets="receiver_name = NULL, phone = NULL, address = NULL, extra = '{}'",
+    )
     history_before = conn.execute("SELECT COALESCE(max(id), 0) FROM order_history").fetchone()[0]
     counts["orders"] = _orders(conn, apply, known, at)
     personal = ", ".join(f"'{f}'" for f in P.HISTORY_PERSONAL)

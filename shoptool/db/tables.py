@@ -10,6 +10,7 @@ from .. import columns as K
 EXPORTABLE = (
     "orders", "order_items", "order_history", "page_stock", "warehouse_stock", "shipments", "reviews",
     "opt_outs", "messages", "notes", "merge_groups", "cs_marks", "imports", "audit", "cs_performance",
+    "consents", "customer_tags", "members", "campaigns", "segment_counts",  # buyers (PRODUCT §20)
 )
 _PHONES = {"receiver_mobile", "receiver_tel", "phone"}
 _NAMES = {"receiver_name", "buyer"}  # messages.buyer: the nick, or the phone when there is none
@@ -86,6 +87,14 @@ _ZH_BY_TABLE = {
         "response_3min_rate": "3分钟响应率", "reply_rate": "回复率", "slow_responses": "慢响应人数",
         "qa_ratio": "答问比", "satisfaction": "客户满意比",
     }.items()},
+    # buyers (PRODUCT §20)
+    ("consents", "consented_at"): "同意时间", ("consents", "proof"): "凭证", ("consents", "buyer"): "买家会员名",
+    ("customer_tags", "tag"): "标签", ("members", "member_key"): "会员", ("members", "nick"): "会员名称",
+    ("members", "orders"): "消费数", ("members", "spend_fen"): "消费额（元）", ("members", "blacklisted"): "黑名单",
+    ("members", "added_at"): "添加时间", ("members", "receiver_name"): "收货人", ("members", "phone"): "手机",
+    ("members", "address"): "地址", ("campaigns", "campaign_id"): "活动编号", ("campaigns", "name"): "活动",
+    ("campaigns", "segment"): "人群", ("campaigns", "template"): "模板", ("segment_counts", "segment"): "人群",
+    ("segment_counts", "count"): "人数",
 }
 # Columns of codes, shown in Chinese to staff (labels.py); JSON keeps the codes.
 _LABELS = {

@@ -18,6 +18,7 @@ from ..errors import UsageError
 from ..jobs import (
     address_check,
     cod_confirm,
+    customers,
     daily,
     export,
     import_files,
@@ -206,6 +207,22 @@ TOOLS: tuple[Tool, ...] = (
           P.text("order", "Only messages about this order.", max_length=100),
           P.number("limit", "At most this many rows, newest first (0 = all; default 1000).", minimum=0,
                    maximum=1_000_000)), clock=False),
+    Tool("customer", "客户档案 customers show",
+         "One buyer as one timeline: orders, spend, tier, segments, RFM, refunds, 中差评, notes, tags, opt-out and "
+         "consent, and whether a marketing text may reach them (and why not).",
+         lambda c: customers.show(c.shop, c.args["buyer"]),
+         lambda a: ["customers", "show", a["buyer"]],
+         (P.text("buyer", "The buyer nick (买家会员名), or the buyer's phone.", required=True, max_length=100),)),
+    Tool("customers_list", "客户列表 customers list",
+         "Buyers with member tier, segment (成交客户 未成交客户 新客 复购 沉睡 流失) and RFM scores, "
+         "biggest spenders first.",
+         lambda c: customers.listing(c.shop, tiers=c.args.get("tier"), segments=c.args.get("segment"),
+                                     limit=c.get("limit", 1000)),
+         lambda a: ["customers", "list", *_options([("--tier", a.get("tier")), ("--segment", a.get("segment")),
+                                                    ("--limit", a.get("limit"))])],
+         (P.text("tier", "Only this tier (普通会员, 高级会员, VIP会员, 至尊VIP…).", max_length=40),
+          P.text("segment", "Only this segment (成交客户 未成交客户 新客 复购 沉睡 流失).", max_length=40),
+          P.number("limit", "At most this many rows (0 = all; default 1000).", minimum=0, maximum=1_000_000))),
     Tool("import_status", "导入记录 imports log",
          "The imports log: every file imported (name, SHA-256, kind, rows in/inserted/updated/unchanged/rejected, "
          "status, when) — how fresh each kind of data is.",
@@ -351,4 +368,12 @@ NOT_TOOLS = {
     "operations.purge": "deletes personal data for good: a person decides",
     "sending.reconcile": "asks the SMS provider and settles unknown messages: a person checks the console",
     "cs_marks.mark": "the marking step shared by rate_buyers_done and invoices_issued, served through them",
+    "customers.tag": "write tools take order numbers only (PRODUCT §22); a tag names a buyer",
+    "customers.consent": "a consent is the shop's legal evidence for marketing texts: recorded by a person",
+    "segments.run": "stores its counts as the baseline of the next run's change: a person's or cron's run",
+    "segments.export": "writes a file of buyers for the platform's tools: a person's step",
+    "campaign.create": "marketing texts are a person's decision (who, what, what it costs)",
+    "campaign.preview": "about a campaign a person created and is about to send: read on the command line",
+    "campaign.send": "marketing texts are a person's decision; MCP sends only through the §8 purposes' tools",
+    "campaign.report": "about a campaign a person sent: read on the command line",
 }

@@ -142,3 +142,48 @@ PURPOSES = {"notify-shipped": Shipped, "remind-unpaid": Unpaid}
 
 def _open(record) -> bool:
     return record is None or record["status"] in ob.CLAIMABLE
+
+
+class Campaign(Purpose):
+    """A marketing text to one campaign's segment (PRODUCT §20): marketing class, through every rule
+    of §8; who is due is the segment less every suppressed buyer (db/customers.audience)."""
+
+    purpose = "campaign"
+    command = "campaign send"
+
+    def __init__(self, settings, campaign: dict):
+        super().__init__(settings)
+        self.campaign = campaign
+        self.template = campaign["template"]
+        self.shop_name = str(settings["shop.name"])
+
+    def audience(self, db, now) -> list[dict]:
+        """Every buyer of the segment with would_send or excluded and why (sorted by buyer)."""
+        from ..db import customers as cq
+
+        chosen = sorted((p for p in cq.profiles(db, self.settings, now) if self.campaign["segment"] in p.segments),
+                        key=lambda p: p.stats.buyer)
+        rows = cq.audience(db, self.settings, [p.stats.buyer for p in chosen], now)
+        for row, p in zip(rows, chosen):
+            row.update(nick=p.stats.nick, tier=p.tier)
+        return rows
+
+    def plan(self, db, now):
+        from .due import campaign
+
+        return campaign.drafts(self.campaign, self.audience(db, now), shop_name=self.shop_name)
+
+    def recheck_many(self, db, drafts, now):
+        from ..db import customers as cq
+        from .due import campaign
+
+        rows = cq.audience(db, self.settings, [d.buyer for d in drafts], now)
+        by_buyer = {d.buyer: d for d in drafts}
+        for row in rows:
+            draft = by_buyer.get(row["buyer"])
+            row.update(nick=draft.buyer_nick if draft else None, tier=(draft.values.get("tier") if draft else None))
+        fresh = {d.key: d for d in campaign.drafts(self.campaign, rows, shop_name=self.shop_name)}
+        return {d.key: fresh.get(d.key) for d in drafts}
+
+    def recheck(self, db, draft, now):
+        return self.recheck_many(db, [draft], now)[draft.key]

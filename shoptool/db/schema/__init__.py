@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlite_utils import Migrations
 
-from . import base, cs_lists, identity, kpi
+from . import base, cs_lists, customers, identity, kpi
 
 MIGRATIONS = (
     base.m001_initial,
@@ -21,6 +21,7 @@ MIGRATIONS = (
     cs_lists.m030_cs_lists,
     kpi.m040_cs_performance,
     kpi.m041_kpi_audit_indexes,
+    customers.m035_customers,
 )
 
 migrations = Migrations("shoptool")

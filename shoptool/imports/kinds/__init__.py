@@ -32,7 +32,7 @@ class ImportKind:
 
 
 def _registry() -> dict[str, ImportKind]:
-    from . import cs_performance, items, opt_outs, orders, reviews, shipments, stock
+    from . import consents, cs_performance, customers, items, opt_outs, orders, reviews, shipments, stock
 
     kinds = (
         ImportKind(orders.ORDERS, orders.OrderConverter, orders.writer, "订单报表: orders (legacy GBK CSV, 千牛 xlsx)",
@@ -47,6 +47,8 @@ def _registry() -> dict[str, ImportKind]:
         ImportKind(opt_outs.OPT_OUTS, opt_outs.OptOutConverter, opt_outs.writer, "退订名单: opt-outs"),
         ImportKind(cs_performance.CS_PERFORMANCE, cs_performance.CsPerformanceConverter, cs_performance.writer,
                    "客服绩效: 千牛 咨询接待分析, 生意参谋 询单到付款, plug-in sheets", shape=cs_performance.shape),
+        ImportKind(consents.CONSENTS, consents.ConsentConverter, consents.writer, "营销同意名单: consents"),
+        ImportKind(customers.CUSTOMERS, customers.CustomerConverter, customers.writer, "会员列表: ERP members"),
     )
     return {kind.name: kind for kind in kinds}
 

@@ -102,6 +102,7 @@ def _blank(value) -> bool:
 
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_MOST_PEOPLE = 10**12
 
 
 def count(value, average: bool = False) -> float | int | None:
@@ -111,6 +112,8 @@ def count(value, average: bool = False) -> float | int | None:
     text = _text(value).replace(",", "").replace("人", "").replace("个", "").strip()
     if _NUMBER.match(text):
         number = float(text)
+        if abs(number) > _MOST_PEOPLE:  # a corrupted cell, not a day of a shop (SQLite holds 8-byte ints)
+            raise ValueError(f"not a count: {value!r} (too large)")
         if number.is_integer():
             return int(number)
         if average:

@@ -28,6 +28,7 @@ OPT_OUTS = Kind(
 class OptOutConverter(Converter):
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
+        _refuse_consents(self)
         self.data = [f for f in ("opted_out_at", "source", "note") if f in self.present]
         self.columns = ("phone", *self.data, "extra", "first_seen_at", "import_id")
 
@@ -46,3 +47,17 @@ RULES = current.Rules(key=("phone",), minimum=("opted_out_at",), events=("opted_
 
 def writer(db, columns, file_size: int):
     return store.Upsert(db, "opt_outs", RULES, columns)
+
+
+def _refuse_consents(conv: Converter) -> None:
+    """PRODUCT §20: a sheet with 同意时间 or 凭证 is a consent list, never opt-outs (not even with --as)."""
+    from ...errors import InputError
+    from ..header import normalise_header
+    from .consents import CONSENT_HEADERS
+
+    consent = {normalise_header(h) for h in CONSENT_HEADERS}
+    found = [h for h in conv.header if normalise_header(h) in consent]
+    if found:
+        raise InputError(f"this sheet has {', '.join(found)}: it is a list of buyers who agreed to marketing "
+                         "texts, never an opt-out list", column=found[0],
+                         hint="import it as consents: shoptool import FILE --as consents")
