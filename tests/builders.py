@@ -240,3 +240,34 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Iterable[dict], sheet: s
         ws.append([str(v) if as_text and v is not None else v for v in row])
     workbook.save(path)
     return Path(path)
+
+
+# ---------------------------------------------------------------- tracking results (PRODUCT §18)
+
+# A generic tracking sheet (ERP 物流跟踪 / batch-query result).
+TRACKING_HEADER = ["运单号", "快递公司", "订单编号", "物流状态", "最新物流信息", "最后更新时间", "揽收时间", "签收时间"]
+
+
+def kuaidi100_result(tracking: str, state: str, events: Sequence[tuple], com: str = "zhongtong", **keys) -> dict:
+    """A 快递100 query answer: events as (time, context, statusCode), listed newest first as 快递100 does."""
+    data = [{"time": t, "ftime": t, "context": text, "location": "", "status": "", "statusCode": code}
+            for t, text, code in sorted(events, reverse=True)]
+    return {"message": "ok", "nu": tracking, "ischeck": "1" if state == "3" else "0", "condition": "00", "com": com,
+            "status": "200", "state": state, "data": data, **keys}
+
+
+def kdniao_result(tracking: str, state: str, state_ex: str, events: Sequence[tuple], shipper: str = "YTO",
+                  **keys) -> dict:
+    """A 快递鸟 query answer: events as (AcceptTime, AcceptStation, Action), oldest first."""
+    traces = [{"AcceptTime": t, "AcceptStation": text, "Location": "", "Action": code} for t, text, code in events]
+    return {"EBusinessID": "1234567", "ShipperCode": shipper, "Success": True, "LogisticCode": tracking,
+            "State": state, "StateEx": state_ex, "Traces": traces, **keys}
+
+
+def write_json(path: Path, records, *, lines: bool = False) -> Path:
+    import json
+
+    text = ("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n" if lines
+            else json.dumps(records, ensure_ascii=False, indent=1))
+    Path(path).write_text(text, encoding="utf-8")
+    return Path(path)

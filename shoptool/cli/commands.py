@@ -13,6 +13,7 @@ from . import (
     daily_cmd,
     export_cmd,
     import_cmd,
+    logistics_cmd,
     mcp_cmd,
     merge_cmd,
     note_cmd,
@@ -31,6 +32,7 @@ COMMANDS = (
     ("cod-confirm", cs_lists_cmd.cod_confirm_command),
     ("merge-shipping", merge_cmd.merge_shipping_command),
     ("note", note_cmd.note_command),
+    ("ship-deadline", logistics_cmd.ship_deadline_command),
     ("notify-shipped", sending_cmd.notify_shipped_command),
     ("remind-unpaid", sending_cmd.remind_unpaid_command),
     ("rate-buyers", cs_lists_cmd.rate_buyers_command),
@@ -45,6 +47,7 @@ COMMANDS = (
 GROUPS = (
     ("reviews", reviews_cmd.reviews_app),
     ("sms", sending_cmd.sms_app),
+    ("logistics-check", logistics_cmd.logistics_app),
 )
 
 for name, command in COMMANDS:
