@@ -44,13 +44,17 @@ def rules(shop: Shop):
 
     settings = shop.settings
     try:
+        penalty = Penalty.parse(settings["shipping.late_penalty"])
+    except ValueError as exc:
+        raise ConfigError(f"shipping.late_penalty: {exc}") from None
+    try:
         sku_text = {str(k): str(v) for k, v in (settings["shipping.sku"] or {}).items()}
         return Rules(promise=settings.duration("shipping.promise"), due_within=settings.duration("shipping.due_within"),
-                     penalty=Penalty.parse(settings["shipping.late_penalty"]),
+                     penalty=penalty,
                      promise_text=str(settings["shipping.promise"]),
                      sku={k: clock.parse_duration(v) for k, v in sku_text.items()}, sku_text=sku_text)
     except ValueError as exc:
-        raise ConfigError(f"[shipping]: {exc}") from None
+        raise ConfigError(f"shipping.promise / shipping.due_within / shipping.sku: {exc}") from None
 
 
 def parse_fail_on(values) -> tuple[str, ...]:
@@ -97,7 +101,7 @@ def run(shop: Shop, *, fail_on=None, all_orders: bool = False) -> Result:
         })
     rows.sort(key=lambda r: (r["due_at"], r["order_id"]))
     summary = {code: sum(1 for r in rows if r["finding"] == code) for code in D.FINDINGS}
-    summary["money_at_risk"] = sum(r["money_at_risk"] for r in rows if r["finding"] == D.SHIP_OVERDUE) / 100
+    summary["money_at_risk"] = round(sum(r["money_at_risk"] for r in rows if r["finding"] == D.SHIP_OVERDUE) / 100, 2)
     line = (f"ship-deadline: {summary['ship_overdue']} order(s) past their ship-by time, {summary['ship_due_soon']} "
             f"due within {shop.settings['shipping.due_within']}; {summary['money_at_risk']:g} yuan at risk")
     failing = any(summary[c] for c in fails)
