@@ -79,6 +79,10 @@ READ_CASES = {
     "cod_confirm": [{}, {"fail_on": ["declined"]}],
     "rate_buyers": [{}],
     "invoices": [{}, {"status": ["all"]}],
+    "ship_deadline": [{}, {"fail_on": ["ship_due_soon"], "all": True}],
+    "logistics_check": [{}, {"fail_on": ["stalled"]}],
+    "logistics_couriers": [{}, {"since": "7d"}],
+    "logistics_care": [{}, {"now": "2026-11-21 22:30"}],
 }
 
 
