@@ -28,7 +28,7 @@ COLUMNS = [
     K.Column("item", "宝贝", "Item"),
     K.Column("next_action", "下一步", "Next action", width=40),
 ]
-TABLE_KEYS = ("order_id", "finding", "due_at", "hours_left", "promise", "money_at_risk", "sku", "next_action")
+TABLE_KEYS = ("order_id", "finding", "due_at", "hours_left", "money_at_risk", "tracking_no")
 FAIL_ON = ("ship_overdue", "ship_due_soon")
 DEFAULT_FAIL_ON = ("ship_overdue",)
 _NEXT = {
