@@ -21,6 +21,10 @@ from .table import Limits, Table
 HEADER_RECORDS = 1000  # the header is the union of the keys of this many first records
 
 
+class NotJson(Exception):
+    """The file starts like JSON ({ or [) but its first line is no JSON value: read it as CSV."""
+
+
 def looks_like_json(head: bytes) -> bool:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     return stripped[:1] in (b"{", b"[")
@@ -71,6 +75,7 @@ def _records(path: Path, encoding: str) -> Iterator[object]:
         yield from _unwrap(document)
         return
     # one JSON value per line (a blank line is skipped; a broken line is named by its number)
+    first = True
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -79,7 +84,10 @@ def _records(path: Path, encoding: str) -> Iterator[object]:
         except RecursionError:
             raise InputError("the JSON is nested too deeply", file=str(path), row=number) from None
         except ValueError as exc:
+            if first and not path.suffix.lower().startswith((".json", ".ndjson")):
+                raise NotJson() from None
             raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno})", file=str(path), row=number) from None
+        first = False
         yield from _unwrap(value)
 
 

@@ -115,9 +115,12 @@ def open_table(
         raise unreadable(path, exc) from None
     fmt = sniff_format(path, head)
     if fmt == "json":
-        from .json_files import open_json
+        from .json_files import NotJson, open_json
 
-        return open_json(path, head, encoding, header_score, limits)
+        try:
+            return open_json(path, head, encoding, header_score, limits)
+        except NotJson:  # a sheet whose first cell starts with { or [
+            return open_csv(path, head, encoding, header_score, limits)
     if fmt == "csv":
         return open_csv(path, head, encoding, header_score, limits)
     if fmt == "xlsx":
