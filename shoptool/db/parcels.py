@@ -116,33 +116,59 @@ def parcel_states(db, tracking_nos: Iterable[str]) -> dict[str, dict]:
     return out
 
 
-_ORDER_FIELDS = ("order_id", "status", "province", "city", "shipped_at", "shipped_seen_at", "buyer_nick")
-# the province as the export gives it, else the first part of the address (浙江省 杭州市 …)
-_PROVINCE = ("coalesce(o.province, CASE WHEN instr(trim(o.address), ' ') > 0 "
-             "THEN substr(trim(o.address), 1, instr(trim(o.address), ' ') - 1) END)")
-_LINKED_ORDERS = f"""
-(SELECT json_group_array(json_array({', '.join(_PROVINCE if f == 'province' else 'o.' + f for f in _ORDER_FIELDS)}))
-   FROM orders o WHERE o.order_id IN (
-     SELECT order_id FROM shipments WHERE tracking_no = p.tracking_no
-     UNION SELECT order_id FROM orders WHERE tracking_no = p.tracking_no
-     UNION SELECT p.order_id WHERE p.order_id IS NOT NULL)) AS orders_json,
-(SELECT min(shipped_at) FROM shipments WHERE tracking_no = p.tracking_no) AS shipment_shipped_at
-"""
+_ORDER_FIELDS = ("order_id", "status", "province", "shipped_at", "shipped_seen_at", "buyer_nick")
 _PARCEL_FIELDS = ("tracking_no", "courier", "state", "subtype", "first_scan_at", "last_event_at", "last_event",
                   "delivered_at", "shipped_at", "first_seen_at", "order_id")
 
 
+def _order_columns(alias: str) -> str:
+    # the province as the export gives it, else the first part of the address (浙江省 杭州市 …)
+    province = (f"coalesce({alias}.province, CASE WHEN instr(trim({alias}.address), ' ') > 0 "
+                f"THEN substr(trim({alias}.address), 1, instr(trim({alias}.address), ' ') - 1) END)")
+    return ", ".join(province if f == "province" else f"{alias}.{f}" for f in _ORDER_FIELDS)
+
+
+# A parcel's orders: the export's own tracking number (o1), the warehouse's shipments (s → o2) and
+# the order a tracking sheet names (o3). Rows come in the parcels' key order, a few per parcel.
+_JOINED = f"""
+SELECT {', '.join('p.' + f for f in _PARCEL_FIELDS)}, s.shipped_at,
+       {_order_columns('o1')}, {_order_columns('o2')}, {_order_columns('o3')}
+FROM parcels p
+LEFT JOIN orders o1 ON o1.tracking_no = p.tracking_no
+LEFT JOIN shipments s ON s.tracking_no = p.tracking_no
+LEFT JOIN orders o2 ON o2.order_id = s.order_id
+LEFT JOIN orders o3 ON o3.order_id = p.order_id
+"""
+
+
+# A moving parcel (scanned, events recent, picked up lately, shipped lately) can have no finding:
+# `quiet_after` leaves those out in SQL. Ship times are tested on every source (a superset: the
+# check itself decides).
+_MAY_HAVE_FINDINGS = """
+ AND (p.state NOT IN ('picked_up', 'in_transit', 'out_for_delivery') OR p.first_scan_at IS NULL
+      OR p.last_event_at IS NULL OR p.last_event_at <= :stalled OR p.first_scan_at <= :not_signed
+      OR p.shipped_at <= :auto_confirm
+      OR EXISTS (SELECT 1 FROM orders o WHERE o.tracking_no = p.tracking_no
+                 AND (o.shipped_at <= :auto_confirm OR o.shipped_seen_at <= :auto_confirm))
+      OR EXISTS (SELECT 1 FROM shipments s WHERE s.tracking_no = p.tracking_no AND s.shipped_at <= :auto_confirm)
+      OR EXISTS (SELECT 1 FROM orders o WHERE o.order_id = p.order_id
+                 AND (o.shipped_at <= :auto_confirm OR o.shipped_seen_at <= :auto_confirm)))
+"""
+
+
 def parcels_to_check(db, *, delivered_too: Iterable[str] = (), tracking_nos: Iterable[str] | None = None,
-                     all_states: bool = False) -> Iterator[dict]:
+                     all_states: bool = False, quiet_after: dict | None = None) -> Iterator[dict]:
     """Every parcel not delivered (and the delivered ones named; every one with `all_states`), or
-    only those of `tracking_nos`, with its orders: their numbers, statuses, the receiver's
-    province and ship times. One row at a time, whatever the number of events (the parcel row
-    carries its last event)."""
+    only those of `tracking_nos`, with its orders (`orders`: number, status, the receiver's
+    province, ship times, nick) and the warehouse's ship time (`shipment_shipped_at`). One parcel
+    at a time, whatever the number of events (the parcel row carries its last event).
+    `quiet_after` ({"stalled", "not_signed", "auto_confirm"}: ISO moments) leaves out the moving
+    parcels that cannot have a finding yet."""
     if not has_table(db, "parcels"):
         return
     conn = db.conn
     disputed = list(delivered_too)
-    where, params = "p.state != 'delivered'", []
+    where = "p.state != 'delivered'"
     if disputed:
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS _disputed (tracking_no TEXT PRIMARY KEY)")
         conn.execute("DELETE FROM temp._disputed")
@@ -150,18 +176,36 @@ def parcels_to_check(db, *, delivered_too: Iterable[str] = (), tracking_nos: Ite
         where += " OR p.tracking_no IN (SELECT tracking_no FROM temp._disputed)"
     if all_states:
         where = "1"
+    named: dict = {}
     if tracking_nos is not None:
         wanted = list(dict.fromkeys(tracking_nos))[:_CHUNK * 2]
-        where = f"({where}) AND p.tracking_no IN ({', '.join('?' for _ in wanted)})" if wanted else "0"
-        params = wanted
-    sql = (f"SELECT {', '.join('p.' + f for f in _PARCEL_FIELDS)}, {_LINKED_ORDERS} FROM parcels p "
-           f"WHERE {where} ORDER BY p.tracking_no")
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
+        named = {f"t{i}": t for i, t in enumerate(wanted)}
+        where = f"({where}) AND p.tracking_no IN ({', '.join(':' + k for k in named)})" if wanted else "0"
+    if quiet_after and not all_states:
+        where = f"({where}) {_MAY_HAVE_FINDINGS}"
+        named.update({k: quiet_after[k] for k in ("stalled", "not_signed", "auto_confirm")})
+    cursor = conn.execute(f"{_JOINED} WHERE {where} ORDER BY p.tracking_no", named)
+    width, size = len(_PARCEL_FIELDS), len(_ORDER_FIELDS)
+    starts = [width + 1 + k * size for k in range(3)]
+    current: dict | None = None
     for values in cursor:
-        row = dict(zip(names, values))
-        row["orders"] = [dict(zip(_ORDER_FIELDS, o)) for o in json.loads(row.pop("orders_json") or "[]")]
-        yield row
+        if current is None or current["tracking_no"] != values[0]:
+            if current is not None:
+                current["orders"] = list(current["orders"].values())
+                yield current
+            current = dict(zip(_PARCEL_FIELDS, values[:width]))
+            current["shipment_shipped_at"] = None
+            current["orders"] = {}
+        shipped = values[width]
+        if shipped and (current["shipment_shipped_at"] is None or shipped < current["shipment_shipped_at"]):
+            current["shipment_shipped_at"] = shipped
+        for start in starts:
+            order_id = values[start]
+            if order_id is not None and order_id not in current["orders"]:
+                current["orders"][order_id] = dict(zip(_ORDER_FIELDS, values[start:start + size]))
+    if current is not None:
+        current["orders"] = list(current["orders"].values())
+        yield current
 
 
 def parcel_count(db) -> int:

@@ -77,9 +77,10 @@ def checked(shop: Shop, now, the_rules, tracking_nos=None, *,
     disputed_orders = q.not_received_refund_orders(shop.db)
     links = q.tracking_of_orders(shop.db, disputed_orders) if disputed_orders else {}
     disputed = {t for ts in links.values() for t in ts}
+    cuts = F.Cuts.at(now, the_rules)
     for parcel in q.parcels_to_check(shop.db, delivered_too=disputed, tracking_nos=tracking_nos,
-                                     all_states=all_states):
-        yield parcel, F.check(parcel, now, the_rules, disputed=parcel["tracking_no"] in disputed)
+                                     all_states=all_states, quiet_after=cuts.quiet_after()):
+        yield parcel, F.check(parcel, now, the_rules, disputed=parcel["tracking_no"] in disputed, cuts=cuts)
 
 
 def run(shop: Shop, *, fail_on=None) -> Result:
@@ -128,7 +129,7 @@ def couriers(shop: Shop, *, since: str = "30d") -> Result:
     the_rules = rules(shop)
     stats: dict[tuple, dict] = {}
     for parcel, found in checked(shop, moment, the_rules, all_states=True):
-        sent = found.shipped_at or clock.from_iso(parcel.get("first_seen_at"))
+        sent = clock.from_iso(found.shipped_at or parcel.get("first_seen_at"))
         if sent is None or sent < start:
             continue
         province = parcel_province(parcel)
@@ -144,7 +145,7 @@ def couriers(shop: Shop, *, since: str = "30d") -> Result:
             row["delivered"] += 1
             done = clock.from_iso(parcel.get("delivered_at") or parcel.get("last_event_at"))
             if done is not None and found.shipped_at is not None:
-                row["_days"].append((done - found.shipped_at) / timedelta(days=1))
+                row["_days"].append((done - clock.from_iso(found.shipped_at)) / timedelta(days=1))
     rows = []
     for row in sorted(stats.values(), key=lambda r: (-r["parcels"], r["courier"], r["province"])):
         days = row.pop("_days")

@@ -40,6 +40,7 @@ class Rules:
     auto_confirm_after: timedelta = field(default_factory=lambda: _d("10d"))
     auto_confirm_warn: timedelta = field(default_factory=lambda: _d("2d"))
     remote_regions: tuple[str, ...] = ()
+    _remote: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_settings(cls, settings) -> Rules:
@@ -56,74 +57,114 @@ class Rules:
         return cls(**values, remote_regions=tuple(read(settings, "address.remote_regions") or ()))
 
     def is_remote(self, province: str | None) -> bool:
-        return bool(province) and any(region and region in province for region in self.remote_regions)
+        if not province:
+            return False
+        known = self._remote.get(province)
+        if known is None:
+            known = self._remote[province] = any(region and region in province for region in self.remote_regions)
+        return known
 
 
 @dataclass
 class Checked:
     findings: list[str]
-    shipped_at: datetime | None
-    since: datetime | None  # the moment the finding's clock counts from
+    shipped_at: str | None  # ISO, shop time
+    since: str | None  # the moment the finding's clock counts from (ISO)
     remote: bool
 
 
-def shipped_at(parcel: dict) -> datetime | None:
-    """Earliest ship time known: the warehouse's, the orders', the result's own, else when an
-    import first saw the order shipped."""
-    times = [parcel.get("shipment_shipped_at"), parcel.get("shipped_at")]
+@dataclass(frozen=True)
+class Cuts:
+    """The moments `now - threshold` as ISO text in the shop's zone: stored times (ISO with the
+    shop's offset) compare with them as text, so a check costs no date parsing per parcel."""
+
+    no_pickup: str
+    no_info: str
+    stalled: str
+    stalled_remote: str
+    not_signed: str
+    pickup_point: str
+    auto_confirm: str  # shipped at or before this: auto-confirm is within auto_confirm_warn
+
+    def quiet_after(self) -> dict[str, str]:
+        """A moving parcel whose last event, first scan and ship time are all later than these
+        cannot have a finding yet (db/parcels.parcels_to_check leaves it out)."""
+        return {"stalled": max(self.stalled, self.stalled_remote), "not_signed": self.not_signed,
+                "auto_confirm": self.auto_confirm}
+
+    @classmethod
+    def at(cls, now: datetime, rules: Rules) -> Cuts:
+        def iso(delta: timedelta) -> str:
+            return (now - delta).isoformat(timespec="seconds")
+
+        return cls(iso(rules.no_pickup_after), iso(rules.no_info_after), iso(rules.stalled_after),
+                   iso(rules.stalled_after_remote), iso(rules.not_signed_after), iso(rules.pickup_point_after),
+                   iso(rules.auto_confirm_after - rules.auto_confirm_warn))
+
+
+def shipped_at(parcel: dict) -> str | None:
+    """Earliest ship time known (ISO): the warehouse's, the orders', the result's own, else when
+    an import first saw the order shipped."""
     orders = parcel.get("orders") or ()
-    times += [o.get("shipped_at") for o in orders]
-    found = [t for t in times if t]
+    found = [t for t in (parcel.get("shipment_shipped_at"), parcel.get("shipped_at"),
+                         *(o.get("shipped_at") for o in orders)) if t]
     if not found:
         found = [o.get("shipped_seen_at") for o in orders if o.get("shipped_seen_at")]
-    return clock.from_iso(min(found)) if found else None
+    return min(found) if found else None
 
 
-def check(parcel: dict, now: datetime, rules: Rules, *, disputed: bool = False) -> Checked:
-    """The findings of one parcel at `now`, most urgent first (FINDINGS order)."""
+_GONE_BACK = frozenset({S.RETURNED, S.RETURNING, S.REJECTED})
+_MOVING = frozenset({S.PICKED_UP, S.IN_TRANSIT, S.OUT_FOR_DELIVERY})
+
+
+def check(parcel: dict, now: datetime, rules: Rules, *, disputed: bool = False, cuts: Cuts | None = None) -> Checked:
+    """The findings of one parcel at `now`, most urgent first (FINDINGS order). Pass `cuts`
+    (Cuts.at(now, rules)) when checking many parcels."""
+    cuts = cuts or Cuts.at(now, rules)
     state = parcel["state"]
     orders = parcel.get("orders") or ()
     sent = shipped_at(parcel)
     province = next((o.get("province") for o in orders if o.get("province")), None)
     remote = rules.is_remote(province)
-    found: list[str] = []
-    last = clock.from_iso(parcel.get("last_event_at"))
-    first_scan = clock.from_iso(parcel.get("first_scan_at"))
     if orders and all(o.get("status") in _DONE_ORDERS for o in orders):
         return Checked([], sent, None, remote)
     if state == S.DELIVERED:
-        delivered = clock.from_iso(parcel.get("delivered_at"))
-        return Checked([DELIVERED_DISPUTED] if disputed else [], sent, delivered, remote)
+        return Checked([DELIVERED_DISPUTED] if disputed else [], sent, parcel.get("delivered_at"), remote)
+    found: list[str] = []
+    last = parcel.get("last_event_at")
+    first_scan = parcel.get("first_scan_at")
     if state in (S.RETURNED, S.RETURNING):
         found.append(RETURNED)
     if state in (S.EXCEPTION, S.REJECTED):
         found.append(EXCEPTION)
-    in_hand = state not in (S.RETURNED, S.RETURNING, S.REJECTED)
-    if in_hand and sent is not None and sent + rules.auto_confirm_after - now <= rules.auto_confirm_warn:
+    if state not in _GONE_BACK and sent is not None and sent <= cuts.auto_confirm:
         found.append(AUTO_CONFIRM_RISK)
     if state in (S.AWAITING_PICKUP, S.NO_INFO) or first_scan is None:
         if sent is not None:
-            if state == S.NO_INFO and last is None and now - sent >= rules.no_info_after:
+            if state == S.NO_INFO and last is None and sent <= cuts.no_info:
                 found.append(NO_INFO)
-            elif now - sent >= rules.no_pickup_after:
+            elif sent <= cuts.no_pickup:
                 found.append(NO_PICKUP)
         return Checked(_ordered(found), sent, sent, remote)
     if state == S.AT_PICKUP_POINT and (parcel.get("subtype") == "locker_overdue"
-                                       or (last is not None and now - last >= rules.pickup_point_after)):
+                                       or (last is not None and last <= cuts.pickup_point)):
         found.append(PICKUP_POINT_WAITING)
-    moving = state in (S.PICKED_UP, S.IN_TRANSIT, S.OUT_FOR_DELIVERY)
-    limit = rules.stalled_after_remote if remote else rules.stalled_after
-    if moving and last is not None and now - last >= limit:
+    if state in _MOVING and last is not None and last <= (cuts.stalled_remote if remote else cuts.stalled):
         found.append(STALLED)
-    if state not in (S.RETURNED, S.RETURNING, S.REJECTED) and now - first_scan >= rules.not_signed_after:
+    if state not in _GONE_BACK and first_scan <= cuts.not_signed:
         found.append(NOT_SIGNED)
-    since = {STALLED: last, PICKUP_POINT_WAITING: last, NOT_SIGNED: first_scan}
+    if not found:
+        return Checked(found, sent, last, remote)
     ordered = _ordered(found)
-    return Checked(ordered, sent, since.get(ordered[0], last) if ordered else last, remote)
+    since = {STALLED: last, PICKUP_POINT_WAITING: last, NOT_SIGNED: first_scan}
+    return Checked(ordered, sent, since.get(ordered[0], last), remote)
+
+
+_RANK = {finding: rank for rank, finding in enumerate(FINDINGS)}
 
 
 def _ordered(found: list[str]) -> list[str]:
-    return sorted(dict.fromkeys(found), key=FINDINGS.index)
+    return sorted(dict.fromkeys(found), key=_RANK.__getitem__) if len(found) > 1 else found
 
 
 def hours_since(moment: datetime | None, now: datetime) -> float | None:
@@ -149,15 +190,14 @@ def listing_row(parcel: dict, checked: Checked, now: datetime) -> dict:
         subtype = "refused" if parcel["state"] == S.REJECTED else None
     orders = parcel.get("orders") or ()
     order_ids = sorted({o["order_id"] for o in orders} | ({parcel["order_id"]} if parcel.get("order_id") else set()))
-    last = clock.from_iso(parcel.get("last_event_at"))
     return {
         "tracking_no": parcel["tracking_no"], "courier": parcel.get("courier"), "order_ids": order_ids,
         "finding": finding, "subtype": subtype, "severity": SEVERITY[finding], "state": parcel["state"],
         "last_event_at": parcel.get("last_event_at"), "last_event": parcel.get("last_event"),
-        "hours_since": hours_since(checked.since or last, now),
+        "hours_since": hours_since(clock.from_iso(checked.since or parcel.get("last_event_at")), now),
         "next_action": M.next_action(finding, subtype), "suggested_message": M.suggested_message(finding, subtype),
-        "other_findings": checked.findings[1:], "shipped_at": checked.shipped_at.isoformat(timespec="seconds")
-        if checked.shipped_at else None, "first_scan_at": parcel.get("first_scan_at"),
+        "other_findings": checked.findings[1:], "shipped_at": checked.shipped_at,
+        "first_scan_at": parcel.get("first_scan_at"),
         "province": next((o.get("province") for o in orders if o.get("province")), None), "remote": checked.remote,
         "buyer": next((o.get("buyer_nick") for o in orders if o.get("buyer_nick")), None),
     }

@@ -185,8 +185,10 @@ class Care(Purpose):
         links = p.tracking_of_orders(db, disputed_orders) if disputed_orders else {}
         disputed = {t for ts in links.values() for t in ts}
         rows = []
-        for parcel in p.parcels_to_check(db, delivered_too=disputed, tracking_nos=tracking_nos):
-            found = F.check(parcel, now, self.rules, disputed=parcel["tracking_no"] in disputed)
+        cuts = F.Cuts.at(now, self.rules)
+        for parcel in p.parcels_to_check(db, delivered_too=disputed, tracking_nos=tracking_nos,
+                                         quiet_after=cuts.quiet_after()):
+            found = F.check(parcel, now, self.rules, disputed=parcel["tracking_no"] in disputed, cuts=cuts)
             if found.findings and found.findings[0] in self.care:
                 rows.append(F.listing_row(parcel, found, now))
         order_ids = [o for r in rows for o in r["order_ids"]]
