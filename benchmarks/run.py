@@ -43,6 +43,7 @@ def collect(scale: float) -> list[dict]:
         bench_cs_lists,
         bench_help,
         bench_import,
+        bench_logistics,
         bench_merge,
         bench_stock,
     )
@@ -92,6 +93,13 @@ def collect(scale: float) -> list[dict]:
         run_ = lists[command]
         rows.append(_row(f"{command}, {lists['orders']:,} orders ({run_['rows']:,} listed)", run_["seconds"],
                          run_["peak_mb"], "shoptool --help", lists["help"]["seconds"], "(report)", None))
+
+    parcels = bench_logistics.run(n(200_000), 10)
+    many, one = parcels["events_10"], parcels["events_1"]
+    rows.append(_row(f"logistics-check, {parcels['parcels']:,} parcels × 10 events ({many['rows']:,} listed)",
+                     many["seconds"], many["peak_mb"], "same parcels, 1 event each", one["seconds"],
+                     "< 3 s; memory independent of events",
+                     many["seconds"] < 3 and many["peak_mb"] <= one["peak_mb"] * 1.1))
 
     cron = bench_cron.run(n(1_000_000))
     help_ref = cron["reference"]["shoptool --help"]
