@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 from datetime import datetime, timedelta
@@ -62,13 +61,40 @@ def build(path: Path, n: int, events: int, seed: int = 7) -> dict:
         last = min(last, _NOW)
         counts[state] = counts.get(state, 0) + 1
         province = PROVINCES[i % len(PROVINCES)]
-        orders.append((order_id, f"tb_buyer{i}", "signed" if state == "delivered" else "shipped", f"139{i:08d}",
-                       f"{province} 某市 某区 某路 {i % 999}号", province, _iso(shipped - timedelta(hours=20)),
-                       _iso(shipped - timedelta(hours=19)), _iso(shipped), tracking, COURIERS[i % len(COURIERS)],
-                       _iso(shipped), _iso(shipped)))
-        parcels.append((tracking, COURIERS[i % len(COURIERS)], state, "address_unclear" if state == "exception" else None,
-                        "kuaidi100", _iso(scan) if scan else None, _iso(last), "快件到达【某某中转部】",
-                        _iso(last) if state == "delivered" else None, _iso(last), events, _iso(_NOW), _iso(_NOW)))
+        orders.append(
+            (
+                order_id,
+                f"tb_buyer{i}",
+                "signed" if state == "delivered" else "shipped",
+                f"139{i:08d}",
+                f"{province} 某市 某区 某路 {i % 999}号",
+                province,
+                _iso(shipped - timedelta(hours=20)),
+                _iso(shipped - timedelta(hours=19)),
+                _iso(shipped),
+                tracking,
+                COURIERS[i % len(COURIERS)],
+                _iso(shipped),
+                _iso(shipped),
+            )
+        )
+        parcels.append(
+            (
+                tracking,
+                COURIERS[i % len(COURIERS)],
+                state,
+                "address_unclear" if state == "exception" else None,
+                "kuaidi100",
+                _iso(scan) if scan else None,
+                _iso(last),
+                "快件到达【某某中转部】",
+                _iso(last) if state == "delivered" else None,
+                _iso(last),
+                events,
+                _iso(_NOW),
+                _iso(_NOW),
+            )
+        )
         step = (last - shipped) / max(events, 1)
         for e in range(events):
             trace.append((tracking, _iso(shipped + step * (e + 1)), f"快件到达【第{e}站】，正在发往下一站"))
@@ -76,10 +102,15 @@ def build(path: Path, n: int, events: int, seed: int = 7) -> dict:
         conn = db.conn
         conn.executemany(
             "INSERT INTO orders (order_id, buyer_nick, status, receiver_mobile, address, province, created_at, paid_at,"
-            " shipped_at, tracking_no, courier, first_seen_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", orders)
+            " shipped_at, tracking_no, courier, first_seen_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            orders,
+        )
         conn.executemany(
-            "INSERT INTO parcels (tracking_no, courier, state, subtype, source, first_scan_at, last_event_at, last_event,"
-            " delivered_at, result_at, events, first_seen_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", parcels)
+            "INSERT INTO parcels (tracking_no, courier, state, subtype, source, first_scan_at, last_event_at,"
+            " last_event, delivered_at, result_at, events, first_seen_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            parcels,
+        )
         conn.executemany("INSERT INTO parcel_events (tracking_no, at, text) VALUES (?, ?, ?)", trace)
     db.conn.execute("ANALYZE")
     db.close()
@@ -96,8 +127,12 @@ def measure(args: list[str], db: Path) -> dict:
     if child.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed:\n{child.stderr}")
     document = json.loads(body)
-    return {"seconds": round(child.seconds, 2), "peak_mb": round(child.peak_mb, 1), "rows": len(document["rows"]),
-            "summary": document["summary"]}
+    return {
+        "seconds": round(child.seconds, 2),
+        "peak_mb": round(child.peak_mb, 1),
+        "rows": len(document["rows"]),
+        "summary": document["summary"],
+    }
 
 
 def run(n: int = 200_000, events: int = 10) -> dict:
@@ -123,7 +158,10 @@ def main() -> None:
     print(f"logistics-check over {n:,} parcels (load average {load:.1f})")
     for key in (f"events_{events}", "events_1"):
         r = result[key]
-        print(f"  {r['events']:>10,} events: {r['seconds']:6.2f} s, peak {r['peak_mb']:6.1f} MB, {r['rows']:,} rows listed")
+        print(
+            f"  {r['events']:>10,} events: {r['seconds']:6.2f} s, peak {r['peak_mb']:6.1f} MB, "
+            f"{r['rows']:,} rows listed"
+        )
     print(f"  states: {result['states']}; database {result['db_mb']} MB")
     print(json.dumps(result["events_" + str(events)]["summary"], ensure_ascii=False))
 
