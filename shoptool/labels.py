@@ -54,6 +54,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "not_in_schedule": "不在催付计划内", "interrupted": "发送中断", "provider_retry": "服务商要求重试",
         "provider_limit": "服务商限额", "provider_stopped": "服务商停止发送", "retries_exhausted": "重试次数用完",
         "handover_failed": "交接失败", "not_due": "未到发送时间", "staged": "已写入上传表",
+        "resolved": "物流问题已解决", "no_order": "找不到订单",
     },
     "sms_provider": {"file": "上传表格", "aliyun": "阿里云", "tencent": "腾讯云", "http": "HTTP接口"},
     "merge_conflict": {

@@ -5,7 +5,7 @@ until [logistics] care names findings."""
 from __future__ import annotations
 
 import pytest
-from builders import oid
+from builders import kdniao_result, oid, write_json
 from sms_stub import SmsStub
 from test_cli_logistics_check import NOW, open_refund, orders_and_shipments, tracking_files
 
@@ -97,3 +97,21 @@ def test_dry_run_sends_and_writes_nothing(cli, world, stub, db):
 def test_plain_logistics_check_sends_nothing(cli, world, stub):
     assert cli("logistics-check", "--now", NOW, "--format", "json").exit_code == 1
     assert stub.sent == []
+
+
+def test_a_text_held_overnight_is_dropped_when_the_parcel_recovers(cli, world, stub, db):
+    night = send(cli, "2026-11-21 22:00")
+    assert {(r["tracking_no"], r["action"]) for r in night.rows if r["action"] == "deferred"} >= {
+        ("YT8800000000006", "deferred")}
+    write_json(world / "fixed.json", [kdniao_result("YT8800000000006", "3", "301", [
+        ("2026-11-21 07:00:00", "派件员反馈：地址不详，无法派送", "420"), ("2026-11-21 23:00:00", "已签收", "301")])])
+    assert cli("import", world / "fixed.json", "--now", "2026-11-22 07:00").exit_code == 0
+    morning = send(cli, "2026-11-22 08:30")
+    assert morning.exit_code == 0, morning
+    assert ("lc:exception:YT8800000000006", "skipped", "resolved") in {
+        (f"lc:{r['step']}:{r['tracking_no']}", r["action"], r["reason"]) for r in morning.rows}
+    assert "lc:exception:YT8800000000006" not in {r["out_id"] for r in stub.sent}
+    status = db().execute("SELECT status, reason FROM messages WHERE dedupe_key = 'lc:exception:YT8800000000006'")
+    assert tuple(status.fetchone()) == ("skipped", "resolved")
+    later = send(cli, "2026-11-22 09:00")
+    assert "resolved" not in {r["reason"] for r in later.rows}

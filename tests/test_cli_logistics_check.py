@@ -347,3 +347,21 @@ def test_couriers_rates(cli, world):
 
 def test_dry_run_needs_send(cli, world):
     assert cli("logistics-check", "--dry-run", "--now", NOW).exit_code == 2
+
+
+def test_a_sheet_of_events_one_row_each_in_any_order(cli, shop_folder, db):
+    rows = [
+        {"运单号": "ZT-7500-0000-00003", "物流状态": "已签收", "最新物流信息": "已签收，签收人：本人",
+         "最后更新时间": "2026-11-20 15:00:00"},
+        {"运单号": "zt 7500 0000 00003", "物流状态": "已揽收", "最新物流信息": "快递员已揽收",
+         "最后更新时间": "2026-11-18 20:00:00"},
+        {"运单号": "ZT7500000000003", "物流状态": "运输中", "最新物流信息": "到达【郑州中转部】",
+         "最后更新时间": "2026-11-19 08:00:00"},
+    ]
+    write_xlsx(shop_folder / "轨迹.xlsx", TRACKING_HEADER, rows)
+    run = cli("import", shop_folder / "轨迹.xlsx", "--now", NOW, "--format", "json")
+    assert run.exit_code == 0, run
+    # one parcel; the 揽收 and 运输中 rows are older than the 签收 row, but the first scan is theirs
+    assert (run.rows[0]["inserted"], run.rows[0]["stale"]) == (1, 2)
+    parcel = db().execute("SELECT state, first_scan_at, delivered_at, events FROM parcels").fetchall()
+    assert [tuple(p) for p in parcel] == [("delivered", "2026-11-18T20:00:00+08:00", "2026-11-20T15:00:00+08:00", 3)]

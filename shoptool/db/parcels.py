@@ -71,6 +71,9 @@ class ParcelWriter:
             lost = new["state"] in _NOT_SCANNED and old["state"] in _SCANNED
             if (old.get("result_at") or "") > new["result_at"] or lost:
                 counts.stale += 1
+                scan = new.get("first_scan_at")
+                if scan and (not old.get("first_scan_at") or scan < old["first_scan_at"]):
+                    touched[key] = {**old, "first_scan_at": scan}  # an older result may know the first scan
                 continue
             merged = dict(old)
             for name in (*_DATA, "result_at", "updated_at", "import_id"):
@@ -292,3 +295,10 @@ def not_received_refund_orders(db) -> set[str]:
         if not texts or any(word in (v or "") for v in values for word in _NOT_RECEIVED):
             found.add(order_id)
     return found
+
+
+def waiting_care_messages(db, now_iso: str) -> list[dict]:
+    """logistics_care texts still waiting (queued, or deferred/retry and due again), by key."""
+    sql = ("SELECT dedupe_key, step, order_ids, phone FROM messages WHERE purpose = 'logistics_care' "
+           "AND (status = 'queued' OR (status IN ('deferred', 'retry') AND next_attempt_at <= ?))")
+    return _dicts(db.conn.execute(sql, (now_iso,)))

@@ -165,7 +165,14 @@ class Care(Purpose):
         self.shop_name = str(settings["shop.name"])
 
     def plan(self, db, now):
-        return self._drafts(db, now, None) if self.care else []
+        from ..db import parcels as p
+        from .due import care
+
+        drafts = self._drafts(db, now, None) if self.care else []
+        # a text held back (quiet hours, caps) whose parcel has since recovered is settled, not left waiting
+        due = {d.key for d in drafts}
+        waiting = p.waiting_care_messages(db, self.iso(now))
+        return drafts + [care.resolved(m) for m in waiting if m["dedupe_key"] not in due]
 
     def recheck(self, db, draft, now):
         return self.recheck_many(db, [draft], now)[draft.key]

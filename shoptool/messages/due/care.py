@@ -22,6 +22,7 @@ PURPOSE = "logistics_care"
 NO_PHONE = "no_phone"
 REFUND = "refund"
 NO_ORDER = "no_order"
+RESOLVED = "resolved"  # the parcel no longer has the finding (or care no longer lists it)
 
 
 def care_key(tracking_no: str, finding: str) -> str:
@@ -72,3 +73,13 @@ def drafts(rows: Iterable[Mapping], receivers: Mapping[str, Mapping], *, care: I
             extra={"tracking_no": row["tracking_no"], "courier": row.get("courier")},
         ))
     return out
+
+
+def resolved(message: Mapping) -> Draft:
+    """A waiting text whose parcel no longer has its finding: skipped as `resolved`."""
+    import json
+
+    order_ids = json.loads(message.get("order_ids") or "[]")
+    tracking = message["dedupe_key"].rsplit(":", 1)[-1]
+    return Draft(purpose=PURPOSE, key=message["dedupe_key"], step=message["step"], order_ids=order_ids, phone=None,
+                 shown_phone=message.get("phone"), skip=RESOLVED, extra={"tracking_no": tracking})
