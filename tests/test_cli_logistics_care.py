@@ -115,3 +115,12 @@ def test_a_text_held_overnight_is_dropped_when_the_parcel_recovers(cli, world, s
     assert tuple(status.fetchone()) == ("skipped", "resolved")
     later = send(cli, "2026-11-22 09:00")
     assert "resolved" not in {r["reason"] for r in later.rows}
+
+
+def test_one_run_at_a_time_exit_5_and_a_dry_run_beside_it(cli, world, stub):
+    from shoptool.locks import single_instance
+
+    with single_instance(world / "shoptool.db", "logistics-check"):
+        held = send(cli)
+        assert held.exit_code == 5 and held.stdout == "" and stub.sent == []
+        assert send(cli, NOW, "--dry-run").exit_code == 0
