@@ -214,3 +214,11 @@ def test_a_formula_in_a_tracking_result_is_neutralised_in_staff_files(cli, shop_
     assert run.exit_code == 0, run
     text = (shop_folder / "parcels.csv").read_text(encoding="utf-8-sig")
     assert "=HYPERLINK" not in text.replace("'=HYPERLINK", "")
+
+
+def test_kuaidi100_overall_trouble_wins_over_an_ordinary_code_on_the_newest_line():
+    line = {"time": "2026-11-20 18:00:00", "context": "快件到达【杭州】", "statusCode": "1002"}
+    events = T.events_of(T.KUAIDI100, [line], TZ)
+    assert T.result(T.KUAIDI100, state="2", events=events).state == "exception"
+    assert T.result(T.KUAIDI100, state="0", events=events).state == "in_transit"
+    assert T.result(T.KUAIDI100, state="1", state_ex="101", events=[]).state == "awaiting_pickup"

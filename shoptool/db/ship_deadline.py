@@ -21,10 +21,11 @@ WHERE (o.status IN ('paid', 'partly_shipped') OR (o.is_cod = 1 AND o.status = 'u
 # Shipped, but its parcel's tracking shows no first scan yet: the clock has not stopped.
 _NOT_SCANNED = f"""
 SELECT {', '.join('o.' + f for f in _FIELDS)}, p.state AS parcel_state, p.tracking_no AS parcel_tracking
-FROM orders o JOIN parcels p ON p.tracking_no IN (
-    o.tracking_no, (SELECT s.tracking_no FROM shipments s WHERE s.order_id = o.order_id LIMIT 1))
-WHERE o.status IN ('paid', 'partly_shipped', 'shipped') AND p.first_scan_at IS NULL
-  AND p.state IN ('awaiting_pickup', 'no_info')
+FROM parcels p INDEXED BY parcels_state
+JOIN orders o ON o.order_id IN (SELECT s.order_id FROM shipments s WHERE s.tracking_no = p.tracking_no
+                                UNION SELECT x.order_id FROM orders x WHERE x.tracking_no = p.tracking_no)
+WHERE p.state IN ('awaiting_pickup', 'no_info') AND p.first_scan_at IS NULL
+  AND o.status IN ('paid', 'partly_shipped', 'shipped')
 """
 
 

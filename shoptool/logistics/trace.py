@@ -12,6 +12,8 @@ from .. import clock
 from . import states as S
 
 KUAIDI100, KDNIAO, SHEET = "kuaidi100", "kdniao", "sheet"
+# states a provider's overall answer may give that an ordinary event code must not override
+_SETTLED = frozenset({S.EXCEPTION, S.REJECTED, S.RETURNED, S.RETURNING, S.DELIVERED})
 
 
 @dataclass
@@ -120,6 +122,9 @@ def result(provider: str, *, state=None, state_ex=None, status_text=None, events
     elif provider == KUAIDI100:
         code_ex = state_ex or (newest.code if newest and newest.code and newest.code.isdigit() else None)
         found = S.kuaidi100(state, code_ex)
+        overall = S.kuaidi100(state)
+        if overall and found and overall[0] in _SETTLED and found[0] not in _SETTLED:
+            found = overall  # 疑难/签收/退回 overall, an ordinary code on the newest line: the overall state holds
         code = "/".join(p for p in (_text(state), _text(code_ex)) if p)
         if _text(is_check) == "1" and (found is None or found[0] not in (S.DELIVERED, S.RETURNED, S.REJECTED)):
             found = (S.DELIVERED, None)
