@@ -45,6 +45,7 @@ def collect(scale: float) -> list[dict]:
         bench_help,
         bench_import,
         bench_kpi,
+        bench_logistics,
         bench_merge,
         bench_stock,
     )
@@ -108,6 +109,12 @@ def collect(scale: float) -> list[dict]:
                          run_["peak_mb"], "raw GROUP BY nick", crm["reference"],
                          "< 5 s, < 400 MB" if key.startswith("segments") else "(report)",
                          run_["seconds"] < 5 and run_["peak_mb"] < 400 if key.startswith("segments") else None))
+    parcels = bench_logistics.run(n(200_000), 10)
+    many, one = parcels["events_10"], parcels["events_1"]
+    rows.append(_row(f"logistics-check, {parcels['parcels']:,} parcels × 10 events ({many['rows']:,} listed)",
+                     many["seconds"], many["peak_mb"], "same parcels, 1 event each", one["seconds"],
+                     "< 3 s; memory independent of events",
+                     many["seconds"] < 3 and many["peak_mb"] <= one["peak_mb"] * 1.1))
 
     cron = bench_cron.run(n(1_000_000))
     help_ref = cron["reference"]["shoptool --help"]

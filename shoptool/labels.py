@@ -36,7 +36,11 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "closed": "已关闭",
     },
     "sms_purpose": {"shipped": "发货通知", "unpaid": "催付", "logistics_care": "物流关怀", "campaign": "营销短信"},
-    "sms_step": {"notice": "发货通知"},
+    "sms_step": {
+        "notice": "发货通知", "no_pickup": "发货未揽收", "no_info": "无物流信息", "stalled": "物流停滞",
+        "not_signed": "久未签收", "pickup_point_waiting": "驿站待取", "exception": "物流异常", "returned": "已退回",
+        "auto_confirm_risk": "即将自动确认收货", "delivered_disputed": "签收有争议",
+    },
     # buyers (PRODUCT §20)
     "customer_event": {
         "order": "订单", "refund": "退款", "review": "评价", "note": "备注", "tag": "标签", "opt_out": "退订",
@@ -62,6 +66,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "not_in_schedule": "不在催付计划内", "interrupted": "发送中断", "provider_retry": "服务商要求重试",
         "provider_limit": "服务商限额", "provider_stopped": "服务商停止发送", "retries_exhausted": "重试次数用完",
         "handover_failed": "交接失败", "not_due": "未到发送时间", "staged": "已写入上传表",
+        "resolved": "物流问题已解决", "no_order": "找不到订单",
     },
     "sms_provider": {"file": "上传表格", "aliyun": "阿里云", "tencent": "腾讯云", "http": "HTTP接口"},
     "merge_conflict": {
@@ -72,6 +77,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "orders": "订单", "items": "订单明细", "page-stock": "宝贝库存", "warehouse-stock": "仓库库存",
         "shipments": "发货单", "reviews": "评价", "opt-outs": "退订名单", "cs-performance": "客服绩效",
         "consents": "营销同意名单", "customers": "会员列表",
+        "tracking": "物流跟踪",
     },
     "import_status": {
         "stored": "已导入", "partial": "部分导入", "duplicate": "已导入过", "refused": "未导入", "failed": "失败",
@@ -90,6 +96,26 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "stock": "库存风险", "addresses": "待确认地址", "merges": "可合并发货", "reminders": "待催付",
         "notices": "待发货通知", "reviews": "待处理中差评", "outbox": "短信待处理",
         "cod": "货到付款待确认", "rate_buyers": "待评价买家", "invoices": "待开发票",
+        "ship_deadline": "发货时效", "logistics": "物流异常",
+    },
+    # PRODUCT §18: ship-by deadlines and parcels in trouble
+    "ship_finding": {"ship_overdue": "已超时未发货", "ship_due_soon": "即将超时"},
+    "promise_source": {"default": "默认时效", "sku": "商品时效", "presale": "预售时间"},
+    "logistics_finding": {
+        "no_pickup": "发货未揽收", "no_info": "无物流信息", "stalled": "物流停滞", "not_signed": "久未签收",
+        "pickup_point_waiting": "驿站待取", "exception": "物流异常", "returned": "已退回",
+        "auto_confirm_risk": "即将自动确认收货", "delivered_disputed": "签收有争议",
+    },
+    "parcel_state": {
+        "awaiting_pickup": "待揽收", "picked_up": "已揽收", "in_transit": "运输中", "out_for_delivery": "派件中",
+        "at_pickup_point": "待取件", "delivered": "已签收", "exception": "问题件", "returning": "退回中",
+        "returned": "已退回", "rejected": "拒收", "no_info": "暂无轨迹",
+    },
+    "parcel_subtype": {
+        "address_unclear": "地址不详", "phone_wrong": "电话错误", "unreachable": "联系不上", "damaged": "破损",
+        "refused": "拒收", "lost": "丢失", "intercepted": "拦截", "cancelled": "取消", "delayed": "延误",
+        "missorted": "错分", "out_of_area": "超区", "locker_overdue": "超时未取", "delivery_failed": "派件异常",
+        "held": "滞留", "overdue": "超时未签收",
     },
     "report_panel": {
         "refunds_due": "退款即将超时", "ship_due": "超过发货时限", "reviews_due": "中差评解释期将满",

@@ -83,6 +83,16 @@ SETTINGS: tuple[Setting, ...] = (
         },
         "unpaid reminder; {cutoff_hint} reads 16:00前付款当天发货， before the cut-off, else 付款后将尽快发货，",
     ),
+    # PRODUCT §18: the logistics_care text of `logistics-check --send` (see [logistics] below)
+    Setting(
+        "sms.templates.logistics_care",
+        {
+            "class": "notification",
+            "code": "SMS_LOGISTICS_CARE",
+            "text": "您在{shop}的包裹{courier}{tracking_no}{care}，我们已在跟进，有进展会及时告知您。",
+        },
+        "logistics care text (a notification); {care} says what happened to the parcel",
+    ),
     # [reminders]
     Setting("reminders.schedule", ["30m"], 'offsets after the order was placed, e.g. ["30m", "3h", "close-1h"]'),
     Setting("reminders.per_buyer_per_day", 1, "at most this many reminders per buyer per shop per 24 h"),
@@ -139,6 +149,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cod.flag_agreed", "green", 'flag cod-confirm --result agreed sets ("" = none)'),
     Setting("cod.flag_declined", "red", "flag for declined: the order is to be closed"),
     Setting("cod.flag_unreachable", "yellow", "flag for unreachable: call again"),
+    # [shipping] ship-by deadlines (PRODUCT §18: shoptool ship-deadline)
+    Setting("shipping.promise", "48h", "promised ship time after payment (COD: after the order was placed)"),
+    Setting("shipping.due_within", "6h", "ship_due_soon when the ship-by time is this close"),
+    Setting("shipping.late_penalty", "10%:5-100",
+            "what a late shipment may cost: P%:MIN-MAX yuan of the order (P%, P%:MIN-, or a flat N also work)"),
+    Setting("shipping.sku", {}, 'per-SKU promise, replaces shipping.promise for that SKU, e.g. "CUSTOM-01" = "7d"'),
+    # [logistics] parcels in trouble (PRODUCT §18: shoptool logistics-check)
+    Setting("logistics.no_pickup_after", "24h", "no_pickup: shipped this long ago and no pickup scan"),
+    Setting("logistics.no_info_after", "3d", "no_info: shipped this long ago and no trace at all"),
+    Setting("logistics.stalled_after", "48h", "stalled: no new event for this long"),
+    Setting("logistics.stalled_after_remote", "72h", "stalled, for parcels to address.remote_regions"),
+    Setting("logistics.not_signed_after", "3d", "not_signed: picked up this long ago and not delivered"),
+    Setting("logistics.pickup_point_after", "48h", "pickup_point_waiting: at a locker/驿站 this long"),
+    Setting("logistics.auto_confirm_after", "10d", "the platform confirms receipt this long after shipping"),
+    Setting("logistics.auto_confirm_warn", "2d", "auto_confirm_risk: auto-confirm this close and not delivered"),
+    Setting("logistics.care", [],
+            'findings that get a care text with logistics-check --send, e.g. ["stalled", "exception"]; [] = none'),
     # [rate_buyers]
     Setting("rate_buyers.window_days", 15, "days after a trade completes in which the seller may rate the buyer"),
     # [staff] and [kpi]: the CS team's board (PRODUCT §23)

@@ -309,3 +309,32 @@ def member(nick: str, mobile: str = "", *, orders: str = "1", spend: str = "99.0
     """A row of an ERP member list (百胜 eFAST 会员)."""
     return _cells({"会员名称": nick, "消费数": orders, "消费额": spend, "黑名单": blacklisted, "店铺名称": "示例旗舰店",
                    "添加时间": "2026-01-05 10:00:00", "收货人": "林悦", "手机": mobile, "地址": ADDRESS}, cells)
+# ---------------------------------------------------------------- tracking results (PRODUCT §18)
+
+# A generic tracking sheet (ERP 物流跟踪 / batch-query result).
+TRACKING_HEADER = ["运单号", "快递公司", "订单编号", "物流状态", "最新物流信息", "最后更新时间", "揽收时间", "签收时间"]
+
+
+def kuaidi100_result(tracking: str, state: str, events: Sequence[tuple], com: str = "zhongtong", **keys) -> dict:
+    """A 快递100 query answer: events as (time, context, statusCode), listed newest first as 快递100 does."""
+    data = [{"time": t, "ftime": t, "context": text, "location": "", "status": "", "statusCode": code}
+            for t, text, code in sorted(events, reverse=True)]
+    return {"message": "ok", "nu": tracking, "ischeck": "1" if state == "3" else "0", "condition": "00", "com": com,
+            "status": "200", "state": state, "data": data, **keys}
+
+
+def kdniao_result(tracking: str, state: str, state_ex: str, events: Sequence[tuple], shipper: str = "YTO",
+                  **keys) -> dict:
+    """A 快递鸟 query answer: events as (AcceptTime, AcceptStation, Action), oldest first."""
+    traces = [{"AcceptTime": t, "AcceptStation": text, "Location": "", "Action": code} for t, text, code in events]
+    return {"EBusinessID": "1234567", "ShipperCode": shipper, "Success": True, "LogisticCode": tracking,
+            "State": state, "StateEx": state_ex, "Traces": traces, **keys}
+
+
+def write_json(path: Path, records, *, lines: bool = False) -> Path:
+    import json
+
+    text = ("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n" if lines
+            else json.dumps(records, ensure_ascii=False, indent=1))
+    Path(path).write_text(text, encoding="utf-8")
+    return Path(path)

@@ -25,8 +25,8 @@ def test_daily_counts_every_check_of_the_sample_shop(cli, db, sample_shop):
     document = result.json
     assert document["command"] == "daily"
     checks = {row["check"]: row for row in document["rows"]}
-    assert list(checks) == ["stock", "addresses", "cod", "merges", "reminders", "notices", "reviews", "rate_buyers",
-                            "invoices", "outbox"]
+    assert list(checks) == ["stock", "addresses", "cod", "ship_deadline", "merges", "reminders", "notices", "logistics",
+                            "reviews", "rate_buyers", "invoices", "outbox"]
     assert document["summary"] == {check: row["count"] for check, row in checks.items()}
     assert checks["merges"]["count"] == 1
     assert checks["merges"]["top"][0]["order_ids"] == ["3912000000000000110", "3912000000000000111"]
@@ -61,9 +61,9 @@ def test_daily_workbook_has_a_sheet_per_check(cli, shop_folder, sample_shop):
 
     assert result.exit_code == 0, result
     book = openpyxl.load_workbook(shop_folder / "daily.xlsx")
-    assert len(book.sheetnames) == 11
-    assert book.sheetnames[1:] == ["库存风险", "待确认地址", "货到付款待确认", "可合并发货", "待催付", "待发货通知",
-                                   "待处理中差评", "待评价买家", "待开发票", "短信待处理"]
+    assert len(book.sheetnames) == 13
+    assert book.sheetnames[1:] == ["库存风险", "待确认地址", "货到付款待确认", "发货时效", "可合并发货", "待催付",
+                                   "待发货通知", "物流异常", "待处理中差评", "待评价买家", "待开发票", "短信待处理"]
     addresses = book["待确认地址"]
     assert addresses.max_row - 1 == next(r for r in json.loads(cli("daily", "--now", NOW).stdout)["rows"]
                                          if r["check"] == "addresses")["count"]
@@ -83,3 +83,16 @@ def test_daily_screen_for_people(cli, sample_shop):
                   "待评价买家", "待开发票", "短信待处理"):
         assert title in result.stdout
     assert "daily: " in result.stderr
+
+
+def test_daily_shows_the_parcels_clocks(cli, db, sample):
+    """PRODUCT §18: ship-deadline and logistics-check are sections of the worklist."""
+    for name in ("orders_erp_shipped.csv", "tracking_kuaidi100.json", "tracking_kdniao.jsonl",
+                 "tracking_sheet_gbk.csv"):
+        assert cli("import", sample(name)).exit_code == 0
+    before = list(db().conn.iterdump())
+    checks = {row["check"]: row for row in cli("daily", "--now", NOW, "--format", "json").rows}
+    assert checks["ship_deadline"]["count"] == 4 and "3 单已超过承诺发货时间" in checks["ship_deadline"]["note"]
+    assert checks["logistics"]["count"] == 8 and checks["logistics"]["note"] == "4 个包裹需要马上处理"
+    assert checks["logistics"]["top"][0]["finding"] == "returned"
+    assert list(db().conn.iterdump()) == before

@@ -31,7 +31,8 @@ SAMPLE_BYTES = {p.name: p.read_bytes() for p in SAMPLES}
 TABLES = {"orders": "orders", "items": "order_items", "page-stock": "page_stock",
           "warehouse-stock": "warehouse_stock", "shipments": "shipments", "reviews": "reviews",
           "opt-outs": "opt_outs", "cs-performance": "cs_performance", "consents": "consents",
-          "customers": "members"}
+          "customers": "members",
+          "tracking": "parcels"}
 
 
 def legacy_csv(path: Path, rows: list[dict]) -> Path:

@@ -17,6 +17,7 @@ DOMAIN = (
     "shoptool.kpi",
     "shoptool.customers",
     "shoptool.messages.due", "shoptool.messages.rules", "shoptool.messages.outbox", "shoptool.messages.templates",
+    "shoptool.logistics",
 )
 DOMAIN_MAY_NOT = ("shoptool.db", "shoptool.tables", "shoptool.output", "shoptool.imports", "shoptool.jobs",
                   "shoptool.cli", "sqlite3", "sqlite_utils", "openpyxl", "python_calamine", "rich", "typer")

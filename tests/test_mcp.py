@@ -83,6 +83,10 @@ READ_CASES = {
     "report": [{}, {"period": "week"}],
     "customer": [{"buyer": "tb_liu_qing"}],
     "customers_list": [{}, {"segment": "复购", "limit": 5}],
+    "ship_deadline": [{}, {"fail_on": ["ship_due_soon"], "all": True}],
+    "logistics_check": [{}, {"fail_on": ["stalled"]}],
+    "logistics_couriers": [{}, {"since": "7d"}],
+    "logistics_care": [{}, {"now": "2026-11-21 22:30"}],
 }
 
 

@@ -12,6 +12,8 @@ Cases the daily jobs need, by order number suffix:
   05xx the current 千牛 export (masked personal data)
   06xx a later 订单报表 with 确认收货时间: COD calls, buyers to rate, invoices (cod-confirm,
        rate-buyers, invoices); 0311/0314 are completed trades that the reviews sample reviews
+  07xx an ERP order sheet with ship times, and their parcels' tracking results (快递100 JSON,
+       快递鸟 JSON lines, a tracking sheet): ship-deadline and one parcel per logistics-check finding
 """
 
 from __future__ import annotations
@@ -471,6 +473,96 @@ def cs_performance_samples() -> None:
         "# shoptool kpi --config samples/variants/kpi.toml --db shoptool.db (README: the CS team's board)\n"
         "[staff.nicks]\n" + "".join(f'"{nick}" = "kf0{n}"\n' for n, nick in enumerate(CS_AGENTS, start=1))
         + "\n[kpi]\nreminders_staff = \"kf03\"\n", encoding="utf-8")
+# ---------------------------------------------------------------- parcels (PRODUCT §18)
+
+ERP_SHIPPED_HEADER = ["订单号", "买家昵称", "订单状态", "收货人", "手机号", "收货地址", "下单时间", "付款时间", "发货时间",
+                      "物流公司", "物流单号", "订单金额", "运费", "商品标题"]
+_ERP_ADDRESSES = ["浙江省 杭州市 余杭区 文一西路 969号 海创园5号楼", "上海 上海市 浦东新区 张江路 665号 3号楼1201室",
+                  "广东省 深圳市 南山区 科技园南区 高新南七道 12号", "四川省 成都市 武侯区 天府大道北段 1700号 环球中心",
+                  "湖北省 武汉市 洪山区 珞喻路 1037号 光谷广场", "新疆维吾尔自治区 乌鲁木齐市 天山区 解放北路 88号 大巴扎1栋"]
+# n: (status, placed, paid, shipped, courier, tracking)
+_PARCEL_ORDERS = {
+    701: (SHIPPED, "2026-11-19 20:00:00", "2026-11-19 20:01:00", "2026-11-20 08:00:00", "中通快递", "75311111110701"),
+    702: (SHIPPED, "2026-11-16 10:00:00", "2026-11-16 10:01:00", "2026-11-17 09:00:00", "圆通速递", "YT8811111110702"),
+    703: (SHIPPED, "2026-11-17 15:00:00", "2026-11-17 15:01:00", "2026-11-18 09:00:00", "中通快递", "75311111110703"),
+    704: (SHIPPED, "2026-11-15 11:00:00", "2026-11-15 11:01:00", "2026-11-16 09:00:00", "中通快递", "75311111110704"),
+    705: (SHIPPED, "2026-11-17 12:00:00", "2026-11-17 12:01:00", "2026-11-18 09:00:00", "中通快递", "75311111110705"),
+    706: (SHIPPED, "2026-11-18 19:00:00", "2026-11-18 19:01:00", "2026-11-19 09:00:00", "圆通速递", "YT8811111110706"),
+    707: (SHIPPED, "2026-11-16 09:00:00", "2026-11-16 09:01:00", "2026-11-17 09:00:00", "中通快递", "75311111110707"),
+    708: (SHIPPED, "2026-11-11 21:00:00", "2026-11-11 21:01:00", "2026-11-12 09:00:00", "中通快递", "75311111110708"),
+    709: (SHIPPED, "2026-11-17 10:00:00", "2026-11-17 10:01:00", "2026-11-18 09:00:00", "中通快递", "75311111110709"),
+    710: (SHIPPED, "2026-11-19 08:00:00", "2026-11-19 08:30:00", "2026-11-21 08:00:00", "中通快递", "75311111110710"),
+    711: (PAID, "2026-11-19 07:50:00", "2026-11-19 08:00:00", "", "", ""),
+    712: (PAID, "2026-11-19 13:00:00", "2026-11-19 13:00:00", "", "", ""),
+}
+_PARCEL_NAMES = ["钱程", "孙悦", "周宁", "吴迪", "郑爽", "王琦", "冯远", "陈晨", "褚楠", "卫东", "蒋欣", "沈雪"]
+
+
+def parcel_orders() -> list[dict]:
+    rows = []
+    for i, (n, (status, placed, paid, shipped, courier, tracking)) in enumerate(_PARCEL_ORDERS.items()):
+        rows.append({"订单号": oid(n), "买家昵称": f"tb_parcel{n}", "订单状态": status, "收货人": _PARCEL_NAMES[i],
+                     "手机号": f"13800138{n}", "收货地址": _ERP_ADDRESSES[i % len(_ERP_ADDRESSES)], "下单时间": placed,
+                     "付款时间": paid, "发货时间": shipped, "物流公司": courier, "物流单号": tracking,
+                     "订单金额": "159.00", "运费": "0.00", "商品标题": "加绒连帽卫衣"})
+    return rows
+
+
+def _k100(tracking, state, events, com="zhongtong"):
+    data = [{"time": t, "ftime": t, "context": text, "location": "", "status": "", "areaCode": None,
+             "areaName": None, "statusCode": code} for t, text, code in sorted(events, reverse=True)]
+    return {"message": "ok", "nu": tracking, "ischeck": "1" if state == "3" else "0", "condition": "00", "com": com,
+            "status": "200", "state": state, "data": data}
+
+
+def parcel_results():
+    """快递100 answers (one document, a list), 快递鸟 answers (one per line), an ERP tracking sheet."""
+    k100 = [
+        _k100("75311111110701", "1", [("2026-11-20 07:40:00", "【杭州市】商家已下单，等待快递员揽收", "101")]),
+        _k100("75311111110705", "5", [("2026-11-18 18:00:00", "【杭州转运中心】已揽收", "103"),
+                                      ("2026-11-19 06:00:00", "您的快件已存放至【菜鸟驿站】，请凭取件码 3-2-1108 取件", "501")]),
+        _k100("75311111110707", "6", [("2026-11-17 12:00:00", "【杭州市】快递员已揽收", "103"),
+                                      ("2026-11-19 15:00:00", "收件人拒收，快件已退回寄件人", "")]),
+        _k100("75311111110709", "3", [("2026-11-18 12:00:00", "【杭州市】快递员已揽收", "103"),
+                                      ("2026-11-20 16:00:00", "您的快件已签收，签收人：前台，感谢使用中通快递", "301")]),
+        _k100("75311111110710", "1", [("2026-11-21 08:05:00", "【杭州市】商家已下单，等待快递员揽收", "101")]),
+    ]
+    kdniao = [
+        {"EBusinessID": "1234567", "ShipperCode": "YTO", "Success": True, "LogisticCode": "YT8811111110702",
+         "State": "0", "StateEx": "", "Reason": "暂无轨迹信息", "Traces": []},
+        {"EBusinessID": "1234567", "ShipperCode": "YTO", "Success": True, "LogisticCode": "YT8811111110706",
+         "State": "4", "StateEx": "420", "Traces": [
+             {"AcceptTime": "2026-11-19 12:00:00", "AcceptStation": "【杭州市】圆通速递 已揽收", "Action": "1"},
+             {"AcceptTime": "2026-11-20 09:00:00", "AcceptStation": "快件到达【成都转运中心】", "Action": "2"},
+             {"AcceptTime": "2026-11-21 07:00:00", "AcceptStation": "派件员反馈：地址不详，无法派送，请联系收件人", "Action": "420"}]},
+    ]
+    sheet = [
+        {"运单号": "75311111110703", "快递公司": "中通快递", "订单编号": oid(703), "物流状态": "运输中",
+         "最新物流信息": "快件离开【郑州中转部】，发往【深圳中转部】", "最后更新时间": "2026-11-19 08:00:00",
+         "揽收时间": "2026-11-18 20:00:00", "签收时间": ""},
+        {"运单号": "75311111110704", "快递公司": "中通快递", "订单编号": oid(704), "物流状态": "运输中",
+         "最新物流信息": "快件到达【成都中转部】", "最后更新时间": "2026-11-21 06:00:00",
+         "揽收时间": "2026-11-16 12:00:00", "签收时间": ""},
+        {"运单号": "75311111110708", "快递公司": "中通快递", "订单编号": oid(708), "物流状态": "派件中",
+         "最新物流信息": "【乌鲁木齐市】快递员正在派件", "最后更新时间": "2026-11-21 08:30:00",
+         "揽收时间": "2026-11-12 12:00:00", "签收时间": ""},
+    ]
+    return k100, kdniao, sheet
+
+
+TRACKING_SHEET_HEADER = ["运单号", "快递公司", "订单编号", "物流状态", "最新物流信息", "最后更新时间", "揽收时间", "签收时间"]
+
+
+def write_parcels() -> None:
+    import json
+
+    write_csv(OUT / "orders_erp_shipped.csv", ERP_SHIPPED_HEADER, parcel_orders())
+    k100, kdniao, sheet = parcel_results()
+    (OUT / "tracking_kuaidi100.json").write_text(json.dumps(k100, ensure_ascii=False, indent=1) + "\n",
+                                                 encoding="utf-8")
+    (OUT / "tracking_kdniao.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kdniao),
+                                               encoding="utf-8")
+    write_csv(OUT / "tracking_sheet_gbk.csv", TRACKING_SHEET_HEADER, sheet, encoding="gbk")
 
 
 def main() -> None:
@@ -513,6 +605,7 @@ def main() -> None:
            if int(o["订单编号"][2:-1]) - 3912000000000000000 in yesterday]
     write_csv(VARIANTS / "ExportOrderList202611200905.csv", LEGACY_ORDER_HEADER, old, encoding="gbk")
     cs_performance_samples()
+    write_parcels()
     print(f"wrote samples to {OUT}")
 
 

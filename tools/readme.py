@@ -29,7 +29,7 @@ def _sample_shop(name: str = "") -> Path:
     return _shops[name]
 
 
-def _run(args: list[str], cwd: Path, table: bool = False):
+def _run(args: list[str], cwd: Path, table: bool = False, extra_env: dict | None = None):
     from typer.testing import CliRunner
 
     from shoptool.cli import app
@@ -41,28 +41,31 @@ def _run(args: list[str], cwd: Path, table: bool = False):
     try:
         env = {"COLUMNS": WIDTH, "NO_COLOR": "1", "TERM": "dumb"}
         env.update({k: None for k in os.environ if k.startswith("SHOPTOOL_")})
+        env.update(extra_env or {})
         return CliRunner().invoke(app, args, env=env, catch_exceptions=False)
     finally:
         os.chdir(old)
 
 
 def show(command: str, *, stderr: bool = True, fresh: bool = False, max_lines: int | None = None,
-         own: str = "") -> None:
+         own: str = "", env: dict | None = None) -> None:
     """Print a console block: the command as typed, then what a terminal shows (table format).
-    `own`: run in that walk-through's own copy of the sample shop."""
+    `own`: run in that walk-through's own copy of the sample shop; `env`: settings given as
+    SHOPTOOL_* variables (shown in the command as typed)."""
     import cog
 
     args = shlex.split(command)
     assert args[0] == "shoptool", command
     shop = _fresh_shop() if fresh else _sample_shop(own)
-    result = _run(args[1:], shop, table=True)
+    result = _run(args[1:], shop, table=True, extra_env=env)
     lines = result.stdout.rstrip("\n").splitlines()
     if max_lines and len(lines) > max_lines:
         lines = lines[:max_lines] + ["…"]
     if stderr and result.stderr.strip():
         lines += result.stderr.rstrip("\n").splitlines()
     cog.outl("```console")
-    cog.outl(f"$ {command}")
+    prefix = "".join(f"{k}={shlex.quote(v)} " for k, v in (env or {}).items())
+    cog.outl(f"$ {prefix}{command}")
     for line in lines:
         cog.outl(line.rstrip())
     if result.exit_code:

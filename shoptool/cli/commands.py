@@ -16,6 +16,7 @@ from . import (
     export_cmd,
     import_cmd,
     kpi_cmd,
+    logistics_cmd,
     mcp_cmd,
     merge_cmd,
     note_cmd,
@@ -35,6 +36,7 @@ COMMANDS = (
     ("cod-confirm", cs_lists_cmd.cod_confirm_command),
     ("merge-shipping", merge_cmd.merge_shipping_command),
     ("note", note_cmd.note_command),
+    ("ship-deadline", logistics_cmd.ship_deadline_command),
     ("notify-shipped", sending_cmd.notify_shipped_command),
     ("remind-unpaid", sending_cmd.remind_unpaid_command),
     ("rate-buyers", cs_lists_cmd.rate_buyers_command),
@@ -54,6 +56,7 @@ GROUPS = (
     ("customers", customers_cmd.customers_app),
     ("segments", customers_cmd.segments_app),
     ("campaign", campaign_cmd.campaign_app),
+    ("logistics-check", logistics_cmd.logistics_app),
 )
 
 for name, command in COMMANDS:

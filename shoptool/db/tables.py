@@ -11,6 +11,7 @@ EXPORTABLE = (
     "orders", "order_items", "order_history", "page_stock", "warehouse_stock", "shipments", "reviews",
     "opt_outs", "messages", "notes", "merge_groups", "cs_marks", "imports", "audit", "cs_performance",
     "consents", "customer_tags", "members", "campaigns", "segment_counts",  # buyers (PRODUCT §20)
+    "parcels", "parcel_events",
 )
 _PHONES = {"receiver_mobile", "receiver_tel", "phone"}
 _NAMES = {"receiver_name", "buyer"}  # messages.buyer: the nick, or the phone when there is none
@@ -65,6 +66,10 @@ _ZH = {
     "encoding": "编码", "sheet": "工作表", "rows_in": "读入行数", "inserted": "新增", "updated": "更新",
     "unchanged": "未变", "rejected": "拒收", "rejects_file": "拒收明细文件", "message": "说明",
     "started_at": "开始时间", "command": "命令",
+    # PRODUCT §18: parcels and their events
+    "state": "物流状态", "subtype": "异常类型", "provider_state": "原始状态码", "first_scan_at": "揽收时间",
+    "last_event_at": "最新轨迹时间", "last_event": "最新轨迹", "last_location": "最新地点", "delivered_at": "签收时间",
+    "result_at": "结果时间", "events": "轨迹条数", "location": "地点", "code": "状态码",
 }
 _ZH_BY_TABLE = {
     ("order_items", "status"): "订单状态", ("order_items", "refund_fen"): "退款金额（元）",
@@ -95,6 +100,8 @@ _ZH_BY_TABLE = {
     ("members", "address"): "地址", ("campaigns", "campaign_id"): "活动编号", ("campaigns", "name"): "活动",
     ("campaigns", "segment"): "人群", ("campaigns", "template"): "模板", ("segment_counts", "segment"): "人群",
     ("segment_counts", "count"): "人数",
+    ("parcel_events", "text"): "轨迹", ("parcel_events", "at"): "轨迹时间",
+    ("parcels", "source"): "结果来源",
 }
 # Columns of codes, shown in Chinese to staff (labels.py); JSON keeps the codes.
 _LABELS = {
@@ -105,6 +112,7 @@ _LABELS = {
     ("notes", "action"): "note_action", ("notes", "old_flag"): "flag", ("notes", "new_flag"): "flag",
     ("imports", "kind"): "import_kind", ("imports", "status"): "import_status",
     ("cs_performance", "source"): "kpi_source", ("cs_performance", "kind"): "kpi_kind",
+    ("parcels", "state"): "parcel_state", ("parcels", "subtype"): "parcel_subtype",
 }
 _BOOLS = {"is_cod", "masked", "counts_credit", "final"}
 

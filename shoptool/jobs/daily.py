@@ -8,7 +8,18 @@ from collections.abc import Callable
 from .. import columns as K
 from ..errors import InputError
 from ..result import Result, Section, json_rows, masked_rows
-from . import address_check, cod_confirm, invoices, merge_shipping, rate_buyers, reviews, sending, stock_check
+from . import (
+    address_check,
+    cod_confirm,
+    invoices,
+    logistics_check,
+    merge_shipping,
+    rate_buyers,
+    reviews,
+    sending,
+    ship_deadline,
+    stock_check,
+)
 from .shop import Shop
 
 COMMAND = "daily"
@@ -89,6 +100,21 @@ def _invoices(shop: Shop) -> Section:
                    f"最早一单已付款 {oldest} 天" if oldest else None, notes=result.notes)
 
 
+def _ship_deadline(shop: Shop) -> Section:
+    result = ship_deadline.run(shop)
+    overdue = result.summary["ship_overdue"]
+    note = f"{overdue} 单已超过承诺发货时间，可能赔付 {result.summary['money_at_risk']:g} 元" if overdue else None
+    return Section("ship_deadline", "发货时效", len(result.rows), result.columns, result.rows, result.table_keys, note,
+                   notes=result.notes)
+
+
+def _logistics(shop: Shop) -> Section:
+    result = logistics_check.run(shop)
+    errors = sum(1 for r in result.rows if r["severity"] == "error")
+    return Section("logistics", "物流异常", len(result.rows), result.columns, result.rows, result.table_keys,
+                   f"{errors} 个包裹需要马上处理" if errors else None, notes=result.notes)
+
+
 OUTBOX_WAITING = ("deferred", "retry", "unknown", "failed")
 
 
@@ -102,9 +128,9 @@ def _outbox(shop: Shop) -> Section:
 
 
 CHECKS: list[Callable[[Shop], Section]] = [
-    _stock, _addresses, _cod, _merges,
+    _stock, _addresses, _cod, _ship_deadline, _merges,
     _sending("remind-unpaid", "reminders", "待催付"),
-    _sending("notify-shipped", "notices", "待发货通知"),
+    _sending("notify-shipped", "notices", "待发货通知"), _logistics,
     _reviews, _rate_buyers, _invoices, _outbox,
 ]
 

@@ -57,7 +57,7 @@ OUTBOX_COLUMNS = [
 # The step tells the purpose apart (notice: shipping; 30m, close-1h…: reminders).
 OUTBOX_TABLE_KEYS = ("order_id", "step", "status", "reason", "phone", "sent_at")
 STATUSES = ("queued", "sending", "sent", "retry", "deferred", "skipped", "failed", "unknown")
-PURPOSES = ("shipped", "unpaid", "campaign")
+PURPOSES = ("shipped", "unpaid", "logistics_care", "campaign")
 OPT_OUT_COLUMNS = [
     K.Column("phone", "手机号", "Phone", K.PHONE),
     K.Column("status", "结果", "Result"),

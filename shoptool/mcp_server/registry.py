@@ -24,6 +24,7 @@ from ..jobs import (
     import_files,
     invoices,
     kpi,
+    logistics_check,
     merge_shipping,
     note,
     operations,
@@ -31,6 +32,7 @@ from ..jobs import (
     report,
     reviews,
     sending,
+    ship_deadline,
     stock_check,
 )
 from ..result import Result
@@ -103,6 +105,10 @@ def _options(pairs) -> list[str]:
         for one in value if isinstance(value, list) else [value]:
             out += [option, str(one)]
     return out
+
+
+LOGISTICS_FINDINGS = ("no_pickup", "no_info", "stalled", "not_signed", "pickup_point_waiting", "exception", "returned",
+                      "auto_confirm_risk", "delivered_disputed")  # logistics/findings.FINDINGS, kept light to import
 
 
 def _order_numbers(values) -> list[str]:
@@ -187,6 +193,33 @@ TOOLS: tuple[Tool, ...] = (
          lambda c: note.run(c.shop, c.args["order"]),
          lambda a: ["note", a["order"]],
          (P.text("order", "Order number (订单编号).", required=True, max_length=100),)),
+    Tool("ship_deadline", "发货时效 ship-deadline",
+         "Paid and COD orders against their ship-by time (pay time + [shipping] promise; pre-sale dates and per-SKU "
+         "promises win), and shipped ones with no pickup scan yet: ship_overdue (error), ship_due_soon, with the "
+         "money a late shipment may cost. needs_action on ship_overdue (or the findings named by fail_on).",
+         lambda c: ship_deadline.run(c.shop, fail_on=c.args.get("fail_on"), all_orders=c.get("all", False)),
+         lambda a: ["ship-deadline", *_options([("--fail-on", a.get("fail_on"))]), *_flags([("--all", a.get("all"))])],
+         (P.choices("fail_on", ship_deadline.FAIL_ON, "Findings that set needs_action (default: ship_overdue)."),
+          P.flag("all", "List every running clock, not only overdue or due soon."))),
+    Tool("logistics_check", "物流异常 logistics-check",
+         "Parcels in trouble from the imported tracking results: no_pickup, no_info, stalled, not_signed, "
+         "pickup_point_waiting, exception (with subtype), returned, auto_confirm_risk, delivered_disputed; each with "
+         "a next action and an 安抚 text for 旺旺. needs_action on no_pickup, exception, returned, auto_confirm_risk "
+         "(or the findings named by fail_on).",
+         lambda c: logistics_check.run(c.shop, fail_on=c.args.get("fail_on")),
+         lambda a: ["logistics-check", *_options([("--fail-on", a.get("fail_on"))])],
+         (P.choices("fail_on", LOGISTICS_FINDINGS, "Findings that set needs_action (default: no_pickup, "
+                                                   "exception, returned, auto_confirm_risk)."),)),
+    Tool("logistics_couriers", "快递表现 logistics-check couriers",
+         "Exception and stall rates per courier × province over parcels shipped within `since` (default 30d).",
+         lambda c: logistics_check.couriers(c.shop, since=c.get("since", "30d")),
+         lambda a: ["logistics-check", "couriers", *_options([("--since", a.get("since"))])],
+         (P.text("since", "Parcels shipped within this long, e.g. 30d.", max_length=20),)),
+    Tool("logistics_care", "物流关怀短信 logistics-check --send (dry run)",
+         "Care texts due now for parcels in trouble (findings listed in [logistics] care), one per parcel and "
+         "finding, ever. " + _SEND_NOTE,
+         lambda c: logistics_check.send(c.shop, dry_run=True),
+         lambda a: ["logistics-check", "--send", "--dry-run"]),
     Tool("notify_shipped", "发货通知 notify-shipped (dry run)",
          "Shipping notices due now, one per parcel. " + _SEND_NOTE,
          lambda c: sending.send(c.shop, "notify-shipped", dry_run=True),

@@ -187,3 +187,64 @@ class Campaign(Purpose):
 
     def recheck(self, db, draft, now):
         return self.recheck_many(db, [draft], now)[draft.key]
+class Care(Purpose):
+    """logistics_care (PRODUCT §18): one text per (parcel, finding), for the findings listed in
+    [logistics] care; nothing until that list names one."""
+
+    purpose = "logistics_care"
+    command = "logistics-check"
+    template = "logistics_care"
+
+    def __init__(self, settings):
+        from ..errors import ConfigError
+        from ..logistics import findings as F
+
+        super().__init__(settings)
+        try:
+            self.care = F.care_findings(settings["logistics.care"])
+            self.rules = F.Rules.from_settings(settings)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        self.shop_name = str(settings["shop.name"])
+
+    def plan(self, db, now):
+        from ..db import parcels as p
+        from .due import care
+
+        drafts = self._drafts(db, now, None) if self.care else []
+        # a text held back (quiet hours, caps) whose parcel has since recovered is settled, not left waiting
+        due = {d.key for d in drafts}
+        waiting = p.waiting_care_messages(db, self.iso(now))
+        return drafts + [care.resolved(m) for m in waiting if m["dedupe_key"] not in due]
+
+    def recheck(self, db, draft, now):
+        return self.recheck_many(db, [draft], now)[draft.key]
+
+    def recheck_many(self, db, drafts, now):
+        tracking = [d.extra.get("tracking_no") for d in drafts if d.extra.get("tracking_no")]
+        fresh = {d.key: d for d in self._drafts(db, now, tracking)} if self.care else {}
+        return {d.key: fresh.get(d.key) for d in drafts}
+
+    def _drafts(self, db, now, tracking_nos) -> list[ob.Draft]:
+        from ..db import parcels as p
+        from ..db.refunds import open_refund_order_ids
+        from ..logistics import findings as F
+        from .due import care
+
+        disputed_orders = p.not_received_refund_orders(db)
+        links = p.tracking_of_orders(db, disputed_orders) if disputed_orders else {}
+        disputed = {t for ts in links.values() for t in ts}
+        rows = []
+        cuts = F.Cuts.at(now, self.rules)
+        for parcel in p.parcels_to_check(db, delivered_too=disputed, tracking_nos=tracking_nos,
+                                         quiet_after=cuts.quiet_after()):
+            found = F.check(parcel, now, self.rules, disputed=parcel["tracking_no"] in disputed, cuts=cuts)
+            if found.findings and found.findings[0] in self.care:
+                rows.append(F.listing_row(parcel, found, now))
+        order_ids = [o for r in rows for o in r["order_ids"]]
+        receivers = p.receivers(db, order_ids)
+        return care.drafts(rows, receivers, care=self.care, shop_name=self.shop_name,
+                           refunding=open_refund_order_ids(db, order_ids))
+
+
+PURPOSES["logistics-check"] = Care

@@ -1,4 +1,4 @@
-"""Opening any export as rows: CSV (see csv_files.py), .xlsx and .xls.
+"""Opening any export as rows: CSV (see csv_files.py), .xlsx and .xls, JSON results (json_files.py).
 
 The format is decided by the file's bytes, not its name (platforms name CSV files .xls); the
 header row is found below any title rows (table.py). Hostile files are refused before they can
@@ -87,6 +87,8 @@ def sniff_format(path: Path, head: bytes) -> str:
         )
     if head.startswith(b"PK"):
         raise InputError("damaged or truncated zip/xlsx file", file=str(path))
+    if stripped[:1] in (b"{", b"["):  # a JSON result saved to a file (json_files.py)
+        return "json"
     return "csv"
 
 
@@ -112,6 +114,13 @@ def open_table(
     except OSError as exc:
         raise unreadable(path, exc) from None
     fmt = sniff_format(path, head)
+    if fmt == "json":
+        from .json_files import NotJson, open_json
+
+        try:
+            return open_json(path, head, encoding, header_score, limits)
+        except NotJson:  # a sheet whose first cell starts with { or [
+            return open_csv(path, head, encoding, header_score, limits)
     if fmt == "csv":
         return open_csv(path, head, encoding, header_score, limits)
     if fmt == "xlsx":

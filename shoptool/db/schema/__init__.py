@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlite_utils import Migrations
 
-from . import base, cs_lists, customers, identity, kpi
+from . import base, cs_lists, customers, identity, kpi, parcels
 
 MIGRATIONS = (
     base.m001_initial,
@@ -22,6 +22,7 @@ MIGRATIONS = (
     kpi.m040_cs_performance,
     kpi.m041_kpi_audit_indexes,
     customers.m035_customers,
+    parcels.m025_parcels,
 )
 
 migrations = Migrations("shoptool")

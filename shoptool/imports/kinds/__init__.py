@@ -32,7 +32,7 @@ class ImportKind:
 
 
 def _registry() -> dict[str, ImportKind]:
-    from . import consents, cs_performance, customers, items, opt_outs, orders, reviews, shipments, stock
+    from . import consents, cs_performance, customers, items, opt_outs, orders, reviews, shipments, stock, tracking
 
     kinds = (
         ImportKind(orders.ORDERS, orders.OrderConverter, orders.writer, "订单报表: orders (legacy GBK CSV, 千牛 xlsx)",
@@ -49,6 +49,8 @@ def _registry() -> dict[str, ImportKind]:
                    "客服绩效: 千牛 咨询接待分析, 生意参谋 询单到付款, plug-in sheets", shape=cs_performance.shape),
         ImportKind(consents.CONSENTS, consents.ConsentConverter, consents.writer, "营销同意名单: consents"),
         ImportKind(customers.CUSTOMERS, customers.CustomerConverter, customers.writer, "会员列表: ERP members"),
+        ImportKind(tracking.TRACKING_RESULTS, tracking.TrackingConverter, tracking.writer,
+                   "物流跟踪: tracking results (快递100/快递鸟 JSON, tracking sheets)", shape=tracking.shape),
     )
     return {kind.name: kind for kind in kinds}
 
