@@ -93,9 +93,15 @@ class Runner:
         if to_send and self.provider is None:
             self.provider = build_provider(self.settings)  # before anything is written: a missing key stops here
         changes = ob.plan_changes(planned)
+        # {key: (message_id, attempts the claim makes)} of the messages to send, as the plan leaves
+        # them: a batch claim whose every row changed need not read them back.
+        self._known = {k: (r["message_id"], r["attempts"] + 1) for k, r in recorded.items()}
         if changes:
             with write_transaction(self.db, wait=self.lock_wait):
+                last = q.last_message_id(self.db)
                 q.save_plan(self.db, (self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes))
+                self._known.update({k: (mid, attempts + 1) for k, (mid, attempts) in
+                                    q.message_ids_after(self.db, last).items() if k not in self._known})
         outcomes = {d.key: ob.outcome_of(dec, d) for d, dec, _ in planned}
         delivery = None
         if to_send:
@@ -127,9 +133,16 @@ class Runner:
         )
 
     def render(self, draft: ob.Draft):
+        """The draft's text. Texts are shared between drafts whose template variables are the same
+        (Rendered is frozen): 80,000 reminders of one shop and cut-off are a handful of texts."""
         from .templates import render
 
-        return render(self.template, draft.values, sign_name=self.sign_name)
+        memo = self.__dict__.setdefault("_texts", {})
+        same = tuple(draft.values.get(p) for p in self.template.params)
+        found = memo.get(same)
+        if found is None:
+            found = memo[same] = render(self.template, draft.values, sign_name=self.sign_name)
+        return found
 
     def record_of(self, draft: ob.Draft, decision: ob.Decision, rendered, now: datetime) -> dict:
         return {
@@ -179,7 +192,8 @@ class Runner:
         taken = q.claim_many(self.db, [
             {"key": d.key, "phone": d.phone, "text": texts[d.key].text, "params": texts[d.key].params,
              "template_code": self.template.code, "parts": texts[d.key].parts, "order_ids": d.order_ids}
-            for d in drafts], claimed_by=self.token, provider=self.provider.name, at=self.iso(moment))
+            for d in drafts], claimed_by=self.token, provider=self.provider.name, at=self.iso(moment),
+            known=getattr(self, "_known", None))
         out: list = []
         for d in drafts:
             if d.key not in taken:  # another run holds it

@@ -106,7 +106,7 @@ def cutoff_hint(moment: datetime, cutoff: time) -> str:
     return "付款后将尽快发货，"
 
 
-@dataclass
+@dataclass(slots=True)
 class Due:
     """One order's step that is due now (or whose recorded message must be brought up to date)."""
 
@@ -134,7 +134,7 @@ def due_steps(orders: Iterable[Mapping], schedule: Sequence[Step], *, close_afte
         if record.get("purpose") == PURPOSE and record["status"] in _OPEN:
             open_by_order.setdefault(record.get("order_id"), {})[record["step"]] = key
     for order in orders:
-        order = dict(order)
+        order = order if type(order) is dict else dict(order)
         order_id = order["order_id"]
         placed = _time(order.get("created_at"))
         closes = placed + close_after if placed else None
@@ -185,24 +185,19 @@ def paid_since(order: Mapping, paid_orders: Iterable[Mapping]) -> Mapping | None
 
 
 class PaidIndex:
-    """paid_since() for many orders: the paid orders grouped by buyer and sorted once per run, so
-    each due order costs a lookup, not a sort of every paid order (80,000 due reminders)."""
+    """paid_since() for many orders: the paid orders grouped by buyer (phones.buyer_key, as
+    paid_since compares them) and sorted once per run, so each due order costs a lookup, not a
+    sort of every paid order (80,000 due reminders)."""
 
     def __init__(self, paid_orders: Iterable[Mapping]):
-        by_nick: dict[str, list] = {}
-        by_phone: dict[str, list] = {}
+        groups: dict[str, list] = {}
         for n, other in enumerate(paid_orders):
-            entry = (other.get("paid_at") or other.get("created_at") or "", n, other)
-            if other.get("buyer_nick"):
-                by_nick.setdefault(other["buyer_nick"], []).append(entry)
-            else:
-                mobile = receiver_phone(other.get("receiver_mobile")).mobile
-                if mobile:
-                    by_phone.setdefault(mobile, []).append(entry)
-        for groups in (by_nick, by_phone):
-            for entries in groups.values():
-                entries.sort(key=lambda e: (e[0], e[1]))
-        self._groups = (by_nick, by_phone)
+            key = buyer_key(other)
+            if key:
+                groups.setdefault(key, []).append((other.get("paid_at") or other.get("created_at") or "", n, other))
+        for entries in groups.values():
+            entries.sort(key=lambda e: (e[0], e[1]))
+        self._groups = groups
 
     def first_since(self, order: Mapping) -> Mapping | None:
         """What paid_since(order, paid_orders) returns."""
@@ -211,7 +206,7 @@ class PaidIndex:
         buyer = buyer_of(order)
         if not buyer:
             return None
-        entries = self._groups[0 if (order.get("buyer_nick") or "").strip() else 1].get(buyer, ())
+        entries = self._groups.get(buyer, ())
         start = bisect_left(entries, (order.get("created_at") or "", -1))
         for _, _, other in entries[start:]:
             if other["order_id"] != order["order_id"]:
