@@ -54,7 +54,7 @@ RUN_TIME_UP = "run_time_up"  # sms.run_time passed before this message's turn: t
 DATABASE_BUSY = "database_busy"  # the database stayed locked (sms.lock_wait): the next run sends it
 
 
-@dataclass
+@dataclass(slots=True)
 class Draft:
     """One message a selection (shipping.py, reminders.py) says is due, and what it knows of it."""
 

@@ -4,6 +4,7 @@ outbox, record the plan, then claim → send → record each text (outbox.delive
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import time
@@ -65,7 +66,16 @@ class Runner:
         return self.shop.db
 
     def iso(self, moment):
-        return clock.to_iso(moment, self.settings.tz)
+        if moment is None:
+            return None
+        # The same few moments (the run's now, a deadline) are written on every record of a run.
+        memo = self.__dict__.setdefault("_isos", {})
+        found = memo.get(moment)
+        if found is None:
+            if len(memo) > 10_000:
+                memo.clear()
+            found = memo[moment] = clock.to_iso(moment, self.settings.tz)
+        return found
 
     # ---------------------------------------------------------------------------------------
     def run(self) -> Report:
@@ -218,7 +228,7 @@ class Runner:
         """Inside the claiming transaction: the message as the database sees it now → a Claim
         (it is `sending`, the licence to call the provider) or the Outcome it came to instead."""
         if fresh is None:
-            gone = ob.Draft(**{**draft.__dict__, "skip": ob.NOT_DUE})
+            gone = dataclasses.replace(draft, skip=ob.NOT_DUE)
             q.save_plan(self.db, [self.record_of(gone, ob.Decision(ob.SKIP, ob.NOT_DUE), None, moment)])
             return ob.Outcome("skipped", ob.NOT_DUE, draft=gone)
         decision = ob.decide(fresh, existing, ctx, self.rules, self.template.sms_class, moment)

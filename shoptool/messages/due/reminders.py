@@ -34,6 +34,7 @@ CLOSES_FIRST = "closes_first"
 NOT_IN_SCHEDULE = "not_in_schedule"
 
 _STEP = re.compile(r"^close\s*-\s*(.+)$")
+_PLAIN = re.compile(r"[A-Za-z0-9_.+-]{1,32}")
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def message_key(order_id: str, step: str) -> str:
 
 def _token(text: str) -> str:
     text = str(text)
-    if re.fullmatch(r"[A-Za-z0-9_.+-]{1,32}", text):
+    if _PLAIN.fullmatch(text):
         return text
     return "h" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
@@ -138,7 +139,6 @@ def due_steps(orders: Iterable[Mapping], schedule: Sequence[Step], *, close_afte
         order_id = order["order_id"]
         placed = _time(order.get("created_at"))
         closes = placed + close_after if placed else None
-        keys = {s.name: message_key(order_id, s.name) for s in schedule}
         open_recorded = open_by_order.get(order_id, {})
         for step_name in sorted(set(open_recorded) - names):
             found.append(Due(order, None, step_name, open_recorded[step_name], placed, closes, NOT_IN_SCHEDULE))
@@ -153,8 +153,8 @@ def due_steps(orders: Iterable[Mapping], schedule: Sequence[Step], *, close_afte
             continue
         due.sort(key=lambda s: s.due_at(placed, closes))
         latest = due[-1]
-        item = Due(order, latest, latest.name, keys[latest.name], placed, closes)
-        item.superseded = [(s.name, keys[s.name]) for s in due[:-1] if s.name in open_recorded]
+        item = Due(order, latest, latest.name, message_key(order_id, latest.name), placed, closes)
+        item.superseded = [(s.name, message_key(order_id, s.name)) for s in due[:-1] if s.name in open_recorded]
         found.append(item)
     return found
 
@@ -223,6 +223,7 @@ def drafts(due: Iterable[Due], *, paid_orders: Sequence[Mapping], now: datetime,
     for item in due:
         order = item.order
         phone = _phone(order)
+        buyer = buyer_of(order)
         skip = item.skip
         paid = None
         if skip is None:
@@ -241,7 +242,7 @@ def drafts(due: Iterable[Due], *, paid_orders: Sequence[Mapping], now: datetime,
             order_ids=[order["order_id"]],
             phone=phone.mobile,
             shown_phone=phone.mobile or phone.raw,
-            buyer=buyer_of(order),
+            buyer=buyer,
             buyer_nick=order.get("buyer_nick"),
             values={"shop": shop_name, "cutoff_hint": hint, "cutoff": f"{cutoff:%H:%M}",
                     "order_id": order["order_id"]},
