@@ -22,10 +22,10 @@ from datetime import datetime, timedelta
 from html import unescape
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_TOKEN = re.compile(
-    rb'<row\b([^>]*)>'
-    rb'|<c r="([A-Z]{1,3})\d*"([^>]*?)(?:/>|>(?:<v>([^<]*)</v>|<is><t(?: [^>]*)?>([^<]*)</t></is>)</c>|>(.*?)</c>)'
-    rb'|<c\b([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_TOKEN = re.compile(  # every group that takes part is non-empty (findall gives b"" for the others)
+    rb'(<row\b[^>]*>)'
+    rb'|<c r="([A-Z]{1,3})\d*"([^>]*?)(?:/>|>(?:(<v>[^<]*)</v>|<is>(<t(?: [^>]*)?>[^<]*)</t></is>)</c>|>(.*?)</c>)'
+    rb'|(<c\b[^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _ATTR_R = re.compile(rb'\br="([A-Z]{1,3})\d*"')
 _ATTR_T = re.compile(rb'\bt="(\w+)"')
@@ -201,12 +201,11 @@ def iter_rows(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[int, list]]
             cut = data.rfind(b"</row>") + 6 if chunk else len(data)
             if cut < 6:
                 cut = 0 if chunk else len(data)
-            for match in _TOKEN.finditer(data, 0, cut):
-                row_attrs = match.group(1)
-                if row_attrs is not None:
+            for row_tag, letters, attrs, v, inline, inner, other, other_inner in _TOKEN.findall(data, 0, cut):
+                if row_tag:  # a row starts
                     if row is not None:
                         yield row_number, row
-                    found = _ROW_NUMBER.search(row_attrs)
+                    found = _ROW_NUMBER.search(row_tag)
                     row_number = int(found.group(1)) if found else row_number + 1
                     while number + 1 < row_number:  # rows the sheet leaves out are blank
                         number += 1
@@ -216,24 +215,31 @@ def iter_rows(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[int, list]]
                     continue
                 if row is None:
                     continue
-                letters = match.group(2)
-                if letters is not None:
-                    attrs, v, inline, inner = match.group(3), match.group(4), match.group(5), match.group(6)
+                if inline:  # the commonest cells first, without a call
+                    text = inline[inline.index(b">") + 1:]
+                    cell = text.decode() if b"&" not in text and b"_x" not in text else _text(text)
+                elif v and (not attrs or attrs == b' t="n"'):  # a number without a style
+                    cell = float(v[3:]) if len(v) > 3 else ""
+                elif letters:
+                    cell = value(attrs, v[3:] if v else None, None, inner or None)
                 else:
-                    attrs, inner = match.group(7), match.group(8)
-                    v = inline = None
+                    attrs, inner = other[2:], other_inner or None
                     found = _ATTR_R.search(attrs)
                     letters = found.group(1) if found else None
+                    cell = value(attrs, None, None, inner)
                 if letters is None:
-                    index = len(row)
-                else:
-                    index = columns.get(letters)
-                    if index is None:
-                        index = columns[letters] = _column(letters) - first_column
-                if index >= len(row):
-                    row.extend([""] * (index - len(row) + 1))
-                if index >= 0:
-                    row[index] = value(attrs, v, inline, inner)
+                    row.append(cell)
+                    continue
+                index = columns.get(letters)
+                if index is None:
+                    index = columns[letters] = _column(letters) - first_column
+                if index == len(row):
+                    row.append(cell)
+                elif index > len(row):
+                    row.extend([""] * (index - len(row)))
+                    row.append(cell)
+                elif index >= 0:
+                    row[index] = cell
             rest = data[cut:]
             if not chunk:
                 break
