@@ -298,7 +298,7 @@ def test_due_row_queries_use_their_indexes(shop, sql, params, indexes):
 
 
 @pytest.mark.parametrize(("sql", "index"), [
-    (q.PAID_BY_NICK_SQL, "orders_buyer"),
+    (q.PAID_BY_NICK_SQL, "orders_buyer_paid"),
     (q.PAID_BY_PHONE_SQL, "orders_mobile_no_nick"),
     ("SELECT * FROM orders WHERE order_id IN ({})", "sqlite_autoindex_orders_1"),
     ("SELECT * FROM messages WHERE dedupe_key IN ({})", "sqlite_autoindex_messages_1"),
