@@ -31,6 +31,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("import.max_cell_length", 32767, "longer cells are rejected (Excel's own limit)"),
     Setting("import.max_xlsx_expanded", "2GB", "an xlsx whose parts unpack to more is refused (zip bomb)"),
     Setting("import.max_xlsx_ratio", 200, "an xlsx part compressed more than this many times is refused"),
+    # [import] — scale (#25)
+    Setting("import.xlsx_stream_from", "64MB",
+            "an xlsx sheet whose XML unpacks to more is read row by row, in bounded memory"),
     # [stock]
     Setting("stock.safety", 0, "units kept back from the page, per SKU overrides in [stock.sku]"),
     Setting("stock.ratio", 1.0, "share of available stock shown on the page, 0 < ratio ≤ 1"),

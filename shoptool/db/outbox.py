@@ -10,6 +10,7 @@ that race on one message cannot both take it (see messages/outbox.py for the who
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 
 # States a message may be (re)planned or claimed from: nothing of it reached a provider, or the
@@ -26,7 +27,11 @@ _CHUNK = 500  # bound parameters per IN (…)
 
 # INDEXED BY: without statistics SQLite prefers orders_status, which reads every order in the
 # status (months of them when exports stop updating old orders); the partial index reads the window.
-UNPAID_DUE_SQL = ("SELECT * FROM orders INDEXED BY orders_unpaid_due "
+# Only the columns the reminder rules read (messages/due/reminders.py; a new rule adds its column
+# here): 80,000 due orders of ~40 columns each were most of a big cron run's memory.
+UNPAID_FIELDS = ("order_id", "shop", "status", "created_at", "paid_at", "buyer_nick", "receiver_mobile",
+                 "receiver_tel", "masked", "is_cod", "presale_stage", "refund_status", "tracking_no")
+UNPAID_DUE_SQL = (f"SELECT {', '.join(UNPAID_FIELDS)} FROM orders INDEXED BY orders_unpaid_due "
                   "WHERE status = 'unpaid' AND created_at > ? AND created_at <= ?")
 
 # Order ids of parcels that may be due a shipping notice: shipped since `since` by whichever
@@ -93,7 +98,7 @@ def _where_in(db, sql: str, values: Iterable, extra: Sequence = ()) -> list[dict
 # …less those whose last reminder step is past deciding (sending, sent, failed, unknown): nothing
 # more can be due for them, so a cron run after a big send does not read them all again. The key
 # is reminders.message_key's for plain order ids; any other id is simply not excluded.
-UNPAID_OPEN_SQL = (UNPAID_DUE_SQL.replace("SELECT * FROM orders", "SELECT * FROM orders o")
+UNPAID_OPEN_SQL = (UNPAID_DUE_SQL.replace("FROM orders INDEXED", "FROM orders o INDEXED")
                    + " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.dedupe_key = 'u:' || o.order_id || ':' || ? "
                      "AND m.status IN ('sending', 'sent', 'failed', 'unknown'))")
 
@@ -114,6 +119,9 @@ def orders_by_id(db, order_ids: Iterable[str]) -> list[dict]:
 _PAID_FIELDS = "order_id, buyer_nick, receiver_mobile, receiver_tel, status, paid_at, created_at"
 # Pinned to the buyer indexes: without statistics SQLite reads these through orders_status, which
 # visits every paid order of the shop (~820k on a million-order shop) for each chunk of names.
+# (A partial index of paid orders by buyer and paid moment made this 1.2 s → 0.05 s with 80,000
+# due buyers on a million orders, but every import pays to keep it: +10–20% on CSV import, which
+# PRODUCT §14 holds to 40% of sqlite3's .import. Not added; see benchmarks/SCALE.md.)
 PAID_BY_NICK_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_buyer WHERE buyer_nick IN ({{}}) "
                     f"AND status IN {_PAID_STATES_SQL} AND COALESCE(paid_at, created_at) >= ?")
 PAID_BY_PHONE_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_mobile_no_nick WHERE buyer_nick IS NULL "
@@ -232,15 +240,52 @@ def save_plan(db, records: Iterable[dict]) -> int:
     that decides the same again writes nothing. Returns the rows changed. `records` may be a
     generator: rows are made as SQLite takes them (80,000 of them are never all held twice)."""
     before = db.conn.total_changes
-    db.conn.executemany(_PLAN_SQL, (_plan_values(r) for r in records))
+    db.conn.executemany(_PLAN_SQL, map(_plan_values, records))
     return db.conn.total_changes - before
 
 
-def _plan_values(record: dict) -> list:
-    values = dict(record)
-    values["order_ids"] = json.dumps(values.get("order_ids") or [], ensure_ascii=False)
-    values["params"] = json.dumps(values.get("params") or {}, ensure_ascii=False)
-    return [values.get(name) for name in _PLAN_COLUMNS]
+def _plan_values(record: dict) -> tuple:
+    get = record.get
+    row = [get(name) for name in _PLAN_COLUMNS]
+    row[_ORDER_IDS] = ids_json(row[_ORDER_IDS])
+    row[_PARAMS] = params_json(row[_PARAMS])
+    return tuple(row)
+
+
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_.:+-]*")
+
+
+def ids_json(order_ids) -> str:
+    """order_ids as stored: what json.dumps(ids, ensure_ascii=False) writes, without calling it for
+    the plain ids every message has (it was 300,000 calls of a big cron run)."""
+    if not order_ids:
+        return "[]"
+    if all(_PLAIN_ID.fullmatch(i) for i in order_ids if isinstance(i, str)) and all(
+            isinstance(i, str) for i in order_ids):
+        return '["' + '", "'.join(order_ids) + '"]'
+    return json.dumps(list(order_ids), ensure_ascii=False)
+
+
+_PARAMS_JSON: dict[tuple, str] = {}
+
+
+def params_json(params) -> str:
+    """A template's variables as stored; the few distinct ones of a run are encoded once."""
+    if not params:
+        return "{}"
+    try:
+        key = tuple(params.items())
+        found = _PARAMS_JSON.get(key)
+    except TypeError:  # a value that cannot be a key
+        return json.dumps(params, ensure_ascii=False)
+    if found is None:
+        if len(_PARAMS_JSON) > 10_000:
+            _PARAMS_JSON.clear()
+        found = _PARAMS_JSON[key] = json.dumps(params, ensure_ascii=False)
+    return found
+
+
+_ORDER_IDS, _PARAMS = _PLAN_COLUMNS.index("order_ids"), _PLAN_COLUMNS.index("params")
 
 
 def claim(db, key: str, *, claimed_by: str, provider: str, at: str, phone: str, text: str,
@@ -264,13 +309,19 @@ _CLAIM_MANY_SQL = f"""UPDATE messages SET status = 'sending', claimed_by = ?, pr
   WHERE dedupe_key = ? AND status IN {_CLAIMABLE_SQL}"""
 
 
-def claim_many(db, claims: Sequence[dict], *, claimed_by: str, provider: str, at: str) -> dict[str, tuple[int, int]]:
+def claim_many(db, claims: Sequence[dict], *, claimed_by: str, provider: str, at: str,
+               known: dict[str, tuple[int, int]] | None = None) -> dict[str, tuple[int, int]]:
     """claim() for many messages in the caller's transaction: {key: (message_id, attempts)} of
     those this run took (a key another run holds is missing). Each dict: key, phone, text,
-    params, template_code, parts, order_ids."""
-    db.conn.executemany(_CLAIM_MANY_SQL, [
-        (claimed_by, provider, at, at, c["phone"], c["text"], json.dumps(c["params"], ensure_ascii=False),
-         c["template_code"], c["parts"], json.dumps(c["order_ids"], ensure_ascii=False), c["key"]) for c in claims])
+    params, template_code, parts, order_ids. `known`: {key: (message_id, attempts after this
+    claim)} as the caller's plan left them; when every UPDATE changed its row, the rows are not
+    read back (a read of 80,000 scattered rows was a second of a big cron run)."""
+    cursor = db.conn.executemany(_CLAIM_MANY_SQL, [
+        (claimed_by, provider, at, at, c["phone"], c["text"], params_json(c["params"]),
+         c["template_code"], c["parts"], ids_json(c["order_ids"]), c["key"]) for c in claims])
+    keys = [c["key"] for c in claims]
+    if known is not None and cursor.rowcount == len(keys) == len(set(keys)) and all(k in known for k in keys):
+        return {k: known[k] for k in keys}
     taken: dict[str, tuple[int, int]] = {}
     for row in _where_in(db, "SELECT dedupe_key, message_id, attempts FROM messages WHERE dedupe_key IN ({}) "
                              "AND status = 'sending' AND claimed_by = ?", [c["key"] for c in claims], (claimed_by,)):
@@ -286,6 +337,17 @@ def settle_many(db, settlements: Sequence[dict], *, claimed_by: str, at: str) ->
            WHERE message_id = ? AND claimed_by = ? AND status IN ('sending', 'unknown')""",
         [(s["status"], s["reason"], s["provider_id"], s["detail"], s["next_attempt_at"], 1 if s["keep_sent_at"] else 0,
           at, s["message_id"], claimed_by) for s in settlements])
+
+
+def last_message_id(db) -> int:
+    return db.conn.execute("SELECT COALESCE(max(message_id), 0) FROM messages").fetchone()[0]
+
+
+def message_ids_after(db, message_id: int) -> dict[str, tuple[int, int]]:
+    """{key: (message_id, attempts)} of the messages added after `message_id` (a rowid range:
+    one sequential read of what a plan just inserted)."""
+    return {key: (mid, attempts) for key, mid, attempts in db.conn.execute(
+        "SELECT dedupe_key, message_id, attempts FROM messages WHERE message_id > ?", (message_id,))}
 
 
 def data_version(db) -> int:

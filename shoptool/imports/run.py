@@ -65,6 +65,7 @@ def limits_from(settings) -> Limits:
         max_cell_length=int(settings["import.max_cell_length"]),
         max_xlsx_expanded=settings.size("import.max_xlsx_expanded"),
         max_xlsx_ratio=int(settings["import.max_xlsx_ratio"]),
+        xlsx_stream_from=settings.size("import.xlsx_stream_from"),
     )
 
 

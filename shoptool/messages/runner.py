@@ -4,6 +4,7 @@ outbox, record the plan, then claim → send → record each text (outbox.delive
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import time
@@ -65,7 +66,16 @@ class Runner:
         return self.shop.db
 
     def iso(self, moment):
-        return clock.to_iso(moment, self.settings.tz)
+        if moment is None:
+            return None
+        # The same few moments (the run's now, a deadline) are written on every record of a run.
+        memo = self.__dict__.setdefault("_isos", {})
+        found = memo.get(moment)
+        if found is None:
+            if len(memo) > 10_000:
+                memo.clear()
+            found = memo[moment] = clock.to_iso(moment, self.settings.tz)
+        return found
 
     # ---------------------------------------------------------------------------------------
     def run(self) -> Report:
@@ -93,9 +103,15 @@ class Runner:
         if to_send and self.provider is None:
             self.provider = build_provider(self.settings)  # before anything is written: a missing key stops here
         changes = ob.plan_changes(planned)
+        # {key: (message_id, attempts the claim makes)} of the messages to send, as the plan leaves
+        # them: a batch claim whose every row changed need not read them back.
+        self._known = {k: (r["message_id"], r["attempts"] + 1) for k, r in recorded.items()}
         if changes:
             with write_transaction(self.db, wait=self.lock_wait):
+                last = q.last_message_id(self.db)
                 q.save_plan(self.db, (self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes))
+                self._known.update({k: (mid, attempts + 1) for k, (mid, attempts) in
+                                    q.message_ids_after(self.db, last).items() if k not in self._known})
         outcomes = {d.key: ob.outcome_of(dec, d) for d, dec, _ in planned}
         delivery = None
         if to_send:
@@ -127,9 +143,16 @@ class Runner:
         )
 
     def render(self, draft: ob.Draft):
+        """The draft's text. Texts are shared between drafts whose template variables are the same
+        (Rendered is frozen): 80,000 reminders of one shop and cut-off are a handful of texts."""
         from .templates import render
 
-        return render(self.template, draft.values, sign_name=self.sign_name)
+        memo = self.__dict__.setdefault("_texts", {})
+        same = tuple(draft.values.get(p) for p in self.template.params)
+        found = memo.get(same)
+        if found is None:
+            found = memo[same] = render(self.template, draft.values, sign_name=self.sign_name)
+        return found
 
     def record_of(self, draft: ob.Draft, decision: ob.Decision, rendered, now: datetime) -> dict:
         return {
@@ -179,7 +202,8 @@ class Runner:
         taken = q.claim_many(self.db, [
             {"key": d.key, "phone": d.phone, "text": texts[d.key].text, "params": texts[d.key].params,
              "template_code": self.template.code, "parts": texts[d.key].parts, "order_ids": d.order_ids}
-            for d in drafts], claimed_by=self.token, provider=self.provider.name, at=self.iso(moment))
+            for d in drafts], claimed_by=self.token, provider=self.provider.name, at=self.iso(moment),
+            known=getattr(self, "_known", None))
         out: list = []
         for d in drafts:
             if d.key not in taken:  # another run holds it
@@ -204,7 +228,7 @@ class Runner:
         """Inside the claiming transaction: the message as the database sees it now → a Claim
         (it is `sending`, the licence to call the provider) or the Outcome it came to instead."""
         if fresh is None:
-            gone = ob.Draft(**{**draft.__dict__, "skip": ob.NOT_DUE})
+            gone = dataclasses.replace(draft, skip=ob.NOT_DUE)
             q.save_plan(self.db, [self.record_of(gone, ob.Decision(ob.SKIP, ob.NOT_DUE), None, moment)])
             return ob.Outcome("skipped", ob.NOT_DUE, draft=gone)
         decision = ob.decide(fresh, existing, ctx, self.rules, self.template.sms_class, moment)

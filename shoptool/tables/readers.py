@@ -261,21 +261,73 @@ def _calamine(path: Path, fmt: str):
         return CalamineWorkbook.from_filelike(fh)
 
 
+def _streamed_sheets(path: Path, limits: Limits) -> dict[str, str] | None:
+    """{sheet name: part} when the workbook's biggest sheet is too big for calamine's in-memory
+    layout (limits.xlsx_stream_from), else None."""
+    from .xlsx_stream import sheet_parts
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            biggest = max((i.file_size for i in archive.infolist() if i.filename.startswith("xl/worksheets/")),
+                          default=0)
+            if biggest <= limits.xlsx_stream_from:
+                return None
+            return sheet_parts(archive)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None  # calamine says what is wrong with it
+
+
+def _open_streamed(path: Path, parts: dict[str, str], sheet: str | None, header_score, limits: Limits) -> Table:
+    from .xlsx_stream import iter_rows
+
+    names = list(parts)
+    candidates = _candidates(path, names, sheet)
+    last_error: InputError | None = None
+    for name in candidates:
+        archive = zipfile.ZipFile(path)
+
+        def records(archive=archive, part=parts[name]) -> Iterator[tuple[int, list]]:
+            try:
+                yield from iter_rows(archive, part)
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, KeyError) as exc:
+                raise InputError(f"cannot read the sheet: {_short(exc)}", file=str(path)) from None
+            finally:
+                archive.close()
+
+        try:
+            table = position(path, "xlsx", None, name, records(), header_score, limits)
+        except InputError as exc:
+            archive.close()
+            if sheet is not None:
+                raise
+            last_error = exc
+            continue
+        table._closers.append(archive.close)
+        return table
+    raise last_error or InputError("the workbook has no sheets", file=str(path))
+
+
+def _candidates(path: Path, names: list[str], sheet: str | None) -> list[str]:
+    if sheet is None:
+        return names
+    if sheet in names:
+        return [sheet]
+    if sheet.isdigit() and 1 <= int(sheet) <= len(names):
+        return [names[int(sheet) - 1]]
+    raise InputError(f"no sheet {sheet!r}; sheets: {', '.join(names)}", file=str(path))
+
+
 def _open_workbook(path: Path, fmt: str, sheet: str | None, header_score, limits: Limits) -> Table:
+    if fmt == "xlsx":
+        parts = _streamed_sheets(path, limits)
+        if parts:
+            return _open_streamed(path, parts, sheet, header_score, limits)
     try:
         workbook = _calamine(path, fmt)
         names = list(workbook.sheet_names)
     except Exception as exc:  # calamine raises its own family and plain errors for junk
         raise InputError(f"cannot read this {fmt} file: {_short(exc)}", file=str(path)) from None
-    if sheet is not None:
-        if sheet in names:
-            candidates = [sheet]
-        elif sheet.isdigit() and 1 <= int(sheet) <= len(names):
-            candidates = [names[int(sheet) - 1]]
-        else:
-            raise InputError(f"no sheet {sheet!r}; sheets: {', '.join(names)}", file=str(path))
-    else:
-        candidates = names
+    candidates = _candidates(path, names, sheet)
     last_error: InputError | None = None
     for name in candidates:
         try:

@@ -21,6 +21,9 @@ class Limits:
     # No export line is this long (44 columns of Excel's longest cells is 1.4 MB): a longer one is a
     # file that is not an export, refused before the line is held in memory.
     max_line_bytes: int = 16 * 1024**2
+    # A sheet whose XML unpacks to more is read row by row (xlsx_stream.py) instead of by
+    # calamine, which lays the whole sheet out in memory (about 2× its XML).
+    xlsx_stream_from: int = 64 * 1024**2
 
 
 @dataclass

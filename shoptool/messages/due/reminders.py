@@ -34,6 +34,7 @@ CLOSES_FIRST = "closes_first"
 NOT_IN_SCHEDULE = "not_in_schedule"
 
 _STEP = re.compile(r"^close\s*-\s*(.+)$")
+_PLAIN = re.compile(r"[A-Za-z0-9_.+-]{1,32}")
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def message_key(order_id: str, step: str) -> str:
 
 def _token(text: str) -> str:
     text = str(text)
-    if re.fullmatch(r"[A-Za-z0-9_.+-]{1,32}", text):
+    if _PLAIN.fullmatch(text):
         return text
     return "h" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
@@ -106,7 +107,7 @@ def cutoff_hint(moment: datetime, cutoff: time) -> str:
     return "付款后将尽快发货，"
 
 
-@dataclass
+@dataclass(slots=True)
 class Due:
     """One order's step that is due now (or whose recorded message must be brought up to date)."""
 
@@ -134,11 +135,10 @@ def due_steps(orders: Iterable[Mapping], schedule: Sequence[Step], *, close_afte
         if record.get("purpose") == PURPOSE and record["status"] in _OPEN:
             open_by_order.setdefault(record.get("order_id"), {})[record["step"]] = key
     for order in orders:
-        order = dict(order)
+        order = order if type(order) is dict else dict(order)
         order_id = order["order_id"]
         placed = _time(order.get("created_at"))
         closes = placed + close_after if placed else None
-        keys = {s.name: message_key(order_id, s.name) for s in schedule}
         open_recorded = open_by_order.get(order_id, {})
         for step_name in sorted(set(open_recorded) - names):
             found.append(Due(order, None, step_name, open_recorded[step_name], placed, closes, NOT_IN_SCHEDULE))
@@ -153,8 +153,8 @@ def due_steps(orders: Iterable[Mapping], schedule: Sequence[Step], *, close_afte
             continue
         due.sort(key=lambda s: s.due_at(placed, closes))
         latest = due[-1]
-        item = Due(order, latest, latest.name, keys[latest.name], placed, closes)
-        item.superseded = [(s.name, keys[s.name]) for s in due[:-1] if s.name in open_recorded]
+        item = Due(order, latest, latest.name, message_key(order_id, latest.name), placed, closes)
+        item.superseded = [(s.name, message_key(order_id, s.name)) for s in due[:-1] if s.name in open_recorded]
         found.append(item)
     return found
 
@@ -185,8 +185,9 @@ def paid_since(order: Mapping, paid_orders: Iterable[Mapping]) -> Mapping | None
 
 
 class PaidIndex:
-    """paid_since() for many orders: the paid orders grouped by buyer and sorted once per run, so
-    each due order costs a lookup, not a sort of every paid order (80,000 due reminders)."""
+    """paid_since() for many orders: the paid orders grouped by buyer (phones.buyer_key, as
+    paid_since compares them) and sorted once per run, so each due order costs a lookup, not a
+    sort of every paid order (80,000 due reminders)."""
 
     def __init__(self, paid_orders: Iterable[Mapping]):
         # grouped by the same buyer_key() paid_since() compares, so a nick spelled " tb_a " or a
@@ -224,6 +225,7 @@ def drafts(due: Iterable[Due], *, paid_orders: Sequence[Mapping], now: datetime,
     for item in due:
         order = item.order
         phone = _phone(order)
+        buyer = buyer_of(order)
         skip = item.skip
         paid = None
         if skip is None:
@@ -242,7 +244,7 @@ def drafts(due: Iterable[Due], *, paid_orders: Sequence[Mapping], now: datetime,
             order_ids=[order["order_id"]],
             phone=phone.mobile,
             shown_phone=phone.mobile or phone.raw,
-            buyer=buyer_of(order),
+            buyer=buyer,
             buyer_nick=order.get("buyer_nick"),
             values={"shop": shop_name, "cutoff_hint": hint, "cutoff": f"{cutoff:%H:%M}",
                     "order_id": order["order_id"]},

@@ -1,0 +1,255 @@
+"""Reading a big .xlsx sheet row by row, in bounded memory (issue #25).
+
+python-calamine lays a whole sheet out in memory before the first row comes back (1.76 GB for a
+million-row 千牛 export); this reads the sheet's XML from the zip a few MB at a time and yields
+each row as calamine would: the same cell values (text, float for numbers, bool, datetime / date /
+time for cells with a date format, "" for empty cells), rows numbered from 1 as in the sheet, and
+columns from the sheet's first used column (its <dimension>). readers.py chooses this path by the
+sheet's unpacked size (setting import.xlsx_stream_from); smaller sheets keep calamine.
+
+One regular expression (C) finds every row and cell of a chunk; the common cell shapes (a number,
+a shared or inline string) need no more, anything else (rich text, formulas, odd attribute order)
+is parsed cell by cell. Shared strings are held as one list (inline strings, which streaming
+writers such as POI SXSSF and openpyxl write_only use, need none).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from html import unescape
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_TOKEN = re.compile(  # every group that takes part is non-empty (findall gives b"" for the others)
+    rb'(<row\b[^>]*>)'
+    rb'|<c r="([A-Z]{1,3})\d*"([^>]*?)(?:/>|>(?:(<v>[^<]*)</v>|<is>(<t(?: [^>]*)?>[^<]*)</t></is>)</c>|>(.*?)</c>)'
+    rb'|(<c\b[^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_ATTR_R = re.compile(rb'\br="([A-Z]{1,3})\d*"')
+_ATTR_T = re.compile(rb'\bt="(\w+)"')
+_ATTR_S = re.compile(rb'\bs="(\d+)"')
+_V = re.compile(rb'<v(?: [^>]*)?>([^<]*)</v>')
+_T = re.compile(rb'<t(?: [^>]*)?>([^<]*)</t>')
+_T_EMPTY = re.compile(rb'<t(?: [^>]*)?/>')
+_PHONETIC = re.compile(rb'<rPh\b.*?</rPh>', re.S)
+_SI = re.compile(rb'<si>(.*?)</si>|<si/>', re.S)
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})\d*')
+_SHEET = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"', re.S)
+_SHEET_ID_FIRST = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"', re.S)
+_REL = re.compile(r'<Relationship\b[^>]*>', re.S)
+_XF = re.compile(rb'<xf\b[^>]*?>', re.S)
+_NUMFMT = re.compile(rb'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', re.S)
+_EPOCH = datetime(1899, 12, 30)
+# Built-in number formats that are dates or times (ECMA-376 §18.8.30, and the CJK ones 50–58).
+_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)])
+CHUNK = 1 << 21
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """{sheet name: its part in the zip}, in workbook order."""
+    workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {}
+    for tag in _REL.findall(rels):
+        rid, target = re.search(r'\bId="([^"]*)"', tag), re.search(r'\bTarget="([^"]*)"', tag)
+        if rid and target:
+            path = target.group(1)
+            targets[rid.group(1)] = path.lstrip("/") if path.startswith("/") else "xl/" + path
+    found = {unescape(name): targets[rid] for name, rid in _SHEET.findall(workbook) if rid in targets}
+    for rid, name in _SHEET_ID_FIRST.findall(workbook):
+        if rid in targets:
+            found.setdefault(unescape(name), targets[rid])
+    return found
+
+
+def shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    try:
+        data = archive.read("xl/sharedStrings.xml")
+    except KeyError:
+        return []
+    out: list[str] = []
+    for match in _SI.finditer(data):
+        body = match.group(1)
+        if not body:
+            out.append("")
+            continue
+        if b"<rPh" in body:
+            body = _PHONETIC.sub(b"", body)
+        out.append(_text(b"".join(_T.findall(body))))
+    return out
+
+
+def date_styles(archive: zipfile.ZipFile) -> frozenset[int]:
+    """The cell style numbers (s="…") whose number format shows a date or time."""
+    try:
+        data = archive.read("xl/styles.xml")
+    except KeyError:
+        return frozenset()
+    custom = {int(i): unescape(code.decode("utf-8", "replace")) for i, code in _NUMFMT.findall(data)}
+    start = data.find(b"<cellXfs")
+    end = data.find(b"</cellXfs>", start)
+    if start < 0 or end < 0:
+        return frozenset()
+    styles = set()
+    for n, xf in enumerate(_XF.findall(data, start, end)):
+        found = re.search(rb'numFmtId="(\d+)"', xf)
+        number = int(found.group(1)) if found else 0
+        if number in _DATE_FORMATS or (number in custom and _is_date_format(custom[number])):
+            styles.add(n)
+    return frozenset(styles)
+
+
+def _is_date_format(code: str) -> bool:
+    """What calamine counts as a date format: a d, m, y, h or s outside quotes, escapes and
+    [colour] brackets ([h] elapsed hours count)."""
+    code = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code)
+    code = re.sub(r"\[(?![hms]+\])[^\]]*\]", "", code, flags=re.I)
+    return bool(re.search(r"[dmyhs]", code, re.I)) and code.lower() != "general"
+
+
+def _text(raw: bytes) -> str:
+    text = raw.decode("utf-8", "replace")
+    if "&" in text:
+        text = unescape(text)
+    if "_x" in text:
+        text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text
+
+
+def _moment(serial: float):
+    """A date-formatted number as calamine gives it: time below 1, date when whole, else datetime."""
+    if not -693594 < serial < 2958466:
+        return serial
+    moment = _EPOCH + timedelta(milliseconds=round(serial * 86_400_000))
+    if serial < 1 and serial >= 0:
+        return moment.time()
+    if serial == int(serial):
+        return moment.date()
+    return moment
+
+
+class _Cells:
+    """Cell values by their attributes and content, with caches for what repeats."""
+
+    def __init__(self, strings: list[str], dates: frozenset[int]):
+        self.strings = strings
+        self.dates = dates
+        self.kinds: dict[bytes, tuple[bytes, int]] = {}
+
+    def kind(self, attrs: bytes) -> tuple[bytes, int]:
+        found = self.kinds.get(attrs)
+        if found is None:
+            t, s = _ATTR_T.search(attrs), _ATTR_S.search(attrs)
+            found = (t.group(1) if t else b"n", int(s.group(1)) if s else 0)
+            if len(self.kinds) < 10_000:
+                self.kinds[attrs] = found
+        return found
+
+    def value(self, attrs: bytes, v: bytes | None, inline: bytes | None, inner: bytes | None):
+        t, style = self.kind(attrs)
+        if inline is not None:
+            return _text(inline)
+        if inner is not None:
+            if t == b"inlineStr":
+                if b"<rPh" in inner:
+                    inner = _PHONETIC.sub(b"", inner)
+                return _text(b"".join(_T.findall(inner)))
+            found = _V.search(inner)
+            v = found.group(1) if found else None
+        if not v:
+            return ""
+        if t == b"n":
+            number = float(v)
+            return _moment(number) if style in self.dates else number
+        if t == b"s":
+            try:
+                return self.strings[int(v)]
+            except (IndexError, ValueError):
+                return ""
+        if t == b"b":
+            return v.strip() in (b"1", b"true")
+        return _text(v)  # str (a formula's text), e (an error such as #N/A), d (ISO date)
+
+
+def iter_rows(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[int, list]]:
+    """(row number, cells) of one sheet, every row from 1 to the last, blank ones as []."""
+    cells = _Cells(shared_strings(archive), date_styles(archive))
+    value = cells.value
+    columns: dict[bytes, int] = {}
+    first_column = 0
+    number = 0
+    row: list | None = None
+    row_number = 0
+    rest = b""
+    with archive.open(part) as fh:
+        head = True
+        while True:
+            chunk = fh.read(CHUNK)
+            data = rest + chunk
+            if head:
+                start = data.find(b"<sheetData")
+                if start < 0 and chunk:
+                    rest = data
+                    continue
+                found = _DIMENSION.search(data, 0, max(start, 0))
+                if found:
+                    first_column = _column(found.group(1))
+                head = False
+            cut = data.rfind(b"</row>") + 6 if chunk else len(data)
+            if cut < 6:
+                cut = 0 if chunk else len(data)
+            for row_tag, letters, attrs, v, inline, inner, other, other_inner in _TOKEN.findall(data, 0, cut):
+                if row_tag:  # a row starts
+                    if row is not None:
+                        yield row_number, row
+                    found = _ROW_NUMBER.search(row_tag)
+                    row_number = int(found.group(1)) if found else row_number + 1
+                    while number + 1 < row_number:  # rows the sheet leaves out are blank
+                        number += 1
+                        yield number, []
+                    number = row_number
+                    row = []
+                    continue
+                if row is None:
+                    continue
+                if inline:  # the commonest cells first, without a call
+                    text = inline[inline.index(b">") + 1:]
+                    cell = text.decode() if b"&" not in text and b"_x" not in text else _text(text)
+                elif v and (not attrs or attrs == b' t="n"'):  # a number without a style
+                    cell = float(v[3:]) if len(v) > 3 else ""
+                elif letters:
+                    cell = value(attrs, v[3:] if v else None, None, inner or None)
+                else:
+                    attrs, inner = other[2:], other_inner or None
+                    found = _ATTR_R.search(attrs)
+                    letters = found.group(1) if found else None
+                    cell = value(attrs, None, None, inner)
+                if letters is None:
+                    row.append(cell)
+                    continue
+                index = columns.get(letters)
+                if index is None:
+                    index = columns[letters] = _column(letters) - first_column
+                if index == len(row):
+                    row.append(cell)
+                elif index > len(row):
+                    row.extend([""] * (index - len(row)))
+                    row.append(cell)
+                elif index >= 0:
+                    row[index] = cell
+            rest = data[cut:]
+            if not chunk:
+                break
+    if row is not None:
+        yield row_number, row
+
+
+def _column(letters: bytes) -> int:
+    """0-based column index of A, B, …, XFD."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number - 1

@@ -1,0 +1,219 @@
+"""The row-streaming xlsx path (tables/xlsx_stream.py, issue #25) reads every workbook as calamine
+does: the same cells, so an import stores the same orders whichever path a file's size chose.
+Files here are small; `import.xlsx_stream_from = 0` makes the streaming path read them."""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pytest
+from builders import QIANNIU_ORDER_HEADER, qianniu_order, rows_for
+
+STREAM_ALWAYS = '[import]\nxlsx_stream_from = 0\n'
+ORDER_FIELDS = ("order_id", "status", "total_fen", "paid_fen", "goods_fen", "postage_fen", "address", "province",
+                "city", "district", "created_at", "paid_at", "shipped_at", "tracking_no", "courier", "item_title")
+
+
+def _orders(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(f"SELECT {', '.join(ORDER_FIELDS)} FROM orders ORDER BY order_id").fetchall()
+
+
+def _import_both_ways(cli, folder: Path, workbook: Path) -> tuple:
+    """Import the workbook into two shops, by calamine and by the streaming reader."""
+    found = []
+    for name, config in (("calamine", ""), ("streamed", STREAM_ALWAYS)):
+        shop = folder / name
+        shop.mkdir()
+        (shop / "shoptool.toml").write_text(config, encoding="utf-8")
+        result = cli("import", workbook, "--config", shop / "shoptool.toml", "--db", shop / "shoptool.db",
+                     "--format", "json")
+        assert result.exit_code in (0, 3), result
+        document = result.json
+        summary = {k: v for k, v in document["summary"].items() if k not in ("seconds", "import_id")}
+        rejects = [(r.get("row"), r.get("column"), r.get("reason")) for r in document["rows"]
+                   if r.get("status") == "rejected" or r.get("reason")]
+        found.append((summary, rejects, _orders(shop / "shoptool.db")))
+    return tuple(found)
+
+
+def test_a_qianniu_export_with_a_title_row_shared_strings_and_odd_cells_stores_the_same(cli, shop_folder):
+    """openpyxl's normal mode writes shared strings, as Excel does: a merged title row above the
+    header, order numbers as text, one as a number (a float loses digits: rejected either way),
+    money as numbers, times as date cells and as date-formatted serials, cells left out."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "订单列表"
+    sheet.append(["订单导出 2026-11-21"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
+    sheet.append(QIANNIU_ORDER_HEADER)
+    column = {h: i + 1 for i, h in enumerate(QIANNIU_ORDER_HEADER)}
+    orders = [qianniu_order(n) for n in range(1, 9)]
+    for values in rows_for(QIANNIU_ORDER_HEADER, orders):
+        sheet.append([v if v not in (None, "") else None for v in values])
+    sheet.cell(3, column["买家应付货款"], 99.0)  # a number cell, not text
+    sheet.cell(4, column["订单创建时间"], datetime(2026, 11, 20, 9, 30, 15))
+    serial = sheet.cell(5, column["订单创建时间"], 46346.5)  # 2026-11-20 12:00 as Excel stores it
+    serial.number_format = "yyyy/m/d h:mm"
+    sheet.cell(6, column["订单编号"], 3912000000000000004.0)  # digits lost: rejected, by both paths
+    sheet.cell(7, column["收货地址"], "浙江省 杭州市 西湖区 A&B大厦 <3号楼>****")
+    sheet.cell(8, column["订单状态"], None)  # a cell the XML leaves out
+    path = shop_folder / "ExportOrderList20261121.xlsx"
+    book.save(path)
+    _with_shared_strings(path)
+    with zipfile.ZipFile(path) as archive:
+        assert "xl/sharedStrings.xml" in archive.namelist()
+
+    by_calamine, streamed = _import_both_ways(cli, shop_folder, path)
+    assert streamed == by_calamine
+    stored = {row[0]: row for row in by_calamine[2]}
+    # sheet row r holds order r - 2 (a title row, then the header)
+    assert stored["3912000000000000002"][10].startswith("2026-11-20T09:30:15")
+    assert stored["3912000000000000003"][10].startswith("2026-11-20T12:00:00")
+    assert "A&B大厦 <3号楼>" in stored["3912000000000000005"][6]
+    assert "3912000000000000004" not in stored and len(stored) == 7
+    assert by_calamine[0]["rejected_rows"] == 1
+
+
+def test_a_write_only_workbook_with_inline_strings_stores_the_same(cli, shop_folder):
+    """Streaming writers (openpyxl write_only, POI SXSSF) write inline strings and no shared table."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("订单列表")
+    sheet.append(QIANNIU_ORDER_HEADER)
+    for values in rows_for(QIANNIU_ORDER_HEADER, [qianniu_order(n) for n in range(1, 40)]):
+        sheet.append(list(values))
+    path = shop_folder / "orders.xlsx"
+    book.save(path)
+
+    by_calamine, streamed = _import_both_ways(cli, shop_folder, path)
+    assert streamed == by_calamine
+    assert len(by_calamine[2]) == 39
+
+
+def test_streamed_cells_are_calamine_s_cells(tmp_path):
+    """Cell by cell: text with entities and rich runs, numbers as floats, booleans, formulas' cached
+    values, dates, date-times and times by the cell's format, blank rows and cells the XML leaves
+    out, a sheet that starts at B3."""
+    from openpyxl import Workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from python_calamine import CalamineWorkbook
+
+    from shoptool.tables.xlsx_stream import iter_rows, sheet_parts
+
+    book = Workbook()
+    first = book.active
+    first.title = "说明"
+    first["A1"] = "导出说明"
+    sheet = book.create_sheet("数据")
+    sheet["B3"], sheet["C3"], sheet["D3"], sheet["E3"], sheet["F3"] = "订单编号", 1.5, True, "=1+1", "x&y<z>"
+    sheet["B4"] = CellRichText(["红色", TextBlock(InlineFont(b=True), "加粗")])
+    sheet["C5"] = datetime(2026, 11, 21, 10, 0, 5)
+    sheet["D5"] = date(2026, 11, 21)
+    sheet["E5"] = time(10, 30)
+    sheet["F5"] = 46000.25
+    sheet["F5"].number_format = "yyyy年m月d日"
+    sheet["B7"] = 3913000000000000000
+    sheet["G8"] = "  空格 保留  "
+    path = tmp_path / "cells.xlsx"
+    book.save(path)
+
+    calamine = CalamineWorkbook.from_path(str(path))
+    with zipfile.ZipFile(path) as archive:
+        parts = sheet_parts(archive)
+        assert list(parts) == calamine.sheet_names == ["说明", "数据"]
+        for name, part in parts.items():
+            expected = {n: _trimmed(r) for n, r in enumerate(calamine.get_sheet_by_name(name).iter_rows(), 1)}
+            streamed = {n: _trimmed(r) for n, r in iter_rows(archive, part)}
+            assert {n: r for n, r in streamed.items() if r} == {n: r for n, r in expected.items() if r}, name
+    rows = dict(iter_rows(zipfile.ZipFile(path), parts["数据"]))
+    assert rows[3][:2] == ["订单编号", 1.5] and rows[4][0] == "红色加粗" and rows[7][0] == 3.913e18
+
+
+def _with_shared_strings(path: Path) -> None:
+    """Rewrite the workbook's inline strings into a shared-string table, as Excel and WPS save
+    (openpyxl writes inline strings); one entry has rich runs and a phonetic reading."""
+    import re
+    from html import unescape
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    strings: list[str] = []
+
+    def shared(match) -> bytes:
+        strings.append(unescape(match.group(2).decode()))
+        return match.group(1) + b' t="s"><v>' + str(len(strings) - 1).encode() + b"</v></c>"
+
+    for name in [n for n in parts if n.startswith("xl/worksheets/")]:
+        parts[name] = re.sub(rb'(<c r="[A-Z]+\d+"(?: s="\d+")?) t="inlineStr"><is><t(?: [^>]*)?>([^<]*)</t></is></c>',
+                             shared, parts[name])
+    from xml.sax.saxutils import escape
+
+    items = [f"<si><t>{escape(t)}</t></si>" for t in strings]
+    items.append('<si><r><t>红色</t></r><r><rPr><b/></rPr><t xml:space="preserve">加粗 </t></r>'
+                 '<rPh sb="0" eb="1"><t>ホン</t></rPh></si>')
+    parts["xl/sharedStrings.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+        f' count="{len(items)}" uniqueCount="{len(items)}">' + "".join(items) + "</sst>").encode()
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                     b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/officeDocument/'
+                             b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    sheet = parts["xl/worksheets/sheet1.xml"]  # the rich entry in a spare cell far right of the data
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b"</row>", f'<c r="AZ1" t="s"><v>{len(items) - 1}</v></c></row>'.encode(), 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_shared_strings_rich_runs_and_phonetics_read_as_calamine_reads_them(tmp_path):
+    from builders import write_xlsx
+    from python_calamine import CalamineWorkbook
+
+    from shoptool.tables.xlsx_stream import iter_rows, sheet_parts
+
+    path = write_xlsx(tmp_path / "s.xlsx", QIANNIU_ORDER_HEADER, [qianniu_order(n) for n in range(1, 4)])
+    _with_shared_strings(path)
+    calamine = CalamineWorkbook.from_path(str(path))
+    with zipfile.ZipFile(path) as archive:
+        part = sheet_parts(archive)["Sheet1"]
+        streamed = {n: _trimmed(r) for n, r in iter_rows(archive, part)}
+    expected = {n: _trimmed(r) for n, r in enumerate(calamine.get_sheet_by_name("Sheet1").iter_rows(), 1)}
+    assert streamed == expected
+    assert streamed[1][-1] == "红色加粗 " and streamed[2][0] == "3912000000000000001"
+
+
+def _trimmed(row) -> list:
+    row = list(row)
+    while row and row[-1] == "":
+        row.pop()
+    return row
+
+
+@pytest.mark.parametrize("threshold, streamed", [(0, True), (1 << 40, False)])
+def test_the_path_is_chosen_by_the_sheet_s_unpacked_size(tmp_path, monkeypatch, threshold, streamed):
+    from builders import write_xlsx
+
+    from shoptool.tables import readers, xlsx_stream
+    from shoptool.tables.table import Limits
+
+    path = write_xlsx(tmp_path / "orders.xlsx", QIANNIU_ORDER_HEADER, [qianniu_order(1)])
+    used = []
+    real = xlsx_stream.iter_rows
+    monkeypatch.setattr(xlsx_stream, "iter_rows", lambda *a: used.append(a) or real(*a))
+    table = readers.open_table(path, header_score=lambda cells: float("订单编号" in cells),
+                               limits=Limits(xlsx_stream_from=threshold))
+    rows = list(table.rows)
+    table.close()
+    assert bool(used) is streamed
+    assert len(rows) == 1 and rows[0][0] == 2
