@@ -7,6 +7,7 @@ from __future__ import annotations
 from .. import columns as K
 from ..errors import ConfigError, UsageError
 from ..result import Result
+from .fail_on import parse as parse_codes
 from .shop import Shop
 
 COMMAND = "cod-confirm"
@@ -63,13 +64,7 @@ DEFAULT_FAIL_ON = ("due_soon",)
 
 
 def parse_fail_on(values) -> tuple[str, ...]:
-    if values is None:
-        return DEFAULT_FAIL_ON
-    picked = [part.strip() for value in values for part in str(value).split(",") if part.strip()]
-    unknown = [p for p in picked if p not in FAIL_ON]
-    if unknown:
-        raise UsageError(f"--fail-on: unknown code {unknown[0]!r} (use {', '.join(FAIL_ON)})")
-    return tuple(dict.fromkeys(picked))
+    return parse_codes(values, FAIL_ON, DEFAULT_FAIL_ON)
 
 
 def listing(shop: Shop, *, fail_on=None) -> Result:

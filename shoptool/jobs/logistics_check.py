@@ -10,6 +10,7 @@ from datetime import timedelta
 from .. import columns as K
 from ..errors import ConfigError, UsageError
 from ..result import Result
+from .fail_on import parse as parse_codes
 from .shop import Shop
 
 COMMAND = "logistics-check"
@@ -59,13 +60,7 @@ def rules(shop: Shop):
 def parse_fail_on(values) -> tuple[str, ...]:
     from ..logistics.findings import DEFAULT_FAIL_ON, FINDINGS
 
-    if values is None:
-        return tuple(f for f in DEFAULT_FAIL_ON if f in FINDINGS)
-    picked = [p.strip() for value in values for p in str(value).split(",") if p.strip()]
-    wrong = [p for p in picked if p not in FINDINGS]
-    if wrong:
-        raise UsageError(f"--fail-on: unknown finding {wrong[0]!r} (use {', '.join(FINDINGS)})")
-    return tuple(dict.fromkeys(picked))
+    return parse_codes(values, FINDINGS, [f for f in DEFAULT_FAIL_ON if f in FINDINGS], noun="finding")
 
 
 def checked(shop: Shop, now, the_rules, tracking_nos=None, *,

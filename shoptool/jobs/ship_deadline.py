@@ -4,8 +4,9 @@ or shipped with no pickup scan yet — with their ship-by time and what a late s
 from __future__ import annotations
 
 from .. import columns as K
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError
 from ..result import Result
+from .fail_on import parse as parse_codes
 from .shop import Shop
 
 COMMAND = "ship-deadline"
@@ -58,13 +59,7 @@ def rules(shop: Shop):
 
 
 def parse_fail_on(values) -> tuple[str, ...]:
-    if values is None:
-        return DEFAULT_FAIL_ON
-    picked = [p.strip() for value in values for p in str(value).split(",") if p.strip()]
-    wrong = [p for p in picked if p not in FAIL_ON]
-    if wrong:
-        raise UsageError(f"--fail-on: unknown code {wrong[0]!r} (use {', '.join(FAIL_ON)})")
-    return tuple(dict.fromkeys(picked))
+    return parse_codes(values, FAIL_ON, DEFAULT_FAIL_ON)
 
 
 def run(shop: Shop, *, fail_on=None, all_orders: bool = False) -> Result:
