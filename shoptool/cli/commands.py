@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import (
     address_cmd,
+    aftersale_cmd,
     cs_lists_cmd,
     daily_cmd,
     export_cmd,
@@ -44,6 +45,7 @@ COMMANDS = (
 )
 GROUPS = (
     ("reviews", reviews_cmd.reviews_app),
+    ("aftersale", aftersale_cmd.aftersale_app),
     ("sms", sending_cmd.sms_app),
 )
 

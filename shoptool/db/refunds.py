@@ -1,0 +1,179 @@
+"""Queries of after-sales (PRODUCT §17): the refunds that may need the shop, joined with their
+order, shipments and parcels; what other commands ask (`open_refund_order_ids`); the stop-list,
+the reasons summary, and staff's "handled" marks audited in the shared `notes` table (subject
+'refund'). Imports never touch refunds.handled_*."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .connect import write_transaction
+
+SUBJECT = "refund"
+OPEN = ("wait_seller_agree", "wait_buyer_return", "wait_seller_confirm_goods")
+_CHUNK = 500
+# what a staff member saw when they marked a refund handled: a change to any of it lists it again
+SIGNATURE = ("status", "goods_status", "cs_status", "deadline_at", "evidence_deadline_at", "return_tracking",
+             "warehouse_in")
+
+
+def has_table(db, name: str) -> bool:
+    found = db.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    return found is not None
+
+
+def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def open_refund_order_ids(db, order_ids: Iterable[str]) -> set[str]:
+    """The orders among `order_ids` with a refund still open (waiting for the seller to agree, for
+    the buyer's return, or for the seller to confirm it): never texted, never merged."""
+    ids = [i for i in dict.fromkeys(order_ids) if i]
+    if not ids or not has_table(db, "refunds"):
+        return set()
+    found: set[str] = set()
+    statuses = ", ".join(f"'{s}'" for s in OPEN)
+    for chunk in _chunks(ids):
+        marks = ", ".join("?" for _ in chunk)
+        found.update(r[0] for r in db.conn.execute(
+            f"SELECT DISTINCT order_id FROM refunds INDEXED BY refunds_order "
+            f"WHERE order_id IN ({marks}) AND status IN ({statuses})", list(chunk)))
+    return found
+
+
+_WORKLIST = f"""
+SELECT r.*, o.status AS order_status, o.tracking_no AS order_tracking, o.shipped_at AS order_shipped_at,
+       o.shipped_seen_at AS order_shipped_seen_at, o.buyer_nick AS order_buyer_nick,
+       o.receiver_mobile AS order_mobile, o.receiver_tel AS order_tel,
+       (SELECT group_concat(s.tracking_no, ' ') FROM shipments s WHERE s.order_id = r.order_id) AS ship_trackings,
+       (SELECT min(coalesce(s.shipped_at, s.first_seen_at)) FROM shipments s WHERE s.order_id = r.order_id)
+         AS shipped_at,
+       (SELECT i.snapshot_at FROM refund_history h JOIN imports i ON i.id = h.import_id
+         WHERE h.refund_id = r.refund_id AND h.field = 'status' ORDER BY h.id DESC LIMIT 1) AS status_since
+FROM refunds r LEFT JOIN orders o ON o.order_id = r.order_id
+WHERE r.status IN ({", ".join(f"'{s}'" for s in (*OPEN, "seller_refused"))})
+   OR (r.status = 'success' AND r.source = 'platform' AND r.requested_at >= :lookback)
+"""
+
+
+def worklist(db, *, lookback: str) -> list[dict]:
+    """Open and refused refunds, and succeeded ones requested since `lookback` (ISO), with their
+    order's status, tracking and ship times, the order's shipments, and when the status began."""
+    cursor = db.conn.execute(_WORKLIST, {"lookback": lookback})
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
+
+
+def erp_records(db, order_ids: Sequence[str]) -> dict[str, list[dict]]:
+    """ERP 退换单/退单 rows by original order number (joined to the platform's refund by it)."""
+    found: dict[str, list[dict]] = {}
+    for chunk in _chunks([i for i in dict.fromkeys(order_ids) if i]):
+        marks = ", ".join("?" for _ in chunk)
+        cursor = db.conn.execute(
+            f"SELECT order_id, erp_no, status, warehouse_in, return_tracking, return_courier FROM refunds "
+            f"INDEXED BY refunds_order WHERE order_id IN ({marks}) AND source = 'erp'", list(chunk))
+        for order_id, erp_no, status, into, tracking, courier in cursor:
+            found.setdefault(order_id, []).append({"erp_no": erp_no, "status": status, "warehouse_in": into,
+                                                   "return_tracking": tracking, "return_courier": courier})
+    return found
+
+
+def reused_return_trackings(db) -> set[str]:
+    """Return tracking numbers given on refunds of two or more different orders."""
+    return {r[0] for r in db.conn.execute(
+        "SELECT return_tracking FROM refunds WHERE return_tracking IS NOT NULL AND source = 'platform' "
+        "GROUP BY return_tracking HAVING count(DISTINCT order_id) > 1")}
+
+
+def refunds_by_buyer(db, since: str) -> dict[str, int]:
+    """Platform refunds requested since `since` per buyer (the refund's nick, else the order's nick,
+    else the order's receiver phone: PRODUCT §16's buyer key as stored)."""
+    cursor = db.conn.execute(
+        "SELECT coalesce(nullif(r.buyer_nick, ''), nullif(o.buyer_nick, ''), nullif(o.receiver_mobile, '')) AS b, "
+        "count(*) FROM refunds r INDEXED BY refunds_requested LEFT JOIN orders o ON o.order_id = r.order_id "
+        "WHERE r.requested_at >= ? AND r.source = 'platform' GROUP BY b", (since,))
+    return {buyer: n for buyer, n in cursor if buyer}
+
+
+def stop_list(db) -> list[dict]:
+    """Open refunds whose order has not left: no shipment, no tracking number, and an order that is
+    paid (or not imported, and the refund export says nothing was shipped)."""
+    statuses = ", ".join(f"'{s}'" for s in OPEN)
+    cursor = db.conn.execute(f"""
+        SELECT r.refund_id, r.order_id, r.sku, r.title, coalesce(r.buyer_nick, o.buyer_nick) AS buyer,
+               r.amount_fen, r.status, r.requested_at, r.deadline_at, o.status AS order_status, o.is_cod
+        FROM refunds r LEFT JOIN orders o ON o.order_id = r.order_id
+        WHERE r.status IN ({statuses}) AND r.order_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = r.order_id)
+          AND coalesce(o.tracking_no, '') = ''
+          AND (o.status IN ('paid', 'partly_shipped')
+               OR (o.order_id IS NULL AND r.status = 'wait_seller_agree' AND coalesce(r.ship_logistics, '') = ''
+                   AND coalesce(r.goods_status, 'not_received') = 'not_received'))
+        ORDER BY r.order_id, r.refund_id""")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
+
+
+def reasons(db, since: str) -> list[dict]:
+    """Platform refunds requested since `since`: count and amounts by reason × SKU × 责任方."""
+    cursor = db.conn.execute(
+        "SELECT coalesce(reason, '') AS reason, coalesce(sku, '') AS sku, coalesce(responsible, '') AS responsible, "
+        "count(*) AS refunds, sum(coalesce(amount_fen, 0)) AS amount_fen, "
+        "sum(status = 'success') AS succeeded, sum(CASE WHEN status = 'success' THEN coalesce(amount_fen, 0) END) "
+        "AS refunded_fen, max(title) AS title "
+        "FROM refunds WHERE requested_at >= ? AND source = 'platform' GROUP BY 1, 2, 3 "
+        "ORDER BY refunds DESC, amount_fen DESC, reason, sku, responsible", (since,))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
+
+
+def candidates(db, ident: str) -> list[dict]:
+    """Refunds whose 退款编号, ERP number or order number is `ident`."""
+    cursor = db.conn.execute(
+        f"SELECT refund_id, order_id, status, {', '.join(c for c in SIGNATURE if c != 'status')}, handled_sig, "
+        "handled_at, handled_staff, handled_note FROM refunds WHERE refund_id = ? OR erp_no = ? OR order_id = ? "
+        "ORDER BY source DESC, refund_id", (ident, ident, ident))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
+
+
+def signature(row) -> str:
+    return "|".join("" if row.get(c) is None else str(row.get(c)) for c in SIGNATURE)
+
+
+def mark(db, refund_id: str, *, handled: bool, note: str | None, staff: str, at: str,
+         source: str = "aftersale") -> dict:
+    """Take a refund off the worklist until it changes again (handled), or put it back; audited."""
+    with write_transaction(db):
+        rows = [r for r in candidates(db, refund_id) if r["refund_id"] == refund_id]
+        if not rows:
+            raise LookupError(refund_id)
+        row = rows[0]
+        was = "handled" if row["handled_sig"] is not None and row["handled_sig"] == signature(row) else "open"
+        new = "handled" if handled else "open"
+        db.conn.execute(
+            "INSERT INTO notes (subject, subject_id, at, staff, action, old_note, new_note, old_status, new_status,"
+            " text, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (SUBJECT, refund_id, at, staff, "refund_handled" if handled else "refund_reopened", row["handled_note"],
+             note if note is not None else row["handled_note"], was, new, note, source))
+        db.conn.execute(
+            "UPDATE refunds SET handled_sig = ?, handled_at = ?, handled_staff = ?, "
+            "handled_note = COALESCE(?, handled_note) WHERE refund_id = ?",
+            (signature(row) if handled else None, at, staff, note, refund_id))
+    return [r for r in candidates(db, refund_id) if r["refund_id"] == refund_id][0]
+
+
+def history(db, refund_id: str) -> list[dict]:
+    """The refund's changes from imports (refund_history) and staff's marks (notes), oldest first."""
+    cursor = db.conn.execute(
+        "SELECT at, staff, action, old_status, new_status, text FROM ("
+        " SELECT h.changed_at AS at, NULL AS staff, h.field || '_changed' AS action, h.old AS old_status,"
+        "  h.new AS new_status, NULL AS text, 0 AS kind, h.id AS id FROM refund_history h WHERE h.refund_id = ?"
+        " UNION ALL"
+        " SELECT n.at, n.staff, n.action, n.old_status, n.new_status, n.text, 1, n.id FROM notes n"
+        "  WHERE n.subject = ? AND n.subject_id = ?) ORDER BY at, kind, id",
+        (refund_id, SUBJECT, refund_id))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
