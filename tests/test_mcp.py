@@ -79,6 +79,10 @@ READ_CASES = {
     "cod_confirm": [{}, {"fail_on": ["declined"]}],
     "rate_buyers": [{}],
     "invoices": [{}, {"status": ["all"]}],
+    "aftersale": [{}, {"status": ["wait_seller_agree"], "fail_on": ""}, {"due_within": "6h"}],
+    "aftersale_reasons": [{}, {"since": "7d"}],
+    "aftersale_stop_list": [{}],
+    "aftersale_history": [{"refund": "1688000000000000001"}],
 }
 
 

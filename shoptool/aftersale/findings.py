@@ -155,8 +155,9 @@ def refunded_after_request_shipped(refund: Mapping) -> bool:
     asked = _time(refund.get("requested_at"))
     if asked is None:
         return False
-    left = [t for t in (_time(refund.get("shipped_at")), _time(refund.get("order_shipped_at")),
-                        _time(refund.get("order_shipped_seen_at"))) if t is not None]
+    # the exports' ship times only: when an import first saw the order shipped says nothing of
+    # whether that was before or after the request
+    left = [t for t in (_time(refund.get("shipped_at")), _time(refund.get("order_shipped_at"))) if t is not None]
     return bool(left) and min(left) > asked
 
 
