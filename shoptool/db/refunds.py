@@ -81,9 +81,11 @@ def erp_records(db, order_ids: Sequence[str]) -> dict[str, list[dict]]:
 
 
 def reused_return_trackings(db) -> set[str]:
-    """Return tracking numbers given on refunds of two or more different orders."""
+    """Return tracking numbers (stored in their one spelling) given on refunds of two or more
+    different orders: two refunds of one order may well travel back in one parcel."""
     return {r[0] for r in db.conn.execute(
-        "SELECT return_tracking FROM refunds WHERE return_tracking IS NOT NULL AND source = 'platform' "
+        "SELECT return_tracking FROM refunds INDEXED BY refunds_return_tracking "
+        "WHERE return_tracking IS NOT NULL AND source = 'platform' "
         "GROUP BY return_tracking HAVING count(DISTINCT order_id) > 1")}
 
 

@@ -90,6 +90,7 @@ def rows_now(shop: Shop, moment, *, include_handled: bool = False) -> list[dict]
     reused = q.reused_return_trackings(shop.db)
     buyers = q.refunds_by_buyer(shop.db, shop.iso(moment - shop.settings.duration("aftersale.repeat_window")))
     for r in refunds:
+        r["return_tracking"] = tracking_key(r["return_tracking"])  # one parcel, one spelling (PRODUCT §16)
         r["outbound"] = sorted({t for t in [tracking_key(r["order_tracking"]),
                                             *(r["ship_trackings"] or "").split()] if t})
     wanted = {t for r in refunds for t in r["outbound"]} | {r["return_tracking"] for r in refunds
