@@ -168,11 +168,13 @@ def mark(db, refund_id: str, *, handled: bool, note: str | None, staff: str, at:
 
 
 def history(db, refund_id: str) -> list[dict]:
-    """The refund's changes from imports (refund_history) and staff's marks (notes), oldest first."""
+    """The refund's changes from imports (refund_history, at the export's snapshot moment, with the
+    file's name) and staff's marks (notes), oldest first."""
     cursor = db.conn.execute(
         "SELECT at, staff, action, old_status, new_status, text FROM ("
-        " SELECT h.changed_at AS at, NULL AS staff, h.field || '_changed' AS action, h.old AS old_status,"
-        "  h.new AS new_status, NULL AS text, 0 AS kind, h.id AS id FROM refund_history h WHERE h.refund_id = ?"
+        " SELECT coalesce(i.snapshot_at, h.changed_at) AS at, 'import' AS staff, h.field || '_changed' AS action,"
+        "  h.old AS old_status, h.new AS new_status, i.file AS text, 0 AS kind, h.id AS id"
+        "  FROM refund_history h LEFT JOIN imports i ON i.id = h.import_id WHERE h.refund_id = ?"
         " UNION ALL"
         " SELECT n.at, n.staff, n.action, n.old_status, n.new_status, n.text, 1, n.id FROM notes n"
         "  WHERE n.subject = ? AND n.subject_id = ?) ORDER BY at, kind, id",

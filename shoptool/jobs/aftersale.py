@@ -39,7 +39,7 @@ COLUMNS = [
     K.Column("requested_at", "申请时间", "Requested at", K.TIME),
     K.Column("erp_no", "ERP单号", "ERP number", K.ID),
 ]
-TABLE_KEYS = ("refund_id", "order_id", "finding", "hours_left", "status", "amount", "next_action")
+TABLE_KEYS = ("refund_id", "finding", "hours_left", "next_action")
 HISTORY_COLUMNS = [
     K.Column("at", "时间", "At", K.TIME),
     K.Column("staff", "处理人", "Staff"),
@@ -247,7 +247,8 @@ def stop_list(shop: Shop) -> Result:
     rows = list(by_order.values())
     line = f"aftersale stop-list: {len(rows)} unshipped order(s) with an open refund: do not ship"
     return Result("aftersale stop-list", STOP_COLUMNS, rows, {"orders": len(rows)}, title="退款拦截单（勿发货）",
-                  summary_line=line, generated_at=shop.iso(moment))
+                  summary_line=line, table_keys=("order_id", "refund_id", "amount", "status", "action"),
+                  generated_at=shop.iso(moment))
 
 
 REASON_COLUMNS = [
