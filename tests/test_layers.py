@@ -15,6 +15,7 @@ DOMAIN = (
     "shoptool.address", "shoptool.divisions", "shoptool.stock", "shoptool.merge", "shoptool.notes",
     "shoptool.reviews", "shoptool.orders", "shoptool.cs_lists", "shoptool.phones", "shoptool.privacy", "shoptool.purge",
     "shoptool.messages.due", "shoptool.messages.rules", "shoptool.messages.outbox", "shoptool.messages.templates",
+    "shoptool.aftersale",
 )
 DOMAIN_MAY_NOT = ("shoptool.db", "shoptool.tables", "shoptool.output", "shoptool.imports", "shoptool.jobs",
                   "shoptool.cli", "sqlite3", "sqlite_utils", "openpyxl", "python_calamine", "rich", "typer")

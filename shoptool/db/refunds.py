@@ -43,24 +43,37 @@ def open_refund_order_ids(db, order_ids: Iterable[str]) -> set[str]:
     return found
 
 
-_WORKLIST = f"""
-SELECT r.*, o.status AS order_status, o.tracking_no AS order_tracking, o.shipped_at AS order_shipped_at,
-       o.shipped_seen_at AS order_shipped_seen_at, o.buyer_nick AS order_buyer_nick,
-       o.receiver_mobile AS order_mobile, o.receiver_tel AS order_tel,
-       (SELECT group_concat(s.tracking_no, ' ') FROM shipments s WHERE s.order_id = r.order_id) AS ship_trackings,
-       (SELECT min(coalesce(s.shipped_at, s.first_seen_at)) FROM shipments s WHERE s.order_id = r.order_id)
-         AS shipped_at,
-       (SELECT i.snapshot_at FROM refund_history h JOIN imports i ON i.id = h.import_id
-         WHERE h.refund_id = r.refund_id AND h.field = 'status' ORDER BY h.id DESC LIMIT 1) AS status_since
-FROM refunds r LEFT JOIN orders o ON o.order_id = r.order_id
+_REFUND_COLUMNS = ("refund_id", "order_id", "source", "erp_no", "sku", "title", "buyer_nick", "amount_fen", "kind",
+                   "status", "goods_status", "cs_status", "requested_at", "deadline_at", "evidence_deadline_at",
+                   "returned_at", "return_tracking", "return_logistics", "ship_logistics", "warehouse_in", "reason",
+                   "responsible", "handled_sig")
+# One pass over the refunds that may need the shop (the open ones by the status index, succeeded
+# ones only when their order shipped after the request); the order by its key, its shipments by
+# theirs (earliest ship time and every tracking number in one cell), and — only for a refund
+# whose export gave no 超时时间 — the snapshot that first showed its status.
+_SELECT = f"""
+SELECT {", ".join(f"r.{c}" for c in _REFUND_COLUMNS)}, o.status AS order_status, o.tracking_no AS order_tracking,
+       o.shipped_at AS order_shipped_at, o.shipped_seen_at AS order_shipped_seen_at,
+       o.buyer_nick AS order_buyer_nick, o.receiver_mobile AS order_mobile,
+       (SELECT min(coalesce(s.shipped_at, s.first_seen_at)) || '|' || group_concat(s.tracking_no, ' ')
+          FROM shipments s WHERE s.order_id = r.order_id) AS shipped,
+       CASE WHEN r.deadline_at IS NULL THEN
+         (SELECT i.snapshot_at FROM refund_history h JOIN imports i ON i.id = h.import_id
+           WHERE h.refund_id = r.refund_id AND h.field = 'status' ORDER BY h.id DESC LIMIT 1) END AS status_since
+FROM refunds r INDEXED BY refunds_status LEFT JOIN orders o ON o.order_id = r.order_id"""
+_WORKLIST = f"""{_SELECT}
 WHERE r.status IN ({", ".join(f"'{s}'" for s in (*OPEN, "seller_refused"))})
-   OR (r.status = 'success' AND r.source = 'platform' AND r.requested_at >= :lookback)
+UNION ALL {_SELECT}
+WHERE r.status = 'success' AND r.requested_at >= :lookback AND r.source = 'platform'
+  AND (o.shipped_at > r.requested_at
+       OR EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = r.order_id AND s.shipped_at > r.requested_at))
 """
 
 
 def worklist(db, *, lookback: str) -> list[dict]:
-    """Open and refused refunds, and succeeded ones requested since `lookback` (ISO), with their
-    order's status, tracking and ship times, the order's shipments, and when the status began."""
+    """Open and refused refunds, and succeeded ones requested since `lookback` (ISO) whose order
+    shipped after the request, with their order's status, tracking and ship times, the order's
+    shipments (`shipped`: "<earliest ship time>|<tracking numbers>") and when the status began."""
     cursor = db.conn.execute(_WORKLIST, {"lookback": lookback})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor]
@@ -92,9 +105,11 @@ def reused_return_trackings(db) -> set[str]:
 def refunds_by_buyer(db, since: str) -> dict[str, int]:
     """Platform refunds requested since `since` per buyer (the refund's nick, else the order's nick,
     else the order's receiver phone: PRODUCT §16's buyer key as stored)."""
+    # the order is read only for a refund without a nick (coalesce stops at the first value)
     cursor = db.conn.execute(
-        "SELECT coalesce(nullif(r.buyer_nick, ''), nullif(o.buyer_nick, ''), nullif(o.receiver_mobile, '')) AS b, "
-        "count(*) FROM refunds r INDEXED BY refunds_requested LEFT JOIN orders o ON o.order_id = r.order_id "
+        "SELECT coalesce(nullif(r.buyer_nick, ''), (SELECT coalesce(nullif(o.buyer_nick, ''), "
+        "nullif(o.receiver_mobile, '')) FROM orders o WHERE o.order_id = r.order_id)) AS b, "
+        "count(*) FROM refunds r INDEXED BY refunds_requested "
         "WHERE r.requested_at >= ? AND r.source = 'platform' GROUP BY b", (since,))
     return {buyer: n for buyer, n in cursor if buyer}
 

@@ -80,7 +80,6 @@ def rows_now(shop: Shop, moment, *, include_handled: bool = False) -> list[dict]
     from ..aftersale import findings as F
     from ..db import parcels as P
     from ..db import refunds as q
-    from ..orders import tracking_key
 
     rules = F.Rules.from_settings(shop.settings)
     lookback = shop.iso(moment - shop.settings.duration("aftersale.shipped_lookback"))
@@ -90,9 +89,15 @@ def rows_now(shop: Shop, moment, *, include_handled: bool = False) -> list[dict]
     reused = q.reused_return_trackings(shop.db)
     buyers = q.refunds_by_buyer(shop.db, shop.iso(moment - shop.settings.duration("aftersale.repeat_window")))
     for r in refunds:
-        r["return_tracking"] = tracking_key(r["return_tracking"])  # one parcel, one spelling (PRODUCT §16)
-        r["outbound"] = sorted({t for t in [tracking_key(r["order_tracking"]),
-                                            *(r["ship_trackings"] or "").split()] if t})
+        # stored in the one spelling of a parcel (PRODUCT §16), so compared as they are
+        shipped = r.pop("shipped")
+        if shipped:
+            first, _, numbers = shipped.partition("|")
+            r["shipped_at"] = first or None
+            r["outbound"] = sorted({*numbers.split(), *((r["order_tracking"],) if r["order_tracking"] else ())})
+        else:
+            r["shipped_at"] = None
+            r["outbound"] = [r["order_tracking"]] if r["order_tracking"] else []
     wanted = {t for r in refunds for t in r["outbound"]} | {r["return_tracking"] for r in refunds
                                                             if r["return_tracking"]}
     parcels = P.parcel_states(shop.db, sorted(wanted)) if wanted else {}
@@ -127,13 +132,23 @@ def _row(shop: Shop, r: dict, a: dict, buyer: str, handled: bool) -> dict:
     return {
         "refund_id": r["refund_id"], "order_id": r["order_id"], "sku": r["sku"], "title": r["title"],
         "buyer": buyer or None, "amount": r["amount_fen"], "kind": r["kind"], "status": r["status"],
-        "goods_status": r["goods_status"], "cs_status": r["cs_status"], "deadline": shop.iso(a["deadline"]),
+        "goods_status": r["goods_status"], "cs_status": r["cs_status"], "deadline": _iso(shop, a["deadline"], r),
         "deadline_source": a["deadline_source"], "hours_left": a["hours_left"], "finding": a["finding"],
         "next_action": a["next_action"], "return_tracking": r["return_tracking"], "reason": r["reason"],
         "responsible": r["responsible"], "severity": a["severity"], "flags": a["flags"],
         "requested_at": r["requested_at"], "erp_no": r.get("erp_no"), "_deadline": a["deadline"],
         "_handled": handled,
     }
+
+
+def _iso(shop: Shop, moment, refund: dict) -> str | None:
+    # the stored 超时时间 is already ISO in the shop's zone: most rows need no conversion
+    if moment is None:
+        return None
+    for stored in (refund["deadline_at"], refund["evidence_deadline_at"]):
+        if stored and stored[:19] == moment.isoformat()[:19] and stored.endswith(moment.isoformat()[19:]):
+            return stored
+    return shop.iso(moment)
 
 
 def listing(shop: Shop, *, status: Sequence[str] | None = None, due_within: str | None = None,

@@ -60,7 +60,7 @@ def m020_refunds(db):
            )"""
     )
     for statement in (
-        "CREATE INDEX refunds_status ON refunds(status)",
+        "CREATE INDEX refunds_status ON refunds(status, requested_at)",
         "CREATE INDEX refunds_order ON refunds(order_id)",
         "CREATE INDEX refunds_requested ON refunds(requested_at)",
         "CREATE INDEX refunds_return_tracking ON refunds(return_tracking) WHERE return_tracking IS NOT NULL",
