@@ -253,7 +253,10 @@ def test_the_erp_sheets_are_kept_and_joined_through_the_order_number(cli, shop_f
     wdt = write_csv(shop_folder / "退换单.csv", WDT_REFUND_HEADER, [
         {"退换单号": "TH001", "原始单号": oid(1), "客户网名": "tb_buyer1", "退换单类型": "退货", "状态": "已审核",
          "平台状态": WAIT_CONFIRM, "入库状态": "1", "退货物流单号": "ZT7300000000001", "平台退款金额": "99.00",
-         "建单时间": "2026-11-20 10:00:00"}])
+         "建单时间": "2026-11-20 10:00:00"},
+        # no platform state: the ERP's own 状态 says where it is
+        {"退换单号": "TH002", "原始单号": oid(2), "退换单类型": "售前退款", "状态": "待审核", "平台状态": "",
+         "入库状态": "0", "平台退款金额": "20.00", "建单时间": "2026-11-21 08:00:00"}])
     efast = write_csv(shop_folder / "退单.csv", EFAST_REFUND_HEADER, [
         {"退单号": "RT009", "退单类型": "退货退款", "退单状态": "未确认", "退单原因": "质量问题", "原单号": "E0009",
          "交易号": oid(9), "买家昵称": "tb_buyer9", "实际应退款总额": "59.00", "买家退货物流单号": "SF1400000000009",
@@ -265,6 +268,7 @@ def test_the_erp_sheets_are_kept_and_joined_through_the_order_number(cli, shop_f
     assert rows[rid(1)]["finding"] == "return_arrived" and rows[rid(1)]["erp_no"] == "TH001"
     assert "erp:TH001" not in rows  # read into the platform's refund
     assert rows["erp:RT009"]["order_id"] == oid(9) and rows["erp:RT009"]["amount"] == 59.0
+    assert (rows["erp:TH002"]["status"], rows["erp:TH002"]["kind"]) == ("wait_seller_agree", "refund_only")
     stored = db().execute("SELECT source, erp_no, warehouse_in FROM refunds WHERE refund_id = 'erp:TH001'").fetchone()
     assert stored == ("erp", "TH001", 1)
 

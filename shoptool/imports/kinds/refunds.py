@@ -33,7 +33,9 @@ REFUNDS = Kind(
         F("kind_text", "售后类型|退换单类型|退单类型", LABEL),
         F("requested_at", "退款的申请时间|申请时间|退款申请时间|退款创建时间|退单创建时间|建单时间|created", TIME),
         F("deadline_at", "超时时间|timeout", TIME),
-        F("status_text", "退款状态|平台状态|退单状态|状态|status", LABEL),
+        F("status_text", "退款状态|平台状态|refund_status|status", LABEL),
+        # the ERP's own state: read when the sheet gives no platform state for the row
+        F("erp_status", "退单状态|状态", LABEL),
         F("goods_text", "货物状态|good_status", LABEL),
         F("return_logistics", "退货物流信息"),
         F("ship_logistics", "发货物流信息"),
@@ -50,8 +52,8 @@ REFUNDS = Kind(
         F("evidence", "举证超时", TEXT),
         F("warehouse_in", "入库状态", LABEL),
     ),
-    required=("status_text",),
-    one_of=(("refund_id", "erp_no"),),
+    required=(),
+    one_of=(("refund_id", "erp_no"), ("status_text", "erp_status")),
     markers=("refund_id", "erp_no", "deadline_at", "goods_text", "cs_text", "return_tracking", "reason",
              "kind_text", "needs_return", "warehouse_in", "amount_fen", "responsible"),
     label="退款管理",
@@ -118,10 +120,11 @@ class RefundConverter(Converter):
         if refund_id is None and erp_no is None:
             raise RowRejected(self.header_of("refund_id" if "refund_id" in self.present else "erp_no"),
                               "missing refund number")
-        raw = v.get("status_text")
+        raw = v.get("status_text") or v.get("erp_status")
         status = codes.refund_status(raw)
         if status is None:
-            raise RowRejected(self.header_of("status_text"),
+            raise RowRejected(self.header_of("status_text" if v.get("status_text") or "erp_status" not in self.present
+                                             else "erp_status"),
                               f"not a refund status: {raw!r} (e.g. 买家已经申请退款，等待卖家同意, 退款成功, 退款关闭)")
         row = [refund_id or f"erp:{erp_no}", "platform" if refund_id else "erp"]
         if "erp_no" in self.present:
