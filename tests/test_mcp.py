@@ -82,7 +82,7 @@ READ_CASES = {
     "aftersale": [{}, {"status": ["wait_seller_agree"], "fail_on": ""}, {"due_within": "6h"}],
     "aftersale_reasons": [{}, {"since": "7d"}],
     "aftersale_stop_list": [{}],
-    "aftersale_history": [{"refund": "1688000000000000001"}],
+    "aftersale_history": [{"refund": "1688000000000000704"}],
 }
 
 
