@@ -25,8 +25,8 @@ def test_daily_counts_every_check_of_the_sample_shop(cli, db, sample_shop):
     document = result.json
     assert document["command"] == "daily"
     checks = {row["check"]: row for row in document["rows"]}
-    assert list(checks) == ["stock", "addresses", "cod", "merges", "reminders", "notices", "reviews", "rate_buyers",
-                            "invoices", "outbox"]
+    assert list(checks) == ["stock", "addresses", "cod", "merges", "reminders", "notices", "reviews", "aftersale",
+                            "rate_buyers", "invoices", "outbox"]
     assert document["summary"] == {check: row["count"] for check, row in checks.items()}
     assert checks["merges"]["count"] == 1
     assert checks["merges"]["top"][0]["order_ids"] == ["3912000000000000110", "3912000000000000111"]
@@ -61,9 +61,9 @@ def test_daily_workbook_has_a_sheet_per_check(cli, shop_folder, sample_shop):
 
     assert result.exit_code == 0, result
     book = openpyxl.load_workbook(shop_folder / "daily.xlsx")
-    assert len(book.sheetnames) == 11
+    assert len(book.sheetnames) == 12
     assert book.sheetnames[1:] == ["库存风险", "待确认地址", "货到付款待确认", "可合并发货", "待催付", "待发货通知",
-                                   "待处理中差评", "待评价买家", "待开发票", "短信待处理"]
+                                   "待处理中差评", "售后待处理", "待评价买家", "待开发票", "短信待处理"]
     addresses = book["待确认地址"]
     assert addresses.max_row - 1 == next(r for r in json.loads(cli("daily", "--now", NOW).stdout)["rows"]
                                          if r["check"] == "addresses")["count"]

@@ -50,7 +50,7 @@ def severity(finding: str) -> str:
 
 
 NEXT_ACTION = {
-    REFUND_ON_UNSHIPPED: "未发货：同意退款，并通知仓库从拣货单中拦下此单（见 aftersale stop-list）",
+    REFUND_ON_UNSHIPPED: "未发货：同意退款，并通知仓库从拣货单中拦下此单（见退款拦截单）",
     INTERCEPT: "包裹还没有揽收：立即通知仓库/快递拦截，拦截成功后同意退款",
     INTERCEPT_OR_REFUSE: "包裹在途：联系快递拦截或请买家拒收，包裹退回后同意退款",
     AGREE_RETURN: "买家已收到货：核实原因后同意退货并发送退货地址（或协商部分退款）",

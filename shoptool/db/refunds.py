@@ -17,11 +17,6 @@ SIGNATURE = ("status", "goods_status", "cs_status", "deadline_at", "evidence_dea
              "warehouse_in")
 
 
-def has_table(db, name: str) -> bool:
-    found = db.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
-    return found is not None
-
-
 def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
@@ -29,17 +24,26 @@ def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
 
 def open_refund_order_ids(db, order_ids: Iterable[str]) -> set[str]:
     """The orders among `order_ids` with a refund still open (waiting for the seller to agree, for
-    the buyer's return, or for the seller to confirm it): never texted, never merged."""
+    the buyer's return, or for the seller to confirm it): never texted, never merged. Nothing
+    when the database has no refunds table (an older file opened read-only). Served by the
+    refunds_order index: a cron run's cost does not grow with the shop."""
+    import sqlite3
+
     ids = [i for i in dict.fromkeys(order_ids) if i]
-    if not ids or not has_table(db, "refunds"):
+    if not ids:
         return set()
     found: set[str] = set()
     statuses = ", ".join(f"'{s}'" for s in OPEN)
-    for chunk in _chunks(ids):
-        marks = ", ".join("?" for _ in chunk)
-        found.update(r[0] for r in db.conn.execute(
-            f"SELECT DISTINCT order_id FROM refunds INDEXED BY refunds_order "
-            f"WHERE order_id IN ({marks}) AND status IN ({statuses})", list(chunk)))
+    try:
+        for chunk in _chunks(ids):
+            marks = ", ".join("?" for _ in chunk)
+            found.update(r[0] for r in db.conn.execute(
+                f"SELECT DISTINCT order_id FROM refunds INDEXED BY refunds_order "
+                f"WHERE order_id IN ({marks}) AND status IN ({statuses})", list(chunk)))
+    except sqlite3.OperationalError as exc:
+        if "no such" not in str(exc):
+            raise
+        return set()
     return found
 
 
@@ -187,7 +191,7 @@ def history(db, refund_id: str) -> list[dict]:
     file's name) and staff's marks (notes), oldest first."""
     cursor = db.conn.execute(
         "SELECT at, staff, action, old_status, new_status, text FROM ("
-        " SELECT coalesce(i.snapshot_at, h.changed_at) AS at, 'import' AS staff, h.field || '_changed' AS action,"
+        " SELECT coalesce(i.snapshot_at, h.changed_at) AS at, NULL AS staff, h.field || '_changed' AS action,"
         "  h.old AS old_status, h.new AS new_status, i.file AS text, 0 AS kind, h.id AS id"
         "  FROM refund_history h LEFT JOIN imports i ON i.id = h.import_id WHERE h.refund_id = ?"
         " UNION ALL"
