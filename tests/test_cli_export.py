@@ -56,6 +56,20 @@ def test_gbk_csv_on_request(cli, shop_folder):
     assert "订单编号" in (shop_folder / "orders.csv").read_bytes().decode("gbk")
 
 
+def test_encoding_gbk_is_the_spelling_staff_know_and_a_wrong_one_is_a_usage_error(cli, shop_folder):
+    _import_one(cli, shop_folder)
+
+    for command in (("export", "orders"), ("invoices",), ("merge-shipping",), ("sms", "outbox"), ("reviews",)):
+        result = cli(*command, "-o", "out.csv", "--encoding", "gbk")
+        assert result.exit_code in (0, 1), (command, result)
+        raw = (shop_folder / "out.csv").read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf") and raw.decode("gbk").count(",") > 0, command
+    bad = cli("export", "orders", "-o", "orders.csv", "--encoding", "latin-9x")
+    assert bad.exit_code == 2 and "unknown output encoding 'latin-9x'" in bad.stderr
+    # address-check reads a CSV of its own: there --encoding names that file's encoding
+    assert "--out-encoding" in cli("address-check", "--help").stdout
+
+
 def test_xlsx_keeps_order_numbers_as_text_and_is_filterable(cli, shop_folder):
     _import_one(cli, shop_folder)
 
@@ -105,3 +119,13 @@ def test_unknown_table_is_a_usage_error(cli):
 def test_xlsx_without_output_is_a_usage_error(cli, shop_folder):
     _import_one(cli, shop_folder)
     assert cli("export", "orders", "--format", "xlsx").exit_code == 2
+
+
+def test_listings_without_a_clock_of_their_own_still_take_now_for_generated_at(cli, shop_folder):
+    # agents pass one --now to every command of a run; a command that rejected it would exit 2
+    _import_one(cli, shop_folder)
+
+    for command in (("export", "orders"), ("sms", "outbox")):
+        result = cli(*command, "--now", "2026-11-21 10:00", "--format", "json")
+        assert result.exit_code == 0, (command, result)
+        assert result.json["generated_at"] == "2026-11-21T10:00:00+08:00", command

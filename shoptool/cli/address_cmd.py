@@ -14,7 +14,7 @@ from .options import (
     FormatOpt,
     HeadersOpt,
     NowOpt,
-    OutEncodingOpt,
+    OutEncodingOnlyOpt,
     OutputOpt,
     ShowPiiOpt,
     finish,
@@ -41,7 +41,7 @@ def address_check_command(
     fmt: FormatOpt = "auto",
     out: OutputOpt = None,
     headers: HeadersOpt = "zh",
-    out_encoding: OutEncodingOpt = "utf-8-sig",
+    out_encoding: OutEncodingOnlyOpt = "utf-8-sig",
     show_pii: ShowPiiOpt = False,
 ) -> None:
     """Check paid, unshipped orders' receiver, phone and address before dispatch.

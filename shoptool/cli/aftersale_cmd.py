@@ -18,6 +18,7 @@ from .options import (
     FormatOpt,
     HeadersOpt,
     NowOpt,
+    OutEncodingOpt,
     OutputOpt,
     ShowPiiOpt,
     StaffOpt,
@@ -60,6 +61,7 @@ def aftersale_command(
                           'refunded_but_shipped); "" for none.', show_default=False)] = None,
     now: NowOpt = None, db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "auto",
     out: OutputOpt = None, headers: HeadersOpt = "zh", show_pii: ShowPiiOpt = False,
+    out_encoding: OutEncodingOpt = "utf-8-sig",
 ) -> None:
     """Every refund that needs the shop, most urgent deadline first, with its finding and next step.
 
@@ -72,7 +74,7 @@ def aftersale_command(
             raise UsageError(f"{', '.join(given)}: put options after `aftersale {ctx.invoked_subcommand}`, "
                              "not before it")
         return
-    opts = options(fmt, out, headers, show_pii)
+    opts = options(fmt, out, headers, show_pii, out_encoding)
     shop = open_shop(db, config, now)
     finish(aftersale.listing(shop, status=status, due_within=due_within, fail_on=fail_on), opts, shop)
 
@@ -81,10 +83,10 @@ def aftersale_command(
 def reasons_command(
     since: Annotated[str, typer.Option("--since", help="A duration back from now (30d) or a date.")] = "30d",
     now: NowOpt = None, db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "auto",
-    out: OutputOpt = None, headers: HeadersOpt = "zh",
+    out: OutputOpt = None, headers: HeadersOpt = "zh", out_encoding: OutEncodingOpt = "utf-8-sig",
 ) -> None:
     """Refund counts and amounts by reason × SKU × 责任方 (for 运营)."""
-    opts = options(fmt, out, headers)
+    opts = options(fmt, out, headers, encoding=out_encoding)
     shop = open_shop(db, config, now)
     finish(aftersale.reasons(shop, since=since), opts, shop)
 
@@ -93,9 +95,10 @@ def reasons_command(
 def stop_list_command(
     now: NowOpt = None, db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "auto",
     out: OutputOpt = None, headers: HeadersOpt = "zh", show_pii: ShowPiiOpt = False,
+    out_encoding: OutEncodingOpt = "utf-8-sig",
 ) -> None:
     """The unshipped orders with an open refund: the warehouse must not ship them (-o stop.xlsx)."""
-    opts = options(fmt, out, headers, show_pii)
+    opts = options(fmt, out, headers, show_pii, out_encoding)
     shop = open_shop(db, config, now)
     finish(aftersale.stop_list(shop), opts, shop)
 

@@ -13,6 +13,7 @@ from .options import (
     DbOpt,
     FormatOpt,
     HeadersOpt,
+    NowOpt,
     OutEncodingOpt,
     OutputOpt,
     ShowPiiOpt,
@@ -31,8 +32,9 @@ def export_command(
     show_pii: ShowPiiOpt = False,
     db: DbOpt = None,
     config: ConfigOpt = None,
+    now: NowOpt = None,
 ) -> None:
     """Dump a table of the shop database (personal data masked unless --show-pii)."""
     opts = options(fmt, out, headers, show_pii, encoding)
-    shop = open_shop(db, config)
+    shop = open_shop(db, config, now)
     finish(export.run(shop, table, show_pii=show_pii), opts, shop)

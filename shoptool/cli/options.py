@@ -3,6 +3,7 @@ render the job's Result, audit a --show-pii reveal, leave with the result's exit
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -37,9 +38,14 @@ OutputOpt = Annotated[
 ]
 HeadersOpt = Annotated[str, typer.Option("--headers", metavar="zh|en",
                                          help="Headers and codes in files and tables: zh (中文, default) or en.")]
+_OUT_ENCODING_HELP = "CSV output encoding: utf-8-sig (Excel-friendly, default) or gbk (written as GB18030)."
+# `--encoding gbk` is the spelling staff know (PRODUCT §4); commands that also read a CSV of their own
+# (`address-check --orders`) keep `--encoding` for that input and take `--out-encoding` only.
 OutEncodingOpt = Annotated[
-    str, typer.Option("--out-encoding", metavar="ENCODING",
-                      help="CSV output encoding: utf-8-sig (Excel-friendly) or gbk.")
+    str, typer.Option("--out-encoding", "--encoding", metavar="ENCODING", help=_OUT_ENCODING_HELP)
+]
+OutEncodingOnlyOpt = Annotated[
+    str, typer.Option("--out-encoding", metavar="ENCODING", help=_OUT_ENCODING_HELP)
 ]
 ShowPiiOpt = Annotated[
     bool,
@@ -65,6 +71,10 @@ def options(fmt: str = "auto", out: str | None = None, headers: str = "zh", show
         raise UsageError(f"--format must be one of {', '.join(output.FORMATS)}, not {fmt!r}")
     if headers not in ("zh", "en"):
         raise UsageError(f"--headers must be zh or en, not {headers!r}")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise UsageError(f"unknown output encoding {encoding!r}: use utf-8-sig, utf-8 or gbk") from None
     return output.OutputOptions(fmt, out, headers, show_pii, encoding, quiet)
 
 

@@ -10,7 +10,19 @@ import typer
 from ..errors import UsageError
 from ..jobs import reviews
 from .app import group
-from .options import ConfigOpt, DbOpt, FormatOpt, HeadersOpt, NowOpt, OutputOpt, ShowPiiOpt, finish, open_shop, options
+from .options import (
+    ConfigOpt,
+    DbOpt,
+    FormatOpt,
+    HeadersOpt,
+    NowOpt,
+    OutEncodingOpt,
+    OutputOpt,
+    ShowPiiOpt,
+    finish,
+    open_shop,
+    options,
+)
 
 reviews_app = group("reviews", help="Medium and negative reviews still to handle, and their audited workflow.",
                     invoke_without_command=True, no_args_is_help=False)
@@ -31,6 +43,7 @@ def reviews_command(
                                                  show_default=False)] = None,
     now: NowOpt = None, db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "auto",
     out: OutputOpt = None, headers: HeadersOpt = "zh", show_pii: ShowPiiOpt = False,
+    out_encoding: OutEncodingOpt = "utf-8-sig",
 ) -> None:
     """Medium and negative reviews still to handle, oldest first, with days left to explain.
 
@@ -39,7 +52,7 @@ def reviews_command(
     if ctx.invoked_subcommand is not None:
         _refuse_group_options(ctx)
         return
-    opts = options(fmt, out, headers, show_pii)
+    opts = options(fmt, out, headers, show_pii, out_encoding)
     shop = open_shop(db, config, now)
     finish(reviews.listing(shop, rating=rating, status=status, since=since), opts, shop)
 
@@ -72,9 +85,9 @@ def update_command(
 @reviews_app.command("history")
 def history_command(
     review: IdArg, db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "auto", out: OutputOpt = None,
-    headers: HeadersOpt = "zh",
+    headers: HeadersOpt = "zh", now: NowOpt = None,
 ) -> None:
     """Show who moved a review to which status, when, and their notes."""
     opts = options(fmt, out, headers)
-    shop = open_shop(db, config)
+    shop = open_shop(db, config, now)
     finish(reviews.history(shop, review), opts, shop)

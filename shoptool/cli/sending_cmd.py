@@ -15,6 +15,7 @@ from .options import (
     FormatOpt,
     HeadersOpt,
     NowOpt,
+    OutEncodingOpt,
     OutputOpt,
     QuietOpt,
     ShowPiiOpt,
@@ -81,11 +82,12 @@ def outbox_command(
                                                 show_default=False)] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many rows, newest first (0 = all).")] = 1000,
     db: DbOpt = None, config: ConfigOpt = None, fmt: FormatOpt = "auto", out: OutputOpt = None,
-    headers: HeadersOpt = "zh", show_pii: ShowPiiOpt = False,
+    headers: HeadersOpt = "zh", show_pii: ShowPiiOpt = False, out_encoding: OutEncodingOpt = "utf-8-sig",
+    now: NowOpt = None,
 ) -> None:
     """Every message and why it was sent, deferred, skipped or failed (one row per purpose, order and step)."""
-    opts = options(fmt, out, headers, show_pii)
-    shop = open_shop(db, config)
+    opts = options(fmt, out, headers, show_pii, out_encoding)
+    shop = open_shop(db, config, now)
     finish(sending.outbox(shop, statuses=status, purposes=purpose, order_id=order, limit=limit), opts, shop)
 
 

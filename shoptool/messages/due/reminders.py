@@ -190,20 +190,16 @@ class PaidIndex:
     each due order costs a lookup, not a sort of every paid order (80,000 due reminders)."""
 
     def __init__(self, paid_orders: Iterable[Mapping]):
-        by_nick: dict[str, list] = {}
-        by_phone: dict[str, list] = {}
+        # grouped by the same buyer_key() paid_since() compares, so a nick spelled " tb_a " or a
+        # phone spelled "+86 138 …" lands with its buyer
+        by_buyer: dict[str, list] = {}
         for n, other in enumerate(paid_orders):
-            entry = (other.get("paid_at") or other.get("created_at") or "", n, other)
-            if other.get("buyer_nick"):
-                by_nick.setdefault(other["buyer_nick"], []).append(entry)
-            else:
-                mobile = receiver_phone(other.get("receiver_mobile")).mobile
-                if mobile:
-                    by_phone.setdefault(mobile, []).append(entry)
-        for groups in (by_nick, by_phone):
-            for entries in groups.values():
-                entries.sort(key=lambda e: (e[0], e[1]))
-        self._groups = (by_nick, by_phone)
+            buyer = buyer_key(other)
+            if buyer:
+                by_buyer.setdefault(buyer, []).append((other.get("paid_at") or other.get("created_at") or "", n, other))
+        for entries in by_buyer.values():
+            entries.sort(key=lambda e: (e[0], e[1]))
+        self._by_buyer = by_buyer
 
     def first_since(self, order: Mapping) -> Mapping | None:
         """What paid_since(order, paid_orders) returns."""
@@ -212,7 +208,7 @@ class PaidIndex:
         buyer = buyer_of(order)
         if not buyer:
             return None
-        entries = self._groups[0 if (order.get("buyer_nick") or "").strip() else 1].get(buyer, ())
+        entries = self._by_buyer.get(buyer, ())
         start = bisect_left(entries, (order.get("created_at") or "", -1))
         for _, _, other in entries[start:]:
             if other["order_id"] != order["order_id"]:
