@@ -380,3 +380,19 @@ def test_staff_files_have_chinese_labels_and_export_refunds_masks_the_buyer(cli,
 def test_options_before_a_subcommand_are_refused(cli, world):
     run = cli("aftersale", "--status", "all", "reasons")
     assert run.exit_code == 2 and "after `aftersale reasons`" in run.stderr
+
+
+def test_a_refund_joined_with_its_erp_record_can_be_marked_handled(cli, shop_folder):
+    from builders import WDT_REFUND_HEADER
+
+    platform = write_csv(shop_folder / "r.csv", REFUND_39_HEADER, [
+        refund(1, WAIT_CONFIRM, 退货物流单号="ZT7300000000001", 超时时间="2026-11-26 09:00:00")])
+    wdt = write_csv(shop_folder / "退换单.csv", WDT_REFUND_HEADER, [
+        {"退换单号": "TH001", "原始单号": oid(1), "状态": "已审核", "平台状态": WAIT_CONFIRM, "入库状态": "1",
+         "建单时间": "2026-11-20 10:00:00"}])
+    assert cli("import", platform, wdt).exit_code == 0
+    assert by_refund(aftersale(cli))[rid(1)]["finding"] == "return_arrived"
+    assert cli("aftersale", rid(1), "--status", "handled", "--staff", "kf01", "--now", NOW).exit_code == 0
+    assert rid(1) not in by_refund(aftersale(cli))
+    assert cli("aftersale", rid(1), "--status", "open", "--staff", "kf01", "--now", NOW).exit_code == 0
+    assert rid(1) in by_refund(aftersale(cli))

@@ -105,6 +105,8 @@ def rows_now(shop: Shop, moment, *, include_handled: bool = False) -> list[dict]
     for r in refunds:
         if r["source"] == "erp" and r["order_id"] in platform_orders:
             continue  # the ERP's record of a platform refund: read into that refund below
+        # what `mark` saw: the refund's own row, before the ERP's record is read into it
+        handled = r.get("handled_sig") is not None and r["handled_sig"] == q.signature(r)
         for record in erp.get(r["order_id"], ()) if r["source"] == "platform" else ():
             r["erp_no"] = r.get("erp_no") or record["erp_no"]
             r["warehouse_in"] = max(r.get("warehouse_in") or 0, record["warehouse_in"] or 0)
@@ -120,7 +122,6 @@ def rows_now(shop: Shop, moment, *, include_handled: bool = False) -> list[dict]
         assessed = F.assess(r, moment, rules)
         if assessed is None:
             continue
-        handled = r.get("handled_sig") is not None and r["handled_sig"] == q.signature(r)
         if handled and not include_handled:
             continue
         out.append(_row(shop, r, assessed, buyer, handled))
