@@ -97,25 +97,45 @@ def erp_records(db, order_ids: Sequence[str]) -> dict[str, list[dict]]:
     return found
 
 
-def reused_return_trackings(db) -> set[str]:
-    """Return tracking numbers (stored in their one spelling) given on refunds of two or more
-    different orders: two refunds of one order may well travel back in one parcel."""
-    return {r[0] for r in db.conn.execute(
-        "SELECT return_tracking FROM refunds INDEXED BY refunds_return_tracking "
-        "WHERE return_tracking IS NOT NULL AND source = 'platform' "
-        "GROUP BY return_tracking HAVING count(DISTINCT order_id) > 1")}
+def reused_return_trackings(db, trackings: Sequence[str]) -> set[str]:
+    """Those of these return tracking numbers (stored in their one spelling) given on refunds of
+    two or more different orders: two refunds of one order may well travel back in one parcel."""
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(trackings))):
+        marks = ", ".join("?" for _ in chunk)
+        found.update(r[0] for r in db.conn.execute(
+            f"SELECT return_tracking FROM refunds INDEXED BY refunds_return_tracking "
+            f"WHERE return_tracking IN ({marks}) AND source = 'platform' "
+            f"GROUP BY return_tracking HAVING count(DISTINCT order_id) > 1", list(chunk)))
+    return found
 
 
-def refunds_by_buyer(db, since: str) -> dict[str, int]:
-    """Platform refunds requested since `since` per buyer (the refund's nick, else the order's nick,
-    else the order's receiver phone: PRODUCT §16's buyer key as stored)."""
-    # the order is read only for a refund without a nick (coalesce stops at the first value)
-    cursor = db.conn.execute(
-        "SELECT coalesce(nullif(r.buyer_nick, ''), (SELECT coalesce(nullif(o.buyer_nick, ''), "
-        "nullif(o.receiver_mobile, '')) FROM orders o WHERE o.order_id = r.order_id)) AS b, "
-        "count(*) FROM refunds r INDEXED BY refunds_requested "
-        "WHERE r.requested_at >= ? AND r.source = 'platform' GROUP BY b", (since,))
-    return {buyer: n for buyer, n in cursor if buyer}
+def refunds_by_buyer(db, nicks: Sequence[str], phones: Sequence[str], since: str) -> dict[str, int]:
+    """Platform refunds requested since `since` by each of these buyers (PRODUCT §16's buyer key:
+    the refund's nick, else its order's nick, else the order's receiver phone)."""
+    counts: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(nicks))):
+        marks = ", ".join("?" for _ in chunk)
+        for sql in (
+            # refunds that carry the nick (the 39-column export, ERPs)
+            f"SELECT r.buyer_nick, count(*) FROM refunds r INDEXED BY refunds_buyer WHERE r.buyer_nick IN ({marks}) "
+            f"AND r.requested_at >= ? AND r.source = 'platform' GROUP BY r.buyer_nick",
+            # refunds without one (the 42-column export): their order's
+            f"SELECT o.buyer_nick, count(*) FROM orders o INDEXED BY orders_buyer JOIN refunds r "
+            f"INDEXED BY refunds_order ON r.order_id = o.order_id WHERE o.buyer_nick IN ({marks}) "
+            f"AND r.buyer_nick IS NULL AND r.requested_at >= ? AND r.source = 'platform' GROUP BY o.buyer_nick",
+        ):
+            for buyer, n in db.conn.execute(sql, [*chunk, since]):
+                counts[buyer] = counts.get(buyer, 0) + n
+    for chunk in _chunks(sorted(set(phones))):
+        marks = ", ".join("?" for _ in chunk)
+        for buyer, n in db.conn.execute(
+                f"SELECT o.receiver_mobile, count(*) FROM orders o INDEXED BY orders_mobile_no_nick JOIN refunds r "
+                f"INDEXED BY refunds_order ON r.order_id = o.order_id WHERE o.buyer_nick IS NULL "
+                f"AND o.receiver_mobile IN ({marks}) AND r.buyer_nick IS NULL AND r.requested_at >= ? "
+                f"AND r.source = 'platform' GROUP BY o.receiver_mobile", [*chunk, since]):
+            counts[buyer] = counts.get(buyer, 0) + n
+    return counts
 
 
 def stop_list(db) -> list[dict]:
@@ -125,7 +145,7 @@ def stop_list(db) -> list[dict]:
     cursor = db.conn.execute(f"""
         SELECT r.refund_id, r.order_id, r.sku, r.title, coalesce(r.buyer_nick, o.buyer_nick) AS buyer,
                r.amount_fen, r.status, r.requested_at, r.deadline_at, o.status AS order_status, o.is_cod
-        FROM refunds r LEFT JOIN orders o ON o.order_id = r.order_id
+        FROM refunds r INDEXED BY refunds_status LEFT JOIN orders o ON o.order_id = r.order_id
         WHERE r.status IN ({statuses}) AND r.order_id IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = r.order_id)
           AND coalesce(o.tracking_no, '') = ''

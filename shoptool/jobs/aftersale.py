@@ -86,8 +86,12 @@ def rows_now(shop: Shop, moment, *, include_handled: bool = False) -> list[dict]
     refunds = q.worklist(shop.db, lookback=lookback)
     platform_orders = {r["order_id"] for r in refunds if r["source"] == "platform" and r["order_id"]}
     erp = q.erp_records(shop.db, sorted(platform_orders))
-    reused = q.reused_return_trackings(shop.db)
-    buyers = q.refunds_by_buyer(shop.db, shop.iso(moment - shop.settings.duration("aftersale.repeat_window")))
+    reused = q.reused_return_trackings(shop.db, [r["return_tracking"] for r in refunds if r["return_tracking"]])
+    nicks = {(r["buyer_nick"] or r["order_buyer_nick"] or "").strip() for r in refunds} - {""}
+    phones = {r["order_mobile"] for r in refunds if r["order_mobile"]
+              and not (r["buyer_nick"] or r["order_buyer_nick"] or "").strip()}
+    buyers = q.refunds_by_buyer(shop.db, sorted(nicks), sorted(phones),
+                                shop.iso(moment - shop.settings.duration("aftersale.repeat_window")))
     for r in refunds:
         # stored in the one spelling of a parcel (PRODUCT §16), so compared as they are
         shipped = r.pop("shipped")

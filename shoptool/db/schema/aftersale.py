@@ -63,6 +63,7 @@ def m020_refunds(db):
         "CREATE INDEX refunds_status ON refunds(status, requested_at)",
         "CREATE INDEX refunds_order ON refunds(order_id)",
         "CREATE INDEX refunds_requested ON refunds(requested_at)",
+        "CREATE INDEX refunds_buyer ON refunds(buyer_nick, requested_at) WHERE buyer_nick IS NOT NULL",
         "CREATE INDEX refunds_return_tracking ON refunds(return_tracking) WHERE return_tracking IS NOT NULL",
         """CREATE TABLE refund_history (
              id INTEGER PRIMARY KEY,
