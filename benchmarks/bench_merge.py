@@ -116,13 +116,15 @@ def build(path: Path, n: int) -> dict:
     sys.path.insert(0, str(ROOT))
     from shoptool.db import open_db, write_transaction
     from shoptool.db.store import Upsert
+    from shoptool.imports.kinds.orders import RULES
 
     started = time.perf_counter()
     maker = _Maker()
     db = open_db(path)
     paid = 0
     with write_transaction(db):
-        upsert = Upsert(db, "orders", ["order_id"], COLUMNS)
+        # a fresh table: every batch takes Upsert's plain INSERT path, nothing is set aside to merge
+        upsert = Upsert(db, "orders", RULES, COLUMNS)
         batch: list[tuple] = []
         while maker.count < n:
             if maker.rng.random() < PAID_SHARE / 1.9:  # a basket holds 1.8 orders on average

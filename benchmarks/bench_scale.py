@@ -41,6 +41,7 @@ COMMANDS = [
     ("notify-shipped, the next cron run", ["notify-shipped", "--now", NOW_ARG, "--quiet"], False),
     ("notify-shipped --dry-run", ["notify-shipped", "--now", NOW_ARG, "--dry-run", "--format", "json"], False),
     ("daily --format json", ["daily", "--now", NOW_ARG, "--format", "json"], False),
+    ("report -o report.html", ["report", "--now", NOW_ARG, "-o", "report.html"], False),
     ("address-check --format json", ["address-check", "--now", NOW_ARG, "--format", "json"], False),
     ("merge-shipping --format json", ["merge-shipping", "--now", NOW_ARG, "--format", "json"], False),
     ("stock-check --format json", ["stock-check", "--format", "json"], False),

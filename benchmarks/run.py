@@ -44,6 +44,7 @@ def collect(scale: float) -> list[dict]:
         bench_cs_lists,
         bench_help,
         bench_import,
+        bench_kpi,
         bench_merge,
         bench_stock,
     )
@@ -102,6 +103,12 @@ def collect(scale: float) -> list[dict]:
         rows.append(_row(f"{command}, {after['refunds']:,} refunds × {after['orders']:,} orders "
                          f"({run_['rows']:,} listed)", run_["seconds"], run_["peak_mb"], "shoptool --help",
                          after["help"]["seconds"], target, met))
+    board = bench_kpi.run(n(200_000))
+    for key, label in (("import", "import 客服数据汇总-日数据, 900 rows"),
+                       ("kpi", f"kpi --month, {board['notes']:,} notes, {board['reminders']:,} reminders"),
+                       ("kpi_xlsx", "kpi --month -o kpi.xlsx")):
+        rows.append(_row(f"{label} ({board['orders']:,} orders)", board[key]["seconds"], board[key]["peak_mb"],
+                         "shoptool --help", board["help"]["seconds"], "(report)", None))
 
     cron = bench_cron.run(n(1_000_000))
     help_ref = cron["reference"]["shoptool --help"]

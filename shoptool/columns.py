@@ -13,6 +13,7 @@ from dataclasses import dataclass
 TEXT = "text"
 ID = "id"  # order numbers, SKU codes, tracking numbers: text, exact to the last digit
 INT = "int"
+PERCENT = "percent"  # a fraction in rows and JSON (0.423); 42.3% for people, a percentage cell in Excel
 MONEY = "money"  # integer fen in rows; yuan with two decimals out
 TIME = "time"  # ISO-8601 with offset in rows
 LIST = "list"

@@ -58,7 +58,8 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     },
     "import_kind": {
         "orders": "订单", "items": "订单明细", "page-stock": "宝贝库存", "warehouse-stock": "仓库库存",
-        "shipments": "发货单", "reviews": "评价", "opt-outs": "退订名单", "refunds": "退款",
+        "shipments": "发货单", "reviews": "评价", "opt-outs": "退订名单", "cs-performance": "客服绩效",
+        "refunds": "退款",
     },
     "import_status": {
         "stored": "已导入", "partial": "部分导入", "duplicate": "已导入过", "refused": "未导入", "failed": "失败",
@@ -79,11 +80,31 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "notices": "待发货通知", "reviews": "待处理中差评", "outbox": "短信待处理",
         "cod": "货到付款待确认", "rate_buyers": "待评价买家", "invoices": "待开发票", "aftersale": "售后待处理",
     },
+    "report_panel": {
+        "refunds_due": "退款即将超时", "ship_due": "超过发货时限", "reviews_due": "中差评解释期将满",
+        "parcels": "异常包裹", "worklist": "今日待办", "period": "本期数据", "refund_reasons": "退款原因",
+        "stock": "库存风险", "trends": "趋势", "freshness": "数据新鲜度",
+    },
+    "report_state": {"ok": "正常", "attention": "需处理", "missing": "暂无数据"},
     "cod_finding": {"unconfirmed": "待确认", "declined": "拒收待关闭"},
     "cod_result": {"agreed": "同意", "declined": "拒绝", "unreachable": "未接通"},
     "completed_source": {"export": "导出表", "import": "导入时发现"},
     "invoice_status": {"requested": "待开票", "issued": "已开票"},
     "mark_source": {"argument": "命令行"},
+    "kpi_kind": {"agent": "客服", "benchmark": "对标"},
+    "kpi_source": {
+        "qianniu_reception": "千牛接待分析", "shop_daily": "生意参谋询单到付款(日)",
+        "sycm_account": "生意参谋询单到付款(子账号)", "agent_daily": "客服日数据", "plugin": "客服绩效插件",
+    },
+    "kpi_better": {"higher": "越高越好", "lower": "越低越好", "count": "越多越好"},
+    "kpi_reason": {
+        "no_weight": "权重为0", "no_data": "本期无此数据", "no_refunds_table": "未导入退款数据",
+        "not_credited": "催付由系统发送,未计入个人",
+    },
+    "kpi_sheet_status": {
+        "used": "已计入", "not_needed": "未用(其他表格更全)", "partly_outside": "部分在期间外,未计入",
+        "overlapped": "与更长的表格重叠,未计入",
+    },
     "mark_action": {
         "marked": "已记录", "already": "之前已记录", "not_found": "库中无此订单", "not_completed": "交易未成功",
         "no_invoice": "未申请发票", "agreed": "同意", "declined": "拒绝", "unreachable": "未接通",

@@ -248,6 +248,8 @@ def table_cell(column: Column, value: Any) -> str:
     kind = column.kind
     if kind == K.MONEY and isinstance(value, int):
         return f"{value / 100:.2f}"
+    if kind == K.PERCENT and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value * 100:.1f}%"
     if kind == K.TIME:
         try:
             return datetime.fromisoformat(str(value)).strftime("%Y-%m-%d %H:%M")
@@ -284,7 +286,7 @@ def _print_rows(console, title, shown: Sequence[Column], rows: list[dict], optio
 
     table = Table(title=title, show_lines=False, header_style="bold", **table_style)
     for column in shown:
-        justify = "right" if column.kind in (K.MONEY, K.INT) else "left"
+        justify = "right" if column.kind in (K.MONEY, K.INT, K.PERCENT) else "left"
         if column.kind in (K.TEXT, K.ADDRESS, K.LIST):
             table.add_column(column.header(options.headers), justify=justify, overflow="fold", max_width=40,
                              min_width=_min_width(column, rows))

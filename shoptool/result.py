@@ -68,7 +68,7 @@ class Result:
 
 
 # Kinds whose values are never free text: nothing personal can hide inside them.
-_NOT_TEXT = frozenset({K.ID, K.INT, K.MONEY, K.TIME, K.BOOL})
+_NOT_TEXT = frozenset({K.ID, K.INT, K.MONEY, K.TIME, K.BOOL, K.PERCENT})
 
 
 def masked_rows(columns: Sequence[Column], rows: Iterable[Mapping], show_pii: bool) -> list[dict]:

@@ -52,6 +52,18 @@ SHIPMENT_HEADER = ["订单编号", "物流公司", "运单号", "发货时间", 
 REVIEW_HEADER = ["订单编号", "子订单编号", "买家昵称", "评价结果", "评价时间", "宝贝标题", "评价内容", "追评内容",
                  "追评时间"]
 OPT_OUT_HEADER = ["手机号", "退订时间", "来源"]
+# 客服绩效 (FORMATS.md "CS performance"): 千牛 咨询接待分析 (sheet 数据信息; note the mixed full-width and
+# ASCII brackets), 生意参谋 询单到付款 per day (the shop) and per account, 客服数据汇总-日数据 (per agent
+# per day), a 客服绩效 plug-in sheet.
+QIANNIU_RECEPTION_HEADER = ["旺旺昵称", "咨询人数", "接待人数", "未回复人数", "有效接待人数", "平均响应时长（秒)",
+                            "3分钟人工响应率", "旺旺回复率", "首次响应时长（秒)", "慢响应人数", "答问比", "旺旺分组"]
+SYCM_DAILY_HEADER = ["日期", "当日询单人数", "当日付款人数"]
+SYCM_ACCOUNT_HEADER = ["旺旺昵称", "有效接待人数", "询单人数", "下单人数", "下单金额", "销售人数", "销售额",
+                       "销售量", "订单量", "个人销售额占比"]
+CS_DAILY_HEADER = ["日期", "旺旺昵称", "接待人数", "询单人数", "询单->最终付款人数", "平均响应(秒)", "回复率",
+                   "客户满意比"]
+CS_PLUGIN_HEADER = ["旺旺", "接待人数", "询单人数", "询单->最终付款人数", "询单->最终付款成功率", "客单价", "销售额",
+                    "回复率", "平均响应时间", "首次响应时间", "未回复人数", "慢响应人数", "客户满意比"]
 
 # ---------------------------------------------------------------- values
 
@@ -254,6 +266,43 @@ def refund(n: int, status: str = WAIT_AGREE, *, order: int | None = None, header
         row.pop("买家会员名称")
     row = _cells(row, cells)
     return {k: v for k, v in row.items() if k in header}
+# ---------------------------------------------------------------- 客服绩效
+
+def reception_row(nick: str, consulted: int = 300, unreplied: int = 3, response: str = "30.0",
+                  first: str = "10.0", reply: str = "99.0%", **cells) -> dict:
+    """A row of 千牛 咨询接待分析 (per account over the file's period)."""
+    return _cells({"旺旺昵称": nick, "咨询人数": str(consulted), "接待人数": str(consulted - unreplied),
+                   "未回复人数": str(unreplied), "有效接待人数": str(consulted - unreplied - 10),
+                   "平均响应时长（秒)": response, "3分钟人工响应率": "95.0%", "旺旺回复率": reply,
+                   "首次响应时长（秒)": first, "慢响应人数": "5", "答问比": "1.2", "旺旺分组": "售前组"}, cells)
+
+
+def cs_day(day: str, nick: str, inquiries, paid, received=None, response: str = "30.0", reply: str = "99.0%",
+           satisfaction: str = "95.0%", **cells) -> dict:
+    """A row of 客服数据汇总-日数据: one account on one day."""
+    return _cells({"日期": day, "旺旺昵称": nick, "接待人数": str(received if received is not None else inquiries),
+                   "询单人数": str(inquiries), "询单->最终付款人数": str(paid), "平均响应(秒)": response,
+                   "回复率": reply, "客户满意比": satisfaction}, cells)
+
+
+def sycm_day(day: str, inquiries, paid) -> dict:
+    """A row of 生意参谋 询单到付款 per day (the shop), or a summary row (日期 = 汇总值, 同行同层均值…)."""
+    return {"日期": day, "当日询单人数": str(inquiries), "当日付款人数": str(paid)}
+
+
+def sycm_account(nick: str, inquiries: int, paid: int, sales: str, **cells) -> dict:
+    """A row of 生意参谋 询单到付款 per account (over the file's period)."""
+    return _cells({"旺旺昵称": nick, "有效接待人数": str(inquiries + 20), "询单人数": str(inquiries),
+                   "下单人数": str(paid + 3), "下单金额": sales, "销售人数": str(paid), "销售额": sales,
+                   "销售量": str(paid + 5), "订单量": str(paid + 1), "个人销售额占比": "50.0%"}, cells)
+
+
+def plugin_row(nick: str, inquiries: int, paid: int, **cells) -> dict:
+    """A row of a 客服绩效 plug-in sheet: 旺旺 as 店铺:子账号, rates as 12.3%, times as 12秒."""
+    return _cells({"旺旺": nick, "接待人数": str(inquiries + 30), "询单人数": str(inquiries),
+                   "询单->最终付款人数": str(paid), "询单->最终付款成功率": f"{paid / inquiries * 100:.1f}%",
+                   "客单价": "110.00", "销售额": f"{paid * 110}.00", "回复率": "98.5%", "平均响应时间": "25秒",
+                   "首次响应时间": "1分5秒", "未回复人数": "4", "慢响应人数": "7", "客户满意比": "93.2%"}, cells)
 
 
 # ---------------------------------------------------------------- files

@@ -30,7 +30,7 @@ SAMPLES = sorted(p for p in (REPO / "samples").rglob("*") if p.suffix in (".csv"
 SAMPLE_BYTES = {p.name: p.read_bytes() for p in SAMPLES}
 TABLES = {"orders": "orders", "items": "order_items", "page-stock": "page_stock",
           "warehouse-stock": "warehouse_stock", "shipments": "shipments", "reviews": "reviews",
-          "opt-outs": "opt_outs", "refunds": "refunds"}
+          "opt-outs": "opt_outs", "cs-performance": "cs_performance", "refunds": "refunds"}
 
 
 def legacy_csv(path: Path, rows: list[dict]) -> Path:

@@ -14,6 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "shoptool"
 DOMAIN = (
     "shoptool.address", "shoptool.divisions", "shoptool.stock", "shoptool.merge", "shoptool.notes",
     "shoptool.reviews", "shoptool.orders", "shoptool.cs_lists", "shoptool.phones", "shoptool.privacy", "shoptool.purge",
+    "shoptool.kpi",
     "shoptool.messages.due", "shoptool.messages.rules", "shoptool.messages.outbox", "shoptool.messages.templates",
     "shoptool.aftersale",
 )
@@ -26,6 +27,11 @@ JOBS_MAY_NOT = ("shoptool.cli", "shoptool.output", "typer", "rich")
 MCP = "shoptool.mcp_server"
 MCP_MAY_NOT = ("shoptool.cli", "shoptool.output", "typer", "rich")
 MCP_SDK = ("mcp", "mcp_types", "anyio")
+# The HTML report: draws panels the jobs computed; it neither queries, parses a command line nor
+# prints through the terminal's renderer.
+REPORT = "shoptool.report"
+REPORT_MAY_NOT = ("shoptool.cli", "shoptool.db", "shoptool.jobs", "shoptool.output", "sqlite3", "sqlite_utils",
+                  "typer", "rich")
 MAX_LINES = 500
 
 
@@ -97,6 +103,14 @@ def test_the_mcp_server_stands_on_the_jobs_and_only_its_server_module_imports_th
     if module != f"{MCP}.server":
         sdk = {name for name in imports(module) if _within(name, MCP_SDK)}
         assert not sdk, f"{module} imports {sorted(sdk)}: only {MCP}.server may"
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if _within(m, (REPORT,))])
+def test_the_report_draws_what_jobs_computed(module):
+    wrong = {name for name in imports(module) if _within(name, REPORT_MAY_NOT)}
+    assert not wrong, f"{module} imports {sorted(wrong)}"
+    jinja = {name for name in imports(module, top_level_only=True) if _within(name, ("jinja2", "markupsafe"))}
+    assert not jinja, f"{module} imports {sorted(jinja)} at module level: only drawing a page may load it"
 
 
 def test_nothing_outside_the_mcp_server_imports_it_but_the_mcp_command():

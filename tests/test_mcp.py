@@ -83,6 +83,8 @@ READ_CASES = {
     "aftersale_reasons": [{}, {"since": "7d"}],
     "aftersale_stop_list": [{}],
     "aftersale_history": [{"refund": "1688000000000000704"}],
+    "kpi": [{}, {"month": "2026-11"}, {"since": "2026-11-05"}],
+    "report": [{}, {"period": "week"}],
 }
 
 

@@ -506,6 +506,100 @@ def write_aftersale() -> None:
             "平台退款金额": "99.00", "实际退款金额": "99.00", "退款原因": "质量问题", "驳回原因": "",
             "建单时间": "2026-11-17 10:00:00", "审核时间": "2026-11-17 10:30:00", "退款创建时间": "2026-11-16 09:00:00"}]
     write_csv(OUT / "returns_wangdiantong.csv", WDT_REFUND_HEADER, wdt)
+# ---------------------------------------------------------------- 客服绩效 (shoptool kpi)
+# November 1–20, the sample day being the 21st: the 20th is 延迟统计 (not final yet). 丽丽 works
+# busy weekends and a few quiet days, so the mean of her daily rates (what a spreadsheet averages)
+# is far from her pooled 询单转化率.
+CS_DAYS = [f"2026-11-{d:02d}" for d in range(1, 21)]
+CS_AGENTS = ("示例旗舰店:小美", "示例旗舰店:阿强", "示例旗舰店:丽丽")
+
+
+def _cs_day(agent: int, day: int) -> tuple[int, int, float] | None:
+    """(询单人数, 询单->最终付款人数, 平均响应秒) of one agent on day 1–20, or None when off duty."""
+    if agent == 0:
+        inquiries = 28 + (day * 7) % 23
+        return inquiries, round(inquiries * (0.52 - 0.01 * ((day * 3) % 7))), 24.0 + (day % 5)
+    if agent == 1:
+        inquiries = 22 + (day * 5) % 17
+        return inquiries, round(inquiries * (0.40 - 0.01 * ((day * 2) % 5))), 38.0 + (day % 7)
+    if day in (1, 7, 8, 14, 15):  # weekends: a flood of inquiries, few buyers
+        return 84, 25, 52.0
+    if day in (4, 11, 18):
+        return 5, 4, 20.0
+    return None
+
+
+def cs_performance_samples() -> None:
+    header = ["日期", "旺旺昵称", "接待人数", "询单人数", "询单->最终付款人数", "平均响应(秒)", "回复率", "客户满意比"]
+    daily, totals = [], [[0, 0, 0] for _ in CS_AGENTS]
+    for day, text in enumerate(CS_DAYS, start=1):
+        for agent, nick in enumerate(CS_AGENTS):
+            figures = _cs_day(agent, day)
+            if figures is None:
+                continue
+            inquiries, paid, response = figures
+            last = day == len(CS_DAYS)
+            totals[agent][0] += inquiries
+            totals[agent][1] += 0 if last else paid
+            totals[agent][2] += inquiries + 6
+            daily.append({"日期": text, "旺旺昵称": nick, "接待人数": str(inquiries + 6), "询单人数": str(inquiries),
+                          "询单->最终付款人数": "延迟统计" if last else str(paid), "平均响应(秒)": f"{response:.1f}",
+                          "回复率": f"{99.5 - agent * 0.8 - (day % 3) * 0.1:.1f}%",
+                          "客户满意比": "-" if last else f"{96.0 - agent * 2 - (day % 4) * 0.5:.1f}%"})
+    write_csv(OUT / "cs_agents_daily_gbk.csv", header, daily, encoding="gbk")
+
+    header = ["旺旺昵称", "咨询人数", "接待人数", "未回复人数", "有效接待人数", "平均响应时长（秒)", "3分钟人工响应率", "旺旺回复率",
+              "首次响应时长（秒)", "慢响应人数", "答问比", "旺旺分组"]
+    reception = [("410", "12", "21.4", "97.1%", "99.3%", "8.6", "6", "1.42"),
+                 ("366", "9", "35.8", "91.4%", "98.6%", "13.9", "21", "1.18"),
+                 ("520", "31", "47.5", "85.2%", "96.0%", "19.7", "44", "1.05")]
+    rows = [dict(zip(header, (nick, str(int(c) + int(u)), c, u, str(int(c) - 20), a, m, r, f, slow, q, "售前组")))
+            for nick, (c, u, a, m, r, f, slow, q) in zip(CS_AGENTS, reception)]
+    rows.append(dict(zip(header, ("汇总值", "1348", "1296", "52", "1236", "35.2", "90.6%", "97.8%", "14.6", "71", "1.19",
+                                  "-"))))
+    rows.append(dict(zip(header, ("平均值", "449.3", "432", "17.3", "412", "35.2", "90.6%", "97.8%", "14.6", "23.7",
+                                  "1.19", "-"))))
+    write_xlsx(OUT / "cs_qianniu_reception_20261101-20261120.xlsx", header, rows, sheet="数据信息")
+
+    header = ["日期", "当日询单人数", "当日付款人数"]
+    shop = []
+    for day, text in enumerate(CS_DAYS, start=1):
+        figures = [f for f in (_cs_day(a, day) for a in range(len(CS_AGENTS))) if f]
+        inquiries, paid = sum(f[0] for f in figures) + 9, sum(f[1] for f in figures) + 2
+        shop.append({"日期": text, "当日询单人数": str(inquiries),
+                     "当日付款人数": "延迟统计" if day == len(CS_DAYS) else str(paid)})
+    shop += [{"日期": "汇总值", "当日询单人数": "2021", "当日付款人数": "747"},
+             {"日期": "平均值", "当日询单人数": "101.1", "当日付款人数": "39.3"},
+             {"日期": "同行同层均值", "当日询单人数": "95.4", "当日付款人数": "36.2"},
+             {"日期": "同行同层优秀", "当日询单人数": "133.0", "当日付款人数": "61.9"}]
+    write_xlsx(OUT / "cs_sycm_inquiry_daily.xlsx", header, shop, sheet="询单到付款")
+
+    header = ["旺旺昵称", "有效接待人数", "询单人数", "下单人数", "下单金额", "销售人数", "销售额", "销售量", "订单量",
+              "个人销售额占比"]
+    amounts = ("46,820.00", "27,166.50", "19,830.00")
+    accounts = [dict(zip(header, (nick, str(totals[a][2]), str(totals[a][0]), str(totals[a][1] + 8), amounts[a],
+                                  str(totals[a][1]), amounts[a], str(totals[a][1] + 15), str(totals[a][1] + 3),
+                                  ("49.8%", "29.0%", "21.2%")[a])))
+                for a, nick in enumerate(CS_AGENTS)]
+    accounts.append(dict(zip(header, ("全店汇总值", "1680", "2021", "780", "93,816.50", "747", "93,816.50", "812", "760",
+                                      "100%"))))
+    write_xlsx(OUT / "cs_sycm_accounts_20261101-20261120.xlsx", header, accounts, sheet="子账号")
+
+    header = ["旺旺", "接待人数", "询单人数", "询单->最终付款人数", "询单->最终付款成功率", "客单价", "销售额", "回复率", "平均响应时间",
+              "首次响应时间", "未回复人数", "慢响应人数", "客户满意比"]
+    plugin = []
+    for a, nick in enumerate(CS_AGENTS):
+        inquiries, paid, received = totals[a]
+        plugin.append(dict(zip(header, (nick, str(received), str(inquiries), str(paid), f"{paid / inquiries * 100:.1f}%",
+                                        ("118.30", "104.90", "96.20")[a], amounts[a], ("99.3%", "98.6%", "96.0%")[a],
+                                        ("21秒", "36秒", "48秒")[a], ("9秒", "14秒", "20秒")[a], ("12", "9", "31")[a],
+                                        ("6", "21", "44")[a], ("95.2%", "93.1%", "88.7%")[a]))))
+    write_xlsx(VARIANTS / "客服绩效_20261101-20261120.xlsx", header, plugin, sheet="客服绩效")
+    # the settings of the README's kpi walk-through: who is behind each 旺旺 sub-account
+    (VARIANTS / "kpi.toml").write_text(
+        "# shoptool kpi --config samples/variants/kpi.toml --db shoptool.db (README: the CS team's board)\n"
+        "[staff.nicks]\n" + "".join(f'"{nick}" = "kf0{n}"\n' for n, nick in enumerate(CS_AGENTS, start=1))
+        + "\n[kpi]\nreminders_staff = \"kf03\"\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -547,6 +641,7 @@ def main() -> None:
     old = [{**o, **yesterday[int(o["订单编号"][2:-1]) - 3912000000000000000]} for o in LEGACY_ORDERS
            if int(o["订单编号"][2:-1]) - 3912000000000000000 in yesterday]
     write_csv(VARIANTS / "ExportOrderList202611200905.csv", LEGACY_ORDER_HEADER, old, encoding="gbk")
+    cs_performance_samples()
     print(f"wrote samples to {OUT}")
 
 

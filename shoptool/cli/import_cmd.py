@@ -22,6 +22,9 @@ def import_command(
     encoding: Annotated[Optional[str], typer.Option(
         "--encoding", help="CSV encoding (detected: UTF-8, UTF-8 BOM, GBK/GB18030).", show_default=False)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Store nothing from a file with any rejected row.")] = False,
+    period: Annotated[Optional[str], typer.Option(
+        "--period", help="Days a 客服绩效 sheet without a 日期 column covers, when its file name does not say: "
+                         "2026-10, 20261001-20261031 or 2026-10-01..2026-10-31.", show_default=False)] = None,
     inbox: Annotated[Optional[Path], typer.Option(
         "--inbox", help="Import every new file in DIR, moving each to DIR/done or DIR/failed.",
         show_default=False)] = None,
@@ -31,7 +34,7 @@ def import_command(
     fmt: FormatOpt = "auto",
     out: OutputOpt = None,
 ) -> None:
-    """Import exports: orders, order lines, page stock, warehouse stock, shipments, reviews, opt-outs.
+    """Import exports: orders, order lines, page stock, warehouse stock, shipments, reviews, opt-outs, 客服绩效.
 
     The kind is detected from the header row. One transaction per file; rejected rows go to
     FILE.rejects.csv with row, column and reason (exit 3). Importing the same file again changes nothing.
@@ -39,6 +42,6 @@ def import_command(
     opts = options(fmt, out)
     shop = open_shop(db, config, now)
     result = import_files.run(shop, files or (), inbox=inbox, kind=kind, sheet=sheet, encoding=encoding,
-                              strict=strict, full_paths=opts.format == "json", announce=output.note,
+                              strict=strict, period=period, full_paths=opts.format == "json", announce=output.note,
                               progress=output.Progress)
     finish(result, opts, shop)

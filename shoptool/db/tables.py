@@ -9,7 +9,7 @@ from .. import columns as K
 
 EXPORTABLE = (
     "orders", "order_items", "order_history", "page_stock", "warehouse_stock", "shipments", "reviews",
-    "opt_outs", "messages", "notes", "merge_groups", "cs_marks", "imports", "audit",
+    "opt_outs", "messages", "notes", "merge_groups", "cs_marks", "imports", "audit", "cs_performance",
     "refunds", "refund_history",
 )
 _PHONES = {"receiver_mobile", "receiver_tel", "phone"}
@@ -91,6 +91,17 @@ _ZH_BY_TABLE = {
     ("reviews", "item_title"): "宝贝标题", ("shipments", "receiver_name"): "收货人",
     ("shipments", "receiver_mobile"): "手机",
     ("audit", "detail"): "详情",
+    **{("cs_performance", name): zh for name, zh in {  # 客服绩效 sheets as imported (PRODUCT §23)
+        "source": "表格", "nick": "旺旺", "nick_key": "旺旺（比对用）", "period_start": "开始日期",
+        "period_end": "结束日期", "period_from": "日期来源", "final": "已定稿", "pending": "延迟统计列",
+        "team": "旺旺分组", "consulted": "咨询人数", "received": "接待人数", "effective_received": "有效接待人数",
+        "unreplied": "未回复人数", "inquiries": "询单人数", "inquiry_paid": "询单付款人数",
+        "conversion_given": "表中转化率", "ordered": "下单人数", "order_amount_fen": "下单金额（元）",
+        "sales_fen": "销售额（元）", "sales_qty": "销售量", "order_count": "订单量", "sales_share": "个人销售额占比",
+        "avg_order_value_fen": "客单价（元）", "avg_response_s": "平均响应（秒）", "first_response_s": "首次响应（秒）",
+        "response_3min_rate": "3分钟响应率", "reply_rate": "回复率", "slow_responses": "慢响应人数",
+        "qa_ratio": "答问比", "satisfaction": "客户满意比",
+    }.items()},
 }
 # Columns of codes, shown in Chinese to staff (labels.py); JSON keeps the codes.
 _LABELS = {
@@ -102,8 +113,9 @@ _LABELS = {
     ("imports", "kind"): "import_kind", ("imports", "status"): "import_status",
     ("refunds", "status"): "refund_status", ("refunds", "kind"): "refund_kind",
     ("refunds", "goods_status"): "goods_status", ("refunds", "cs_status"): "cs_status",
+    ("cs_performance", "source"): "kpi_source", ("cs_performance", "kind"): "kpi_kind",
 }
-_BOOLS = {"is_cod", "masked", "counts_credit"}
+_BOOLS = {"is_cod", "masked", "counts_credit", "final"}
 
 
 # Where the contract masks the buyer nick (PRODUCT §12: reviews, after-sales), their exports do too;

@@ -49,11 +49,15 @@ class Converter:
     present: frozenset[str]  # export fields this file has
 
     def __init__(self, mapping: Mapping_, header: list[str], tz, *, now_iso: str, import_id: int | None,
-                 all_text: bool = False):
+                 all_text: bool = False, file_name: str = "", period=None):
         self.kind: Kind = mapping.kind
         self.header = header
+        self.tz = tz
         self.now_iso = now_iso
         self.import_id = import_id
+        # the file's name and `import --period` (first, last day): the days a sheet without dates covers
+        self.file_name = file_name
+        self.period = period
         cleaners = _cleaners(tz)
         plan = []
         for fld in self.kind.fields:

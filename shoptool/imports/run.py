@@ -194,10 +194,12 @@ def import_file(
     sheet: str | None = None,
     encoding: str | None = None,
     strict: bool = False,
+    period: tuple | None = None,
     now: Callable[[], datetime] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> FileReport:
-    """Import one file in one transaction. `now` is the clock (the shop's, or a pinned `--now`)."""
+    """Import one file in one transaction. `now` is the clock (the shop's, or a pinned `--now`);
+    `period` (first, last day) the days a sheet without a date column covers (`--period`)."""
     path = Path(path)
     report = FileReport(file=str(path))
     tz = settings.tz
@@ -236,7 +238,7 @@ def import_file(
                     shape=report.shape, encoding=table.encoding, sheet=table.sheet, started_at=now_iso,
                 )
                 converter = kind_.converter(mapping, table.header, tz, now_iso=now_iso, import_id=import_id,
-                                            all_text=table.format == "csv")
+                                            all_text=table.format == "csv", file_name=path.name, period=period)
                 report.extra_columns = [name for _, name in converter.extra_columns]
                 writer = kind_.writer(db, converter.columns, size)
                 rules = getattr(writer, "rules", None)

@@ -37,9 +37,12 @@ def kinds_help() -> str:
 
 
 def run(shop: Shop, files=(), *, inbox: Path | None = None, kind: str | None = None, sheet: str | None = None,
-        encoding: str | None = None, strict: bool = False, full_paths: bool = True,
+        encoding: str | None = None, strict: bool = False, period: str | None = None, full_paths: bool = True,
         announce: Callable[[str, str], None] | None = None, progress: Callable | None = None) -> Result:
     """Import `files` (a folder stands for its export files) and every new file of `inbox`.
+
+    `period` (`2026-10`, `20261001-20261031`…): the days a 客服绩效 sheet without a 日期 column
+    covers, when its file name does not say.
 
     `announce(level, text)` is told about each file as it is done (the command line prints it at
     once); without it the lines land in the Result's notes. `progress(description)` gives a context
@@ -49,9 +52,10 @@ def run(shop: Shop, files=(), *, inbox: Path | None = None, kind: str | None = N
 
     if not files and not inbox:
         raise UsageError("give files to import, or --inbox DIR")
+    days = _period(period)
     result = Result(COMMAND, COLUMNS, [], {}, table_keys=TABLE_KEYS, generated_at=shop.iso(shop.now()))
     say = announce or (lambda level, text: result.notes.append((level, text)))
-    options = dict(kind=kind, sheet=sheet, encoding=encoding, strict=strict, now=shop.now)
+    options = dict(kind=kind, sheet=sheet, encoding=encoding, strict=strict, period=days, now=shop.now)
     reports = []
     if inbox:
         reports.extend(import_inbox(shop.db, inbox, shop.settings, announce=lambda r: _announce(r, say), **options))
@@ -76,6 +80,18 @@ def run(shop: Shop, files=(), *, inbox: Path | None = None, kind: str | None = N
     if any(r.stale for r in reports):
         result.table_keys = STALE_TABLE_KEYS
     return result
+
+
+def _period(text: str | None):
+    """--period as (first, last day), checked before any file is read."""
+    if text is None:
+        return None
+    from ..kpi.periods import PERIOD_HINT, parse_days
+
+    try:
+        return parse_days(text)
+    except ValueError as exc:
+        raise UsageError(f"--period: {exc}", hint=PERIOD_HINT) from None
 
 
 def _announce(report, say: Callable[[str, str], None]) -> None:

@@ -23,10 +23,12 @@ from ..jobs import (
     export,
     import_files,
     invoices,
+    kpi,
     merge_shipping,
     note,
     operations,
     rate_buyers,
+    report,
     reviews,
     sending,
     stock_check,
@@ -125,6 +127,14 @@ TOOLS: tuple[Tool, ...] = (
          lambda c: daily.run(c.shop, top=c.get("top", 5)),
          lambda a: ["daily", *_options([("--top", a.get("top"))])],
          (P.number("top", "Rows per check (default 5).", minimum=1, maximum=100, default=5),)),
+    Tool("report", "经营日报 report",
+         "The manager's page as data: deadlines (refunds, ship-by, 中差评 whose window ends within 3 days), parcels "
+         "in trouble, daily's counts, the period's numbers (orders paid, reminders sent and paid within 24h with the "
+         "amount recovered, notices, new 中差评 and how many were handled, refunds by reason, stock risks), 30-day "
+         "trends and how old each kind of imported data is. A panel without data says so. Changes and sends nothing.",
+         lambda c: report.run(c.shop, period=c.get("period", "day")),
+         lambda a: ["report", *_options([("--period", a.get("period"))])],
+         (P.choice("period", ("day", "week", "month"), "The last 24 hours (default), 7 days or 30 days."),)),
     Tool("stock_check", "库存核对 stock-check",
          "Page stock against warehouse stock, per SKU code: oversell_risk, missing_in_warehouse, duplicate_sku, "
          "negative_stock (errors), no_sku_code, underlisted (warnings), not_listed (info), with the suggested page "
@@ -254,6 +264,16 @@ TOOLS: tuple[Tool, ...] = (
          lambda c: invoices.listing(c.shop, status=c.args.get("status")),
          lambda a: ["invoices", *_options([("--status", a.get("status"))])],
          (P.choices("status", ("requested", "issued", "all"), "requested (default), issued or all."),)),
+    Tool("kpi", "客服绩效 kpi",
+         "The CS team's board for a month (or the days since a date): per agent inquiries, paid after inquiry, "
+         "询单转化率 (Σ paid / Σ inquiries, never a mean of daily rates), response times, reply rate, sales, and "
+         "what the agent did in shoptool (notes, addresses confirmed, reviews revised, refunds on time), with a "
+         "weighted score and rank; summary rows of the sheets are kind=benchmark. Days the platform has not "
+         "counted yet (延迟统计) are listed in not_final_days.",
+         lambda c: kpi.run(c.shop, month=c.args.get("month"), since=c.args.get("since")),
+         lambda a: ["kpi", *_options([("--month", a.get("month")), ("--since", a.get("since"))])],
+         (P.text("month", "The month, YYYY-MM (default: this month to date).", max_length=20),
+          P.text("since", "Instead of a month: a date (2026-11-01) or a duration (30d).", max_length=40))),
     # Writes: audited, for a named staff member.
     Tool("cod_confirm_record", "记录货到付款确认电话 cod-confirm ORDER --result",
          "Record a COD confirmation call (agreed, declined or unreachable): a note and flag on the order in its "

@@ -144,6 +144,8 @@ def csv_cell(column: Column, value, headers: str = "zh", excel: bool = True) -> 
         return ("是" if value else "否") if headers == "zh" else ("yes" if value else "no")
     if kind == K.INT and isinstance(value, int):
         return str(value)
+    if kind == K.PERCENT and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value * 100:.1f}%" if excel else repr(value)  # Excel reads 42.3% as a percentage
     text = _as_text(value)
     if excel and excel_would_change(text, lossy_only=kind not in (K.ID, K.PHONE)):
         return excel_text(text)
@@ -245,7 +247,8 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-_DEFAULT_WIDTH = {K.ID: 22, K.TIME: 20, K.MONEY: 12, K.INT: 10, K.PHONE: 16, K.ADDRESS: 40, K.NAME: 10}
+_DEFAULT_WIDTH = {K.ID: 22, K.TIME: 20, K.MONEY: 12, K.INT: 10, K.PERCENT: 10, K.PHONE: 16, K.ADDRESS: 40,
+                  K.NAME: 10}
 
 
 def _write_xlsx(path: Path, sheets: Sequence[SheetData], headers: str) -> list[int]:
@@ -306,6 +309,10 @@ def _xlsx_cell(ws, cell_type, column: Column, value, headers: str):
         return cell
     if kind in (K.INT,) and isinstance(value, (int, float)):
         return value
+    if kind == K.PERCENT and isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell = cell_type(ws, value=value)
+        cell.number_format = "0.0%"
+        return cell
     if kind == K.TIME:
         moment = value if isinstance(value, datetime) else _parse_iso(value)
         if moment is None:

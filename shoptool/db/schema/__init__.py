@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlite_utils import Migrations
 
-from . import aftersale, base, cs_lists, identity
+from . import aftersale, base, cs_lists, identity, kpi
 
 MIGRATIONS = (
     base.m001_initial,
@@ -19,6 +19,8 @@ MIGRATIONS = (
     identity.m006_phones,
     identity.m007_tracking_numbers,
     cs_lists.m030_cs_lists,
+    kpi.m040_cs_performance,
+    kpi.m041_kpi_audit_indexes,
     aftersale.m020_refunds,
 )
 

@@ -32,7 +32,7 @@ class ImportKind:
 
 
 def _registry() -> dict[str, ImportKind]:
-    from . import items, opt_outs, orders, refunds, reviews, shipments, stock
+    from . import cs_performance, items, opt_outs, orders, refunds, reviews, shipments, stock
 
     kinds = (
         ImportKind(orders.ORDERS, orders.OrderConverter, orders.writer, "订单报表: orders (legacy GBK CSV, 千牛 xlsx)",
@@ -45,6 +45,8 @@ def _registry() -> dict[str, ImportKind]:
         ImportKind(shipments.SHIPMENTS, shipments.ShipmentConverter, shipments.writer, "发货单: shipments"),
         ImportKind(reviews.REVIEWS, reviews.ReviewConverter, reviews.writer, "评价: reviews"),
         ImportKind(opt_outs.OPT_OUTS, opt_outs.OptOutConverter, opt_outs.writer, "退订名单: opt-outs"),
+        ImportKind(cs_performance.CS_PERFORMANCE, cs_performance.CsPerformanceConverter, cs_performance.writer,
+                   "客服绩效: 千牛 咨询接待分析, 生意参谋 询单到付款, plug-in sheets", shape=cs_performance.shape),
         ImportKind(refunds.REFUNDS, refunds.RefundConverter, refunds.writer, "退款管理/退换单: refunds",
                    shape=refunds.shape),
     )
