@@ -85,8 +85,8 @@ def warehouse_in(text) -> int | None:
     if text is None or str(text).strip() == "":
         return None
     value = str(text).strip()
-    if value.isdigit():
-        return int(value)
+    if value.isdigit() and value.isascii():
+        return int(value) if len(value) <= 9 else int(value.strip("0") != "")  # a count, never an overflow
     if "未" in value or "待" in value:
         return 0
     return 1 if "入库" in value or "收货" in value else 0
