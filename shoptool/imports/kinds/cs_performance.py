@@ -111,9 +111,9 @@ def count(value, average: bool = False) -> float | int | None:
     text = _text(value).replace(",", "").replace("人", "").replace("个", "").strip()
     if _NUMBER.match(text):
         number = float(text)
-        if number.is_integer():
+        if number.is_integer() and abs(number) < 2**53:  # a count SQLite can store, not a mangled cell
             return int(number)
-        if average:
+        if average and abs(number) < 2**53:
             return round(number, 2)
     raise ValueError(f"not a count: {value!r}")
 
