@@ -39,6 +39,7 @@ def collect(scale: float) -> list[dict]:
     from benchmarks import (
         bench_address,
         bench_address_cli,
+        bench_aftersale,
         bench_cron,
         bench_cs_lists,
         bench_customers,
@@ -96,6 +97,14 @@ def collect(scale: float) -> list[dict]:
         rows.append(_row(f"{command}, {lists['orders']:,} orders ({run_['rows']:,} listed)", run_["seconds"],
                          run_["peak_mb"], "shoptool --help", lists["help"]["seconds"], "(report)", None))
 
+    after = bench_aftersale.run(n(1_000_000), n(100_000))
+    for command in bench_aftersale.COMMANDS:
+        run_ = after[command]
+        target = "< 3 s and 300 MB" if command == "aftersale" else "(report)"
+        met = run_["seconds"] < 3 and run_["peak_mb"] < 300 if command == "aftersale" else None
+        rows.append(_row(f"{command}, {after['refunds']:,} refunds × {after['orders']:,} orders "
+                         f"({run_['rows']:,} listed)", run_["seconds"], run_["peak_mb"], "shoptool --help",
+                         after["help"]["seconds"], target, met))
     board = bench_kpi.run(n(200_000))
     for key, label in (("import", "import 客服数据汇总-日数据, 900 rows"),
                        ("kpi", f"kpi --month, {board['notes']:,} notes, {board['reminders']:,} reminders"),

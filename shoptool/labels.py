@@ -78,6 +78,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "shipments": "发货单", "reviews": "评价", "opt-outs": "退订名单", "cs-performance": "客服绩效",
         "consents": "营销同意名单", "customers": "会员列表",
         "tracking": "物流跟踪",
+        "refunds": "退款",
     },
     "import_status": {
         "stored": "已导入", "partial": "部分导入", "duplicate": "已导入过", "refused": "未导入", "failed": "失败",
@@ -89,13 +90,14 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "address_changed": "地址变更", "receiver_name_changed": "收货人变更", "receiver_mobile_changed": "手机变更",
         "receiver_tel_changed": "电话变更", "address_modified_changed": "修改后地址变更",
         "cod_agreed": "货到付款已确认", "cod_declined": "货到付款拒收", "cod_unreachable": "货到付款未接通",
-        "buyer_rated": "已评价买家", "invoice_issued": "已开发票",
+        "buyer_rated": "已评价买家", "invoice_issued": "已开发票", "refund_handled": "售后已处理",
+        "refund_reopened": "售后重新处理",
     },
     "flag": {"red": "红旗", "yellow": "黄旗", "green": "绿旗", "blue": "蓝旗", "purple": "紫旗"},
     "daily_check": {
         "stock": "库存风险", "addresses": "待确认地址", "merges": "可合并发货", "reminders": "待催付",
         "notices": "待发货通知", "reviews": "待处理中差评", "outbox": "短信待处理",
-        "cod": "货到付款待确认", "rate_buyers": "待评价买家", "invoices": "待开发票",
+        "cod": "货到付款待确认", "rate_buyers": "待评价买家", "invoices": "待开发票", "aftersale": "售后待处理",
         "ship_deadline": "发货时效", "logistics": "物流异常",
     },
     # PRODUCT §18: ship-by deadlines and parcels in trouble
@@ -147,6 +149,27 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "no_invoice": "未申请发票", "agreed": "同意", "declined": "拒绝", "unreachable": "未接通",
     },
 }
+
+# PRODUCT §17 and §24: after-sales
+VOCABULARIES.update({
+    "aftersale_finding": {
+        "refund_on_unshipped": "未发货退款", "intercept": "需拦截", "intercept_or_refuse": "拦截或拒收",
+        "agree_return": "同意退货", "waiting_buyer": "等待买家退货", "return_arrived": "退货已到",
+        "return_in_transit": "退货在途", "return_tracking_missing": "缺退货单号", "intervention_open": "客服介入中",
+        "evidence_due": "待举证", "refused_watch": "已拒绝待观察", "refunded_but_shipped": "退款后仍发货",
+        "return_tracking_reused": "退货单号重复", "repeat_refunder": "多次退款买家", "due_soon": "即将超时",
+        "overdue": "已超时",
+    },
+    "refund_status": {
+        "wait_seller_agree": "等待卖家同意", "wait_buyer_return": "等待买家退货", "wait_seller_confirm_goods":
+        "等待卖家确认收货", "seller_refused": "卖家拒绝退款", "closed": "退款关闭", "success": "退款成功",
+    },
+    "refund_kind": {"refund_only": "仅退款", "return_refund": "退货退款", "exchange": "换货"},
+    "goods_status": {"not_received": "买家未收到货", "received": "买家已收到货", "returned": "买家已退货"},
+    "cs_status": {"none": "不需客服介入", "requested": "需要客服介入", "intervening": "客服已介入",
+                  "evidence": "举证中", "appeal": "开放申诉", "done": "客服处理完成"},
+    "deadline_source": {"export": "导出表超时时间", "config": "按设置推算"},
+})
 
 BOOL_WORDS = {"zh": ("是", "否"), "en": ("yes", "no")}
 

@@ -120,6 +120,8 @@ def refund_open(status: str | None) -> bool:
 
 
 def is_refunding(order: Mapping) -> bool:
+    if order.get("open_refund"):  # an open refund in the imported 退款管理 export (db/refunds.py)
+        return True
     if (order.get("refund_fen") or 0) > 0 or (order.get("item_refund_fen") or 0) > 0:
         return True
     if refund_open(order.get("refund_status")):

@@ -171,6 +171,20 @@ SETTINGS: tuple[Setting, ...] = (
             'findings that get a care text with logistics-check --send, e.g. ["stalled", "exception"]; [] = none'),
     # [rate_buyers]
     Setting("rate_buyers.window_days", 15, "days after a trade completes in which the seller may rate the buyer"),
+    # [aftersale] refunds, returns, disputes (PRODUCT §17)
+    Setting("aftersale.due_within", "12h", "a refund whose deadline is this close is due_soon"),
+    Setting("aftersale.intercept_within", "12h",
+            "a shipment this young with no tracking result yet has no pickup scan to expect: intercept it"),
+    Setting("aftersale.repeat_count", 3, "repeat_refunder: a buyer with this many refunds in repeat_window (0 = off)"),
+    Setting("aftersale.repeat_window", "90d", "the window repeat_count counts refunds in"),
+    Setting("aftersale.shipped_lookback", "30d",
+            "refunded_but_shipped: succeeded refunds requested within this long are checked"),
+    Setting("aftersale.timeouts.wait_seller_agree", "48h",
+            "a request's deadline when the export gives no 超时时间 (from the request)"),
+    Setting("aftersale.timeouts.wait_buyer_return", "7d", "the buyer's time to send the return back"),
+    Setting("aftersale.timeouts.wait_seller_confirm_goods", "10d",
+            "the seller's time to confirm a return (from the buyer's 退货时间)"),
+    Setting("aftersale.timeouts.seller_refused", "7d", "the buyer's time to answer a refusal"),
     # [staff] and [kpi]: the CS team's board (PRODUCT §23)
     Setting("staff.nicks", {}, '旺旺 nick → staff id, e.g. "示例旗舰店:小美" = "kf01" (or the sub-account alone)'),
     Setting("kpi.weights",

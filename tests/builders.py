@@ -213,6 +213,59 @@ def opt_out(mobile: str, at: str = "2026-10-01 12:00:00", source: str = "短信�
     return {"手机号": mobile, "退订时间": at, "来源": source}
 
 
+# ---------------------------------------------------------------- refunds (退款管理, ERP 退换单)
+
+REFUND_39_HEADER = """
+    订单编号 退款编号 支付宝交易号 订单付款时间 商家编码 退款完结时间 买家会员名称 买家实际支付金额 宝贝标题
+    买家退款金额 手工退款/系统退款 是否需要退货 退款的申请时间 超时时间 退款状态 货物状态 退货物流信息 发货物流信息
+    客服介入状态 卖家真实姓名 卖家退货地址 卖家邮编 卖家电话 卖家手机 退货物流单号 退货物流公司 买家退款原因
+    买家退款说明 买家退货时间 责任方 售中或售后 商家备注 完结时间 部分退款/全部退款 审核操作人 举证超时 是否零秒响应
+    退款操作人 主数据编码""".split()
+REFUND_42_HEADER = [h if h != "商家编码" else "商品编码" for h in REFUND_39_HEADER
+                    if h not in ("买家会员名称", "主数据编码")] + """
+    卖家真实姓名新 退款原因标签 业务类型 是否帮他退款 帮他退款操作账号""".split()
+REFUND_NEW_HEADER = REFUND_42_HEADER + """
+    支付单号 商品id 售后类型 备注标签 审核操作人新会员名 退款操作人新会员名 小额收款 智能退款策略 执行方案""".split()
+WDT_REFUND_HEADER = """
+    退换单号 原始单号 客户网名 退换单类型 状态 平台状态 入库状态 退货物流单号 物流公司名称 平台退款金额 实际退款金额
+    退款原因 驳回原因 建单时间 审核时间 退款创建时间""".split()
+EFAST_REFUND_HEADER = """
+    退单号 店铺 退单类型 退单状态 退货人 退单原因 买家退单说明 卖家退单备注 原单号 交易号 原单快递公司 原单物流单号
+    买家昵称 实际应退款总额 卖家承担运费 赔付金额 买家退货快递公司 买家退货物流单号 有无换货 退单创建时间 确认收货时间
+    确认退款时间 商品编码 申请退货数量 实际退货数量""".split()
+WAIT_AGREE = "买家已经申请退款，等待卖家同意"
+WAIT_RETURN = "卖家已经同意退款，等待买家退货"
+WAIT_CONFIRM = "买家已经退货，等待卖家确认收货"
+REFUSED = "卖家拒绝退款"
+REFUND_CLOSED = "退款关闭"
+REFUND_DONE = "退款成功"
+
+
+def rid(n: int) -> str:
+    """Test refund n's 退款编号: rid(101) == "1688000000000000101"."""
+    return f"16880000000000{n:05d}"
+
+
+def refund(n: int, status: str = WAIT_AGREE, *, order: int | None = None, header: Sequence[str] = REFUND_39_HEADER,
+           **cells) -> dict:
+    """A row of the 退款管理 export for refund n of order `order` (default n), in `header`'s generation:
+    requested 2026-11-21 08:00, 超时时间 two days later, 买家未收到货, no intervention."""
+    o = n if order is None else order
+    row = {
+        "订单编号": oid(o), "退款编号": rid(n), "支付宝交易号": f"2026112122001{n:06d}",
+        "订单付款时间": "2026-11-20 09:01:00", "商家编码": f"SKU-{n}", "买家会员名称": f"tb_buyer{o}",
+        "买家实际支付金额": "99.00", "宝贝标题": "连帽卫衣", "买家退款金额": "99.00", "手工退款/系统退款": "系统退款",
+        "是否需要退货": "否", "退款的申请时间": "2026-11-21 08:00:00", "超时时间": "2026-11-23 08:00:00",
+        "退款状态": status, "货物状态": "买家未收到货", "客服介入状态": "不需客服介入", "卖家真实姓名": "王店长",
+        "卖家退货地址": "浙江省杭州市余杭区仓前街道仓库1号", "卖家手机": "13800000000", "买家退款原因": "不想要了",
+        "责任方": "买家", "售中或售后": "售中", "部分退款/全部退款": "全部退款",
+    }
+    if "商品编码" in header:
+        row["商品编码"] = row.pop("商家编码")
+    if "买家会员名称" not in header:
+        row.pop("买家会员名称")
+    row = _cells(row, cells)
+    return {k: v for k, v in row.items() if k in header}
 # ---------------------------------------------------------------- 客服绩效
 
 def reception_row(nick: str, consulted: int = 300, unreplied: int = 3, response: str = "30.0",

@@ -26,7 +26,7 @@ def test_daily_counts_every_check_of_the_sample_shop(cli, db, sample_shop):
     assert document["command"] == "daily"
     checks = {row["check"]: row for row in document["rows"]}
     assert list(checks) == ["stock", "addresses", "cod", "ship_deadline", "merges", "reminders", "notices", "logistics",
-                            "reviews", "rate_buyers", "invoices", "outbox"]
+                            "reviews", "aftersale", "rate_buyers", "invoices", "outbox"]
     assert document["summary"] == {check: row["count"] for check, row in checks.items()}
     assert checks["merges"]["count"] == 1
     assert checks["merges"]["top"][0]["order_ids"] == ["3912000000000000110", "3912000000000000111"]
@@ -61,9 +61,10 @@ def test_daily_workbook_has_a_sheet_per_check(cli, shop_folder, sample_shop):
 
     assert result.exit_code == 0, result
     book = openpyxl.load_workbook(shop_folder / "daily.xlsx")
-    assert len(book.sheetnames) == 13
+    assert len(book.sheetnames) == 14
     assert book.sheetnames[1:] == ["库存风险", "待确认地址", "货到付款待确认", "发货时效", "可合并发货", "待催付",
-                                   "待发货通知", "物流异常", "待处理中差评", "待评价买家", "待开发票", "短信待处理"]
+                                   "待发货通知", "物流异常", "待处理中差评", "售后待处理", "待评价买家", "待开发票",
+                                   "短信待处理"]
     addresses = book["待确认地址"]
     assert addresses.max_row - 1 == next(r for r in json.loads(cli("daily", "--now", NOW).stdout)["rows"]
                                          if r["check"] == "addresses")["count"]

@@ -29,7 +29,7 @@ def world(cli, shop_folder, stub):
     orders_and_shipments(cli, shop_folder, cells={3: {"联系手机": "139****0003"}})
     for name in tracking_files(shop_folder):
         assert cli("import", shop_folder / name, "--now", "2026-11-21 09:30").exit_code == 0
-    open_refund(shop_folder, oid(9))
+    open_refund(cli, shop_folder, 9)
     return shop_folder
 
 

@@ -4,18 +4,19 @@ fixed --now; one parcel per finding, a delivered and a fresh parcel not listed; 
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from builders import (
     LEGACY_ORDER_HEADER,
+    REFUND_39_HEADER,
     SHIPMENT_HEADER,
     SHIPPED,
     TRACKING_HEADER,
+    WAIT_AGREE,
     kdniao_result,
     kuaidi100_result,
     legacy_order,
     oid,
+    refund,
     shipment,
     write_csv,
     write_json,
@@ -148,19 +149,12 @@ def tracking_files(folder):
     return ["kuaidi100.json", "kdniao.jsonl", "物流跟踪.csv", "批量查询.xlsx"]
 
 
-def open_refund(folder, order_id, goods_status="买家未收到货"):
-    """The refunds table as the after-sales work (#18) keeps it, made by hand here."""
-    conn = sqlite3.connect(folder / "shoptool.db")
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS refunds (refund_id TEXT PRIMARY KEY, order_id TEXT, status TEXT, "
-        "goods_status TEXT, reason TEXT)"
-    )
-    conn.execute(
-        "INSERT INTO refunds VALUES (?, ?, 'wait_seller_agree', ?, '未收到货')",
-        ("R" + order_id, order_id, goods_status),
-    )
-    conn.commit()
-    conn.close()
+def open_refund(cli, folder, order: int, goods_status="买家未收到货"):
+    """An open refund of `order` whose buyer says the parcel never came, from a 退款管理 export (#18)."""
+    row = refund(order, WAIT_AGREE, **{"货物状态": goods_status, "买家退款原因": "未收到货"})
+    path = write_csv(folder / f"退款管理_{order}.csv", REFUND_39_HEADER, [row], encoding="gbk")
+    run = cli("import", path, "--now", "2026-11-21 09:30", "--format", "json")
+    assert run.exit_code == 0 and run.rows[0]["kind"] == "refunds", run
 
 
 @pytest.fixture
@@ -170,7 +164,7 @@ def world(cli, shop_folder):
         run = cli("import", shop_folder / name, "--now", "2026-11-21 09:30", "--format", "json")
         assert run.exit_code == 0, run
         assert run.rows[0]["kind"] == "tracking"
-    open_refund(shop_folder, oid(9))
+    open_refund(cli, shop_folder, 9)
     return shop_folder
 
 

@@ -32,7 +32,7 @@ TABLES = {"orders": "orders", "items": "order_items", "page-stock": "page_stock"
           "warehouse-stock": "warehouse_stock", "shipments": "shipments", "reviews": "reviews",
           "opt-outs": "opt_outs", "cs-performance": "cs_performance", "consents": "consents",
           "customers": "members",
-          "tracking": "parcels"}
+          "tracking": "parcels", "refunds": "refunds"}
 
 
 def legacy_csv(path: Path, rows: list[dict]) -> Path:

@@ -18,6 +18,7 @@ DOMAIN = (
     "shoptool.customers",
     "shoptool.messages.due", "shoptool.messages.rules", "shoptool.messages.outbox", "shoptool.messages.templates",
     "shoptool.logistics",
+    "shoptool.aftersale",
 )
 DOMAIN_MAY_NOT = ("shoptool.db", "shoptool.tables", "shoptool.output", "shoptool.imports", "shoptool.jobs",
                   "shoptool.cli", "sqlite3", "sqlite_utils", "openpyxl", "python_calamine", "rich", "typer")

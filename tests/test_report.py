@@ -7,11 +7,8 @@ explanation window ends tomorrow with a phone in its text, a 中评 written in t
 
 from __future__ import annotations
 
-import importlib.machinery
 import re
 import stat
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -211,8 +208,8 @@ def test_a_shop_with_nothing_imported_gets_a_page_that_says_so(cli, shop_folder)
 
 def test_the_refunds_table_lights_up_the_reasons_panel(cli, shop, db):
     handle = db()
-    handle.conn.execute("CREATE TABLE refunds (refund_id TEXT, created_at TEXT, reason TEXT, refund_fen INTEGER)")
-    handle.conn.executemany("INSERT INTO refunds VALUES (?, ?, ?, ?)", [
+    handle.conn.executemany("INSERT INTO refunds (refund_id, requested_at, reason, amount_fen, status) "
+                            "VALUES (?, ?, ?, ?, 'closed')", [
         ("r1", "2026-11-21T08:00:00+08:00", "尺码不合适", 9900),
         ("r2", "2026-11-20T11:00:00+08:00", "尺码不合适", 5000),
         ("r3", "2026-11-20T20:00:00+08:00", "质量问题 <b>破损</b>", 1234),
@@ -227,40 +224,22 @@ def test_the_refunds_table_lights_up_the_reasons_panel(cli, shop, db):
     assert {n["key"]: n["value"] for n in reasons["data"]["numbers"]} == {"refunds": 3, "refund_amount": 161.34}
     html = page_of(cli)
     assert "<b>破损" not in html and "&lt;b&gt;破损" in html  # autoescaped, inside the chart's titles too
-    # no after-sales job yet: its deadline panel still says what is missing
-    assert panel(document, "refunds_due")["state"] == "missing"
+    # closed refunds: nothing on the deadline panel
+    assert panel(document, "refunds_due")["state"] != "attention"
 
 
-def test_a_feature_job_that_exists_is_one_panel(cli, shop, db, monkeypatch):
-    """jobs/aftersale.py, when it lands, fills the refunds deadline panel without another change."""
-    from shoptool import columns as K
-    from shoptool.result import Result
+def test_the_aftersale_job_fills_the_refunds_deadline_panel(cli, shop, shop_folder):
+    """jobs/aftersale.py (#18) fills the refunds deadline panel: overdue first, masked."""
+    from builders import REFUND_39_HEADER, refund, rid
 
-    columns = [K.Column("refund_id", "退款编号", "Refund", K.ID), K.Column("order_id", "订单编号", "Order", K.ID),
-               K.Column("finding", "问题", "Finding", K.ID), K.Column("hours_left", "剩余小时", "Hours", K.INT),
-               K.Column("reason", "原因", "Reason")]
-    calls = []
-
-    def run(shop):
-        calls.append(shop.now())
-        return Result("aftersale", columns, [
-            {"refund_id": "r1", "order_id": oid(1), "finding": "due_soon", "hours_left": 5, "reason": "打15812345678"},
-            {"refund_id": "r2", "order_id": oid(2), "finding": "overdue", "hours_left": -3, "reason": "x"},
-            {"refund_id": "r3", "order_id": oid(3), "finding": "waiting", "hours_left": 90, "reason": "y"},
-        ])
-
-    module = types.ModuleType("shoptool.jobs.aftersale")
-    module.__spec__ = importlib.machinery.ModuleSpec("shoptool.jobs.aftersale", None)
-    module.run = run
-    monkeypatch.setitem(sys.modules, "shoptool.jobs.aftersale", module)
-    handle = db()
-    handle.conn.execute("CREATE TABLE refunds (refund_id TEXT, created_at TEXT)")
-    handle.conn.execute("INSERT INTO refunds VALUES ('r1', '2026-11-21T08:00:00+08:00')")
-    handle.conn.commit()
+    rows = [refund(1, 超时时间="2026-11-21 15:00:00", 买家退款原因="打15812345678"),
+            refund(2, 超时时间="2026-11-21 07:00:00"),
+            refund(3, "卖家已经同意退款，等待买家退货", 超时时间="2026-11-25 10:00:00")]
+    assert cli("import", write_csv(shop_folder / "refunds.csv", REFUND_39_HEADER, rows), "--now", NOW).exit_code == 0
     document = report_json(cli)
     due = panel(document, "refunds_due")
-    assert calls and due["state"] == "attention" and due["count"] == 2
-    assert [r["refund_id"] for r in due["top"]] == ["r2", "r1"]  # the overdue one first
+    assert due["state"] == "attention" and due["count"] == 2
+    assert [r["refund_id"] for r in due["top"]] == [rid(2), rid(1)]  # the overdue one first
     html = page_of(cli)
     assert "已超时 3 小时" in html and "剩 5 小时" in html and unmasked(html) == []
 
@@ -276,8 +255,9 @@ def test_buyers_texts_that_look_like_markup_or_links_stay_inert_text(cli, shop, 
         review(10 + n, "差评", "2026-10-23 12:00:00", 评价内容=text) for n, text in enumerate(HOSTILE)])
     assert cli("import", "hostile.csv", "--now", "2026-11-21 09:00").exit_code == 0
     handle = db()
-    handle.conn.execute("CREATE TABLE refunds (created_at TEXT, reason TEXT)")
-    handle.conn.executemany("INSERT INTO refunds VALUES ('2026-11-21T08:00:00+08:00', ?)", [(t,) for t in HOSTILE])
+    handle.conn.executemany("INSERT INTO refunds (refund_id, requested_at, reason, status) "
+                            "VALUES (?, '2026-11-21T08:00:00+08:00', ?, 'closed')",
+                            [(f"h{n}", t) for n, t in enumerate(HOSTILE)])
     handle.conn.commit()
     html = page_of(cli)
     lowered = html.lower()
@@ -310,39 +290,33 @@ def test_the_pages_net_lets_text_about_markup_through():
           '<style>a { color: #c62828 }</style><div data-count="3" aria-label="src=1"></div>')
 
 
-@pytest.mark.parametrize("module, table, key, rows, shown", [
-    ("ship_deadline", None, "ship_due",
-     [{"order_id": oid(1), "finding": "ship_due_soon", "hours_left": 2, "due_at": "2026-11-21T12:00:00+08:00"},
-      {"order_id": oid(2), "finding": "ship_overdue", "hours_left": -1.5},
-      {"order_id": oid(3), "finding": "on_time", "hours_left": 30}],
-     [oid(2), oid(1)]),
-    ("logistics_check", "parcels", "parcels",
-     [{"tracking_no": "YT1", "finding": "stalled", "severity": "warning", "hours_since": 50},
-      {"tracking_no": "YT2", "finding": "exception", "severity": "error", "last_event": "地址不详 13698765432"},
-      {"tracking_no": "YT3", "finding": "in_transit", "severity": "info"}],
-     ["YT2", "YT1"]),  # the error first
-])
-def test_the_ship_by_and_parcel_jobs_are_one_panel_each(cli, shop, db, monkeypatch, module, table, key, rows, shown):
-    from shoptool import columns as K
-    from shoptool.result import Result
+def test_the_ship_by_and_parcel_panels_are_what_their_commands_list(cli, shop):
+    from conftest import SAMPLES
 
-    columns = [K.Column(k, k, k, K.TIME if k == "due_at" else K.ID) for k in sorted({k for r in rows for k in r})]
-    fake = types.ModuleType(f"shoptool.jobs.{module}")
-    fake.__spec__ = importlib.machinery.ModuleSpec(f"shoptool.jobs.{module}", None)
-    fake.run = lambda shop: Result(module, columns, [dict(r) for r in rows])
-    assert panel(report_json(cli), key)["state"] == "missing"  # before the job exists
-    monkeypatch.setitem(sys.modules, f"shoptool.jobs.{module}", fake)
-    if table:
-        assert panel(report_json(cli), key)["state"] == "missing"  # the job, but nothing imported
-        handle = db()
-        handle.conn.execute(f"CREATE TABLE {table} (tracking_no TEXT)")
-        handle.conn.execute(f"INSERT INTO {table} VALUES ('YT1')")
-        handle.conn.commit()
-    found = panel(report_json(cli), key)
-    assert found["state"] == "attention" and found["count"] == 2
-    assert [r.get("order_id") or r.get("tracking_no") for r in found["top"]] == shown
+    def listed(command: str, keep) -> list[str]:
+        run = cli(command, "--now", NOW, "--format", "json")
+        assert run.exit_code in (0, 1), run
+        return [r.get("order_id") or r.get("tracking_no") for r in run.rows if keep(r)]
+
+    # orders 2 and 3 were paid and not shipped: order 3's 48 hours end at 12:01 today
+    ship_due = panel(report_json(cli), "ship_due")
+    expected = listed("ship-deadline", lambda r: r["finding"] in ("ship_overdue", "ship_due_soon"))
+    assert expected and ship_due["state"] == "attention" and ship_due["count"] == len(expected)
+    assert [r["order_id"] for r in ship_due["top"]] == expected[:len(ship_due["top"])]
+    assert panel(report_json(cli), "parcels")["state"] == "missing"  # no tracking result imported yet
+
+    imported = cli("import", SAMPLES / "orders_erp_shipped.csv", SAMPLES / "tracking_kuaidi100.json",
+                   SAMPLES / "tracking_kdniao.jsonl", "--now", "2026-11-21 09:30")
+    assert imported.exit_code == 0, imported
+    parcels = panel(report_json(cli), "parcels")
+    trouble = listed("logistics-check", lambda r: r["severity"] in ("error", "warning"))
+    assert trouble and parcels["state"] == "attention" and parcels["count"] == len(trouble)
+    shown = [r["tracking_no"] for r in parcels["top"]]
+    assert shown and set(shown) <= set(trouble)
+    severities = [r.get("severity") for r in parcels["top"]]
+    assert severities == sorted(severities, key=lambda s: s != "error")  # errors first
     html = page_of(cli)
-    assert all(s in html for s in shown) and unmasked(html) == []
+    assert all(t in html for t in shown) and unmasked(html) == []
 
 
 def test_where_the_page_goes(cli, shop):

@@ -105,6 +105,7 @@ CODES = {code for vocabulary in VOCABULARIES.values() for code in vocabulary}
 LISTINGS = [
     ("daily",), ("stock-check",), ("address-check", "--all"), ("merge-shipping",), ("reviews", "--status", "all"),
     ("notify-shipped", "--dry-run"), ("remind-unpaid", "--dry-run"), ("sms", "outbox"), ("import", "samples"),
+    ("aftersale",), ("aftersale", "stop-list"), ("aftersale", "reasons"),
 ]  # doctor is left out: its rows name settings, files and locks by their (English) names; its status is 正常/警告/错误
 
 

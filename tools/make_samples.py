@@ -12,8 +12,9 @@ Cases the daily jobs need, by order number suffix:
   05xx the current 千牛 export (masked personal data)
   06xx a later 订单报表 with 确认收货时间: COD calls, buyers to rate, invoices (cod-confirm,
        rate-buyers, invoices); 0311/0314 are completed trades that the reviews sample reviews
-  07xx an ERP order sheet with ship times, and their parcels' tracking results (快递100 JSON,
+  08xx an ERP order sheet with ship times, and their parcels' tracking results (快递100 JSON,
        快递鸟 JSON lines, a tracking sheet): ship-deadline and one parcel per logistics-check finding
+  07xx after-sales (PRODUCT §17): one refund of each aftersale finding (write_aftersale below)
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from builders import LEGACY_ORDER_HEADER, QIANNIU_ORDER_HEADER, rows_for  # noqa: E402
+from builders import (  # noqa: E402
+    LEGACY_ORDER_HEADER,
+    QIANNIU_ORDER_HEADER,
+    REFUND_39_HEADER,
+    REFUND_42_HEADER,
+    WDT_REFUND_HEADER,
+    rows_for,
+)
 
 OUT = ROOT / "samples"
 VARIANTS = OUT / "variants"
@@ -379,6 +387,151 @@ def write_xlsx(path: Path, header, rows, sheet="Sheet1") -> None:
     workbook.save(path)
 
 
+# ---------------------------------------------------------------- after-sales (07xx), PRODUCT §17
+AGREE = "买家已经申请退款，等待卖家同意"
+RETURN = "卖家已经同意退款，等待买家退货"
+CONFIRM = "买家已经退货，等待卖家确认收货"
+
+
+def rid(n: int) -> str:
+    return f"16880000000000{n:05d}"
+
+
+def refund_row(n, status, *, requested, timeout="", goods="买家已收到货", needs_return="是", cs="不需客服介入",
+               tracking="", courier="", back="", out="", reason="七天无理由退换货", responsible="买家", order=None,
+               nick="", finished="", evidence="", amount="99.00", title="纯棉圆领T恤", sku="TS-001-BLK-M",
+               returned="", note=""):
+    o = order or n
+    return {
+        "订单编号": oid(o), "退款编号": rid(n), "支付宝交易号": f"2026112022001{o:06d}", "订单付款时间": "2026-11-10 09:01:00",
+        "商家编码": sku, "商品编码": sku, "退款完结时间": finished, "买家会员名称": nick, "买家实际支付金额": amount,
+        "宝贝标题": title, "买家退款金额": amount, "手工退款/系统退款": "系统退款", "是否需要退货": needs_return,
+        "退款的申请时间": requested, "超时时间": timeout, "退款状态": status, "货物状态": goods, "退货物流信息": back,
+        "发货物流信息": out, "客服介入状态": cs, "卖家真实姓名": "王店长", "卖家退货地址": "浙江省杭州市余杭区仓前街道文一西路1号",
+        "卖家邮编": "311100", "卖家电话": "0571-88880000", "卖家手机": "13800000000", "退货物流单号": tracking,
+        "退货物流公司": courier, "买家退款原因": reason, "买家退款说明": "", "买家退货时间": returned, "责任方": responsible,
+        "售中或售后": "售后" if status != AGREE or goods != "买家未收到货" else "售中", "商家备注": note,
+        "完结时间": finished, "部分退款/全部退款": "全部退款", "审核操作人": "", "举证超时": evidence, "是否零秒响应": "否",
+        "退款操作人": "", "主数据编码": "", "卖家真实姓名新": "王店长", "退款原因标签": reason, "业务类型": "普通退款",
+        "是否帮他退款": "否", "帮他退款操作账号": "",
+    }
+
+
+def aftersale_orders():
+    nz = "浙江省 宁波市 海曙区 中山西路 138号 天一广场 8号楼1205"
+    gz = "广东省 广州市 越秀区 北京路 268号 名盛广场 1508"
+    wh = "湖北省 武汉市 江汉区 解放大道 690号 武汉国际广场 2301"
+
+    def done(n, nick, name, addr, mobile):  # received weeks ago: outside the rating window
+        return later(n, nick, DONE, name=name, addr=addr, mobile=mobile, created="2026-10-20 10:00:00",
+                     paid="2026-10-20 10:01:00", finished="2026-10-28 10:00:00")
+
+    return [
+        later(701, "tb_as_paid", PAID, name="沈青", addr=nz, mobile="13800138701", created="2026-11-21 07:40:00",
+              paid="2026-11-21 07:41:00"),
+        later(719, "tb_as_paid2", PAID, name="梁月", addr=gz, mobile="13800138719", created="2026-11-21 05:30:00",
+              paid="2026-11-21 05:31:00"),
+        later(702, "tb_as_sent", SHIPPED, name="姚远", addr=wh, mobile="13800138702", created="2026-11-20 21:00:00",
+              paid="2026-11-20 21:01:00"),
+        later(703, "tb_as_transit", SHIPPED, name="贺敏", addr=nz, mobile="13800138703", created="2026-11-19 10:00:00",
+              paid="2026-11-19 10:01:00"),
+        later(713, "tb_as_reuse", SHIPPED, name="邹平", addr=gz, mobile="13800138713", created="2026-11-12 10:00:00",
+              paid="2026-11-12 10:01:00"),
+        later(712, "tb_as_late", CLOSED, name="熊飞", addr=wh, mobile="13800138712", created="2026-11-18 10:00:00",
+              paid="2026-11-18 10:01:00", closed="退款"),
+        *(done(n, nick, name, addr, f"13800138{n}") for n, nick, name, addr in (
+            (704, "tb_as_agree", "严冰", nz), (705, "tb_as_wait", "华阳", gz), (706, "tb_as_back", "金铭", wh),
+            (707, "tb_as_way", "魏然", nz), (708, "tb_as_nonum", "陶冶", gz), (709, "tb_as_cs", "姜宁", wh),
+            (710, "tb_as_proof", "戚薇", nz), (711, "tb_as_no", "谢安", gz), (714, "tb_as_again", "顾北", wh),
+            (715, "tb_as_again", "顾北", wh), (716, "tb_as_again", "顾北", wh), (717, "tb_as_soon", "喻晓", nz),
+            (718, "tb_as_late2", "柏松", gz), (720, "tb_as_wms", "水清", wh))),
+    ]
+
+
+AFTERSALE_SHIPMENTS = [
+    {"订单编号": oid(702), "物流公司": "中通快递", "运单号": "73100000000702", "发货时间": "2026-11-21 09:00:00",
+     "收货人": "姚远", "手机": "13800138702"},
+    {"订单编号": oid(703), "物流公司": "中通快递", "运单号": "73100000000703", "发货时间": "2026-11-19 17:00:00",
+     "收货人": "贺敏", "手机": "13800138703"},
+    {"订单编号": oid(713), "物流公司": "圆通速递", "运单号": "YT7300000000713", "发货时间": "2026-11-12 17:00:00",
+     "收货人": "邹平", "手机": "13800138713"},
+    {"订单编号": oid(712), "物流公司": "韵达快递", "运单号": "43100000000712", "发货时间": "2026-11-19 15:00:00",
+     "收货人": "熊飞", "手机": "13800138712"},
+]
+
+
+def aftersale_refunds_39():
+    r = refund_row
+    return [
+        r(701, AGREE, requested="2026-11-21 08:30:00", timeout="2026-11-23 08:30:00", goods="买家未收到货",
+          needs_return="否", reason="拍错/多拍/不想要", nick="tb_as_paid"),
+        r(702, AGREE, requested="2026-11-21 09:20:00", timeout="2026-11-23 09:20:00", goods="买家未收到货",
+          needs_return="否", reason="不想要了", nick="tb_as_sent"),
+        r(703, AGREE, requested="2026-11-20 20:00:00", timeout="2026-11-22 20:00:00", goods="买家未收到货",
+          needs_return="否", out="【宁波市】快件已到达 宁波转运中心", reason="快递一直未送达", nick="tb_as_transit"),
+        r(704, AGREE, requested="2026-11-21 07:00:00", timeout="2026-11-23 07:00:00", reason="尺码拍错",
+          nick="tb_as_agree", sku="TS-001-BLK-L"),
+        r(705, RETURN, requested="2026-11-20 12:00:00", timeout="2026-11-27 12:00:00", reason="尺码拍错",
+          nick="tb_as_wait", sku="TS-001-BLK-L"),
+        r(706, CONFIRM, requested="2026-11-17 12:00:00", timeout="2026-11-24 12:00:00", tracking="SF1400000000706",
+          courier="顺丰速运", back="【杭州市】已签收，签收人：仓库前台代收", returned="2026-11-18 10:00:00", reason="质量问题",
+          responsible="卖家", nick="tb_as_back"),
+        r(708, CONFIRM, requested="2026-11-18 12:00:00", timeout="2026-11-28 12:00:00", goods="买家已退货",
+          reason="颜色与描述不符", responsible="卖家", nick="tb_as_nonum", returned="2026-11-19 09:00:00"),
+        r(709, AGREE, requested="2026-11-19 12:00:00", timeout="2026-11-22 12:00:00", cs="客服已经介入",
+          reason="质量问题", responsible="卖家", nick="tb_as_cs"),
+        r(710, CONFIRM, requested="2026-11-15 12:00:00", timeout="2026-11-25 12:00:00", cs="举证中",
+          evidence="2026-11-22 18:00:00", tracking="YT7300000000710", courier="圆通速递", back="运输中",
+          reason="少件/漏发", responsible="卖家", nick="tb_as_proof", returned="2026-11-16 10:00:00"),
+        r(711, "卖家拒绝退款", requested="2026-11-19 08:00:00", timeout="2026-11-26 08:00:00", reason="七天无理由退换货",
+          nick="tb_as_no"),
+        r(712, "退款成功", requested="2026-11-19 10:00:00", goods="买家未收到货", needs_return="否", reason="不想要了",
+          finished="2026-11-20 10:00:00", nick="tb_as_late"),
+        r(713, CONFIRM, requested="2026-11-16 12:00:00", timeout="2026-11-26 12:00:00", tracking="YT7300000000713",
+          courier="圆通速递", back="运输中", reason="质量问题", nick="tb_as_reuse", returned="2026-11-17 10:00:00"),
+        r(714, AGREE, requested="2026-11-21 06:00:00", timeout="2026-11-23 06:00:00", reason="七天无理由退换货",
+          nick="tb_as_again", sku="SOCK-003", title="纯棉袜子 5双装", amount="59.00"),
+        r(715, "退款成功", requested="2026-11-02 06:00:00", reason="七天无理由退换货", nick="tb_as_again",
+          finished="2026-11-05 10:00:00", sku="SOCK-003", title="纯棉袜子 5双装", amount="59.00"),
+        r(716, "退款关闭", requested="2026-10-22 06:00:00", reason="七天无理由退换货", nick="tb_as_again",
+          finished="2026-10-25 10:00:00", sku="SOCK-003", title="纯棉袜子 5双装", amount="59.00"),
+        r(720, CONFIRM, requested="2026-11-16 09:00:00", timeout="2026-11-26 09:00:00", tracking="ZT7300000000720",
+          courier="中通快递", back="运输中", reason="质量问题", responsible="卖家", nick="tb_as_wms",
+          returned="2026-11-17 09:00:00"),
+    ]
+
+
+def aftersale_refunds_42():
+    r = refund_row
+    return [
+        r(707, CONFIRM, requested="2026-11-18 12:00:00", timeout="2026-11-28 12:00:00", tracking="SF1400000000707",
+          courier="顺丰速运", back="【武汉市】快件已发车", returned="2026-11-19 12:00:00", reason="尺码拍错"),
+        r(717, CONFIRM, requested="2026-11-11 18:00:00", timeout="2026-11-21 18:00:00", tracking="SF1400000000717",
+          courier="顺丰速运", back="【上海市】快件在途", returned="2026-11-12 18:00:00", reason="尺码拍错"),
+        r(718, CONFIRM, requested="2026-11-11 09:00:00", timeout="2026-11-21 09:00:00", tracking="SF1400000000718",
+          courier="顺丰速运", back="【广州市】快件在途", returned="2026-11-12 09:00:00", reason="颜色与描述不符",
+          responsible="卖家"),
+        r(719, AGREE, requested="2026-11-21 06:00:00", goods="买家未收到货", needs_return="否", reason="拍错/多拍/不想要"),
+    ]
+
+
+def write_aftersale() -> None:
+    """The after-sales world of 07xx: its orders and shipments, the 39-column 退款管理 export (GBK),
+    the 42-column one (xlsx, no buyer nick, one row without 超时时间) and a 旺店通 退换单 sheet whose
+    入库状态 says order 720's return reached the warehouse."""
+    write_csv(OUT / "orders_aftersale_gbk.csv", LATER_ORDER_HEADER, aftersale_orders(), encoding="gbk")
+    write_csv(OUT / "shipments_aftersale.csv", SHIPMENTS_HEADER, AFTERSALE_SHIPMENTS)
+    keep = set(REFUND_39_HEADER)
+    write_csv(OUT / "refunds_qianniu_gbk.csv", REFUND_39_HEADER,
+              [{k: v for k, v in row.items() if k in keep} for row in aftersale_refunds_39()], encoding="gbk")
+    keep = set(REFUND_42_HEADER)
+    write_xlsx(OUT / "refunds_qianniu_later.xlsx", REFUND_42_HEADER,
+               [{k: v for k, v in row.items() if k in keep} for row in aftersale_refunds_42()], sheet="退款管理")
+    wdt = [{"退换单号": "TH20261117001", "原始单号": oid(720), "客户网名": "tb_as_wms", "退换单类型": "退货", "状态": "已审核",
+            "平台状态": CONFIRM, "入库状态": "1", "退货物流单号": "ZT7300000000720", "物流公司名称": "中通快递",
+            "平台退款金额": "99.00", "实际退款金额": "99.00", "退款原因": "质量问题", "驳回原因": "",
+            "建单时间": "2026-11-17 10:00:00", "审核时间": "2026-11-17 10:30:00", "退款创建时间": "2026-11-16 09:00:00"}]
+    write_csv(OUT / "returns_wangdiantong.csv", WDT_REFUND_HEADER, wdt)
 # ---------------------------------------------------------------- 客服绩效 (shoptool kpi)
 # November 1–20, the sample day being the 21st: the 20th is 延迟统计 (not final yet). 丽丽 works
 # busy weekends and a few quiet days, so the mean of her daily rates (what a spreadsheet averages)
@@ -482,18 +635,18 @@ _ERP_ADDRESSES = ["浙江省 杭州市 余杭区 文一西路 969号 海创园5�
                   "湖北省 武汉市 洪山区 珞喻路 1037号 光谷广场", "新疆维吾尔自治区 乌鲁木齐市 天山区 解放北路 88号 大巴扎1栋"]
 # n: (status, placed, paid, shipped, courier, tracking)
 _PARCEL_ORDERS = {
-    701: (SHIPPED, "2026-11-19 20:00:00", "2026-11-19 20:01:00", "2026-11-20 08:00:00", "中通快递", "75311111110701"),
-    702: (SHIPPED, "2026-11-16 10:00:00", "2026-11-16 10:01:00", "2026-11-17 09:00:00", "圆通速递", "YT8811111110702"),
-    703: (SHIPPED, "2026-11-17 15:00:00", "2026-11-17 15:01:00", "2026-11-18 09:00:00", "中通快递", "75311111110703"),
-    704: (SHIPPED, "2026-11-15 11:00:00", "2026-11-15 11:01:00", "2026-11-16 09:00:00", "中通快递", "75311111110704"),
-    705: (SHIPPED, "2026-11-17 12:00:00", "2026-11-17 12:01:00", "2026-11-18 09:00:00", "中通快递", "75311111110705"),
-    706: (SHIPPED, "2026-11-18 19:00:00", "2026-11-18 19:01:00", "2026-11-19 09:00:00", "圆通速递", "YT8811111110706"),
-    707: (SHIPPED, "2026-11-16 09:00:00", "2026-11-16 09:01:00", "2026-11-17 09:00:00", "中通快递", "75311111110707"),
-    708: (SHIPPED, "2026-11-11 21:00:00", "2026-11-11 21:01:00", "2026-11-12 09:00:00", "中通快递", "75311111110708"),
-    709: (SHIPPED, "2026-11-17 10:00:00", "2026-11-17 10:01:00", "2026-11-18 09:00:00", "中通快递", "75311111110709"),
-    710: (SHIPPED, "2026-11-19 08:00:00", "2026-11-19 08:30:00", "2026-11-21 08:00:00", "中通快递", "75311111110710"),
-    711: (PAID, "2026-11-19 07:50:00", "2026-11-19 08:00:00", "", "", ""),
-    712: (PAID, "2026-11-19 13:00:00", "2026-11-19 13:00:00", "", "", ""),
+    801: (SHIPPED, "2026-11-19 20:00:00", "2026-11-19 20:01:00", "2026-11-20 08:00:00", "中通快递", "75311111110801"),
+    802: (SHIPPED, "2026-11-16 10:00:00", "2026-11-16 10:01:00", "2026-11-17 09:00:00", "圆通速递", "YT8811111110802"),
+    803: (SHIPPED, "2026-11-17 15:00:00", "2026-11-17 15:01:00", "2026-11-18 09:00:00", "中通快递", "75311111110803"),
+    804: (SHIPPED, "2026-11-15 11:00:00", "2026-11-15 11:01:00", "2026-11-16 09:00:00", "中通快递", "75311111110804"),
+    805: (SHIPPED, "2026-11-17 12:00:00", "2026-11-17 12:01:00", "2026-11-18 09:00:00", "中通快递", "75311111110805"),
+    806: (SHIPPED, "2026-11-18 19:00:00", "2026-11-18 19:01:00", "2026-11-19 09:00:00", "圆通速递", "YT8811111110806"),
+    807: (SHIPPED, "2026-11-16 09:00:00", "2026-11-16 09:01:00", "2026-11-17 09:00:00", "中通快递", "75311111110807"),
+    808: (SHIPPED, "2026-11-11 21:00:00", "2026-11-11 21:01:00", "2026-11-12 09:00:00", "中通快递", "75311111110808"),
+    809: (SHIPPED, "2026-11-17 10:00:00", "2026-11-17 10:01:00", "2026-11-18 09:00:00", "中通快递", "75311111110809"),
+    810: (SHIPPED, "2026-11-19 08:00:00", "2026-11-19 08:30:00", "2026-11-21 08:00:00", "中通快递", "75311111110810"),
+    811: (PAID, "2026-11-19 07:50:00", "2026-11-19 08:00:00", "", "", ""),
+    812: (PAID, "2026-11-19 13:00:00", "2026-11-19 13:00:00", "", "", ""),
 }
 _PARCEL_NAMES = ["钱程", "孙悦", "周宁", "吴迪", "郑爽", "王琦", "冯远", "陈晨", "褚楠", "卫东", "蒋欣", "沈雪"]
 
@@ -518,32 +671,32 @@ def _k100(tracking, state, events, com="zhongtong"):
 def parcel_results():
     """快递100 answers (one document, a list), 快递鸟 answers (one per line), an ERP tracking sheet."""
     k100 = [
-        _k100("75311111110701", "1", [("2026-11-20 07:40:00", "【杭州市】商家已下单，等待快递员揽收", "101")]),
-        _k100("75311111110705", "5", [("2026-11-18 18:00:00", "【杭州转运中心】已揽收", "103"),
+        _k100("75311111110801", "1", [("2026-11-20 07:40:00", "【杭州市】商家已下单，等待快递员揽收", "101")]),
+        _k100("75311111110805", "5", [("2026-11-18 18:00:00", "【杭州转运中心】已揽收", "103"),
                                       ("2026-11-19 06:00:00", "您的快件已存放至【菜鸟驿站】，请凭取件码 3-2-1108 取件", "501")]),
-        _k100("75311111110707", "6", [("2026-11-17 12:00:00", "【杭州市】快递员已揽收", "103"),
+        _k100("75311111110807", "6", [("2026-11-17 12:00:00", "【杭州市】快递员已揽收", "103"),
                                       ("2026-11-19 15:00:00", "收件人拒收，快件已退回寄件人", "")]),
-        _k100("75311111110709", "3", [("2026-11-18 12:00:00", "【杭州市】快递员已揽收", "103"),
+        _k100("75311111110809", "3", [("2026-11-18 12:00:00", "【杭州市】快递员已揽收", "103"),
                                       ("2026-11-20 16:00:00", "您的快件已签收，签收人：前台，感谢使用中通快递", "301")]),
-        _k100("75311111110710", "1", [("2026-11-21 08:05:00", "【杭州市】商家已下单，等待快递员揽收", "101")]),
+        _k100("75311111110810", "1", [("2026-11-21 08:05:00", "【杭州市】商家已下单，等待快递员揽收", "101")]),
     ]
     kdniao = [
-        {"EBusinessID": "1234567", "ShipperCode": "YTO", "Success": True, "LogisticCode": "YT8811111110702",
+        {"EBusinessID": "1234567", "ShipperCode": "YTO", "Success": True, "LogisticCode": "YT8811111110802",
          "State": "0", "StateEx": "", "Reason": "暂无轨迹信息", "Traces": []},
-        {"EBusinessID": "1234567", "ShipperCode": "YTO", "Success": True, "LogisticCode": "YT8811111110706",
+        {"EBusinessID": "1234567", "ShipperCode": "YTO", "Success": True, "LogisticCode": "YT8811111110806",
          "State": "4", "StateEx": "420", "Traces": [
              {"AcceptTime": "2026-11-19 12:00:00", "AcceptStation": "【杭州市】圆通速递 已揽收", "Action": "1"},
              {"AcceptTime": "2026-11-20 09:00:00", "AcceptStation": "快件到达【成都转运中心】", "Action": "2"},
              {"AcceptTime": "2026-11-21 07:00:00", "AcceptStation": "派件员反馈：地址不详，无法派送，请联系收件人", "Action": "420"}]},
     ]
     sheet = [
-        {"运单号": "75311111110703", "快递公司": "中通快递", "订单编号": oid(703), "物流状态": "运输中",
+        {"运单号": "75311111110803", "快递公司": "中通快递", "订单编号": oid(803), "物流状态": "运输中",
          "最新物流信息": "快件离开【郑州中转部】，发往【深圳中转部】", "最后更新时间": "2026-11-19 08:00:00",
          "揽收时间": "2026-11-18 20:00:00", "签收时间": ""},
-        {"运单号": "75311111110704", "快递公司": "中通快递", "订单编号": oid(704), "物流状态": "运输中",
+        {"运单号": "75311111110804", "快递公司": "中通快递", "订单编号": oid(804), "物流状态": "运输中",
          "最新物流信息": "快件到达【成都中转部】", "最后更新时间": "2026-11-21 06:00:00",
          "揽收时间": "2026-11-16 12:00:00", "签收时间": ""},
-        {"运单号": "75311111110708", "快递公司": "中通快递", "订单编号": oid(708), "物流状态": "派件中",
+        {"运单号": "75311111110808", "快递公司": "中通快递", "订单编号": oid(808), "物流状态": "派件中",
          "最新物流信息": "【乌鲁木齐市】快递员正在派件", "最后更新时间": "2026-11-21 08:30:00",
          "揽收时间": "2026-11-12 12:00:00", "签收时间": ""},
     ]
@@ -584,6 +737,7 @@ def main() -> None:
     write_csv(OUT / "reviews.csv", REVIEWS_HEADER, REVIEWS)
     write_csv(OUT / "opt_outs.csv", OPT_OUTS_HEADER, OPT_OUTS)
     buyers_samples(OUT)
+    write_aftersale()
     # variants: other real shapes of the same data, imported on purpose rather than by samples/*
     jst = [{"商品编码": w["商家编码"], "实际库存": w["实际库存"], "订单占有数": w["锁定量"], "仓库待发数": w["待发货量"],
             "库存锁定数": "0", "采购在途数": w["采购在途"], "安全库存下限": "0", "安全库存上限": "0",

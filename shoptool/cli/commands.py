@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import (
     address_cmd,
+    aftersale_cmd,
     campaign_cmd,
     cs_lists_cmd,
     customers_cmd,
@@ -52,6 +53,7 @@ COMMANDS = (
 )
 GROUPS = (
     ("reviews", reviews_cmd.reviews_app),
+    ("aftersale", aftersale_cmd.aftersale_app),
     ("sms", sending_cmd.sms_app),
     ("customers", customers_cmd.customers_app),
     ("segments", customers_cmd.segments_app),

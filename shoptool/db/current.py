@@ -56,6 +56,11 @@ class Rules:
     groups: tuple[Group, ...] = ()
     insert_only: tuple[str, ...] = ("first_seen_at",)
     json_merge: tuple[str, ...] = ("extra",)
+    # (status, place) along the row's life when it is not an order's (a refund's: refunds.RULES)
+    life: tuple[tuple[str, int], ...] | None = None
+
+    def places(self) -> tuple[tuple[str, int], ...]:
+        return self.life if self.life is not None else tuple((s, n) for n, s in enumerate(STATUSES))
 
     def data_columns(self, columns: Sequence[str]) -> list[str]:
         """The columns a file's rows carry that say something (not the key, not bookkeeping)."""
@@ -76,7 +81,7 @@ def rank(rules: Rules, columns: Sequence[str], side: str, stored: str) -> str:
     if not rules.status:
         return "'0'"
     source = side if rules.status in columns else stored
-    whens = " ".join(f"WHEN '{status}' THEN '{n}'" for n, status in enumerate(STATUSES))
+    whens = " ".join(f"WHEN '{status}' THEN '{n}'" for status, n in rules.places())
     return f"(CASE {source}.{rules.status} {whens} ELSE '0' END)"
 
 
@@ -90,7 +95,7 @@ def incoming_versions_sql(table: str, columns: Sequence[str], rules: Rules, sour
     so the merge reads them as excluded.<version>): '<rank>|<moment>', a plain moment for a group
     versioned by time, NULL for a group whose cells are all blank (it sets nothing)."""
     if rules.status and rules.status not in columns:  # the file says nothing of the status: the stored one's
-        whens = " ".join(f"WHEN '{status}' THEN '{n}'" for n, status in enumerate(STATUSES))
+        whens = " ".join(f"WHEN '{status}' THEN '{n}'" for status, n in rules.places())
         place = (f"COALESCE((SELECT CASE o.{rules.status} {whens} END FROM {table} o WHERE {_match(rules)}), '0')")
     else:
         place = rank(rules, columns, "p", "p")

@@ -106,10 +106,12 @@ def _columns(db, table: str) -> set[str]:
 def refund_marks(db, start: str, end: str) -> list[dict] | None:
     """Refunds marked handled (notes log, subject 'refund') around start..end, with the refund's
     deadline; None when this database has no refunds table with a deadline (after-sales not set up)."""
-    if not {"refund_id", "deadline"} <= _columns(db, "refunds"):
+    columns = _columns(db, "refunds")
+    deadline = "deadline_at" if "deadline_at" in columns else "deadline"  # #18's refunds: deadline_at (超时时间)
+    if not {"refund_id", deadline} <= columns:
         return None
     cursor = db.conn.execute(
-        """SELECT n.subject_id AS refund_id, n.staff, n.at, r.deadline FROM notes n
+        f"""SELECT n.subject_id AS refund_id, n.staff, n.at, r.{deadline} AS deadline FROM notes n
            LEFT JOIN refunds r ON r.refund_id = n.subject_id
            WHERE n.subject = 'refund' AND (n.new_status = 'handled' OR n.action = 'handled')
              AND n.at >= date(?, '-1 day') AND n.at < date(?, '+2 day')

@@ -292,7 +292,8 @@ def not_received_refund_orders(db) -> set[str]:
     sql = f"SELECT order_id, {', '.join(texts) or 'NULL'} FROM refunds WHERE status IN ({statuses})"
     found = set()
     for order_id, *values in db.conn.execute(sql):
-        if not texts or any(word in (v or "") for v in values for word in _NOT_RECEIVED):
+        # goods_status is stored as a code (aftersale/codes.py: 买家未收到货 → not_received)
+        if not texts or "not_received" in values or any(word in (v or "") for v in values for word in _NOT_RECEIVED):
             found.add(order_id)
     return found
 

@@ -12,12 +12,14 @@ EXPORTABLE = (
     "opt_outs", "messages", "notes", "merge_groups", "cs_marks", "imports", "audit", "cs_performance",
     "consents", "customer_tags", "members", "campaigns", "segment_counts",  # buyers (PRODUCT §20)
     "parcels", "parcel_events",
+    "refunds", "refund_history",
 )
 _PHONES = {"receiver_mobile", "receiver_tel", "phone"}
 _NAMES = {"receiver_name", "buyer"}  # messages.buyer: the nick, or the phone when there is none
 _ADDRESSES = {"address", "address_original", "address_modified", "address_detail"}
 _IDS = {"order_id", "line_id", "sku_code", "item_id", "sku_id", "tracking_no", "review_id", "sub_order_id",
-        "barcode", "goods_no", "provider_id", "dedupe_key", "subject_id"}
+        "barcode", "goods_no", "provider_id", "dedupe_key", "subject_id", "refund_id", "erp_no", "alipay_no",
+        "return_tracking", "sku"}
 # Chinese headers for staff (PRODUCT §4); a column of one table that means something else in
 # another is named in _ZH_BY_TABLE. Money columns hold fen in the database and leave as yuan, so
 # they leave without `_fen` in their name too (postage_fen → postage, 买家应付邮费（元）): an agent
@@ -72,6 +74,20 @@ _ZH = {
     "result_at": "结果时间", "events": "轨迹条数", "location": "地点", "code": "状态码",
 }
 _ZH_BY_TABLE = {
+    ("refunds", "status"): "退款状态", ("refunds", "amount_fen"): "退款金额（元）", ("refunds", "sku"): "商家编码",
+    ("refunds", "title"): "宝贝标题", ("refunds", "deadline_at"): "超时时间", ("refunds", "reason"): "退款原因",
+    ("refunds", "requested_at"): "退款的申请时间", ("refunds", "return_tracking"): "退货物流单号",
+    ("refunds", "responsible"): "责任方", ("refunds", "refund_id"): "退款编号",
+    ("refund_history", "refund_id"): "退款编号", ("refunds", "erp_no"): "ERP退换单号",
+    ("refunds", "alipay_no"): "支付宝交易号", ("refunds", "goods_status"): "货物状态",
+    ("refunds", "cs_status"): "客服介入状态", ("refunds", "cs_text"): "客服介入状态原文",
+    ("refunds", "evidence_deadline_at"): "举证超时", ("refunds", "returned_at"): "买家退货时间",
+    ("refunds", "return_courier"): "退货物流公司", ("refunds", "return_logistics"): "退货物流信息",
+    ("refunds", "ship_logistics"): "发货物流信息", ("refunds", "warehouse_in"): "入库状态",
+    ("refunds", "reason_note"): "买家退款说明", ("refunds", "stage"): "售中或售后",
+    ("refunds", "refund_mode"): "手工退款/系统退款", ("refunds", "handled_sig"): "处理时的状态",
+    ("refunds", "handled_at"): "处理时间", ("refunds", "handled_staff"): "处理人",
+    ("refunds", "handled_note"): "处理备注",
     ("order_items", "status"): "订单状态", ("order_items", "refund_fen"): "退款金额（元）",
     ("order_items", "paid_fen"): "买家实付金额（元）", ("page_stock", "title"): "宝贝标题",
     ("page_stock", "attrs"): "销售属性", ("page_stock", "quantity"): "库存", ("warehouse_stock", "attrs"): "规格名称",
@@ -111,6 +127,8 @@ _LABELS = {
     ("messages", "step"): "sms_step", ("messages", "provider"): "sms_provider", ("orders", "flag"): "flag",
     ("notes", "action"): "note_action", ("notes", "old_flag"): "flag", ("notes", "new_flag"): "flag",
     ("imports", "kind"): "import_kind", ("imports", "status"): "import_status",
+    ("refunds", "status"): "refund_status", ("refunds", "kind"): "refund_kind",
+    ("refunds", "goods_status"): "goods_status", ("refunds", "cs_status"): "cs_status",
     ("cs_performance", "source"): "kpi_source", ("cs_performance", "kind"): "kpi_kind",
     ("parcels", "state"): "parcel_state", ("parcels", "subtype"): "parcel_subtype",
 }

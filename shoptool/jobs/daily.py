@@ -10,6 +10,7 @@ from ..errors import InputError
 from ..result import Result, Section, json_rows, masked_rows
 from . import (
     address_check,
+    aftersale,
     cod_confirm,
     invoices,
     logistics_check,
@@ -86,6 +87,17 @@ def _reviews(shop: Shop) -> Section:
     return Section("reviews", "待处理中差评", len(result.rows), result.columns, result.rows, result.table_keys, note)
 
 
+def _aftersale(shop: Shop) -> Section:
+    # counts by finding, the overdue first (PRODUCT §17); the rows keep the command's order
+    result = aftersale.listing(shop)
+    counts = sorted(result.summary.items(), key=lambda kv: (kv[0] != "overdue", -kv[1]))
+    from ..labels import label
+
+    note = "，".join(f"{label('aftersale_finding', code)} {n}" for code, n in counts) or None
+    waiting = sum(1 for r in result.rows if r["severity"] != "info")  # the buyer's move is not the team's
+    return Section("aftersale", "售后待处理", waiting, result.columns, result.rows, result.table_keys, note)
+
+
 def _rate_buyers(shop: Shop) -> Section:
     result = rate_buyers.listing(shop)
     last = result.summary["last_day"]
@@ -131,7 +143,7 @@ CHECKS: list[Callable[[Shop], Section]] = [
     _stock, _addresses, _cod, _ship_deadline, _merges,
     _sending("remind-unpaid", "reminders", "待催付"),
     _sending("notify-shipped", "notices", "待发货通知"), _logistics,
-    _reviews, _rate_buyers, _invoices, _outbox,
+    _reviews, _aftersale, _rate_buyers, _invoices, _outbox,
 ]
 
 

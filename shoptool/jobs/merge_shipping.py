@@ -44,6 +44,7 @@ def run(shop: Shop, *, window: str | None = None, loose: bool = False, include_p
     from ..db import write_transaction
     from ..db.cs_lists import unconfirmed_cod_order_ids
     from ..db.merge import apply_groups, candidate_orders, recorded_groups
+    from ..db.refunds import open_refund_order_ids
     from ..merge import find_merges
     from ..notes import parse_flag
 
@@ -57,7 +58,11 @@ def run(shop: Shop, *, window: str | None = None, loose: bool = False, include_p
         raise UsageError(f"--flag: {exc}") from None
     applied = None
     with write_transaction(shop.db) if apply else nullcontext():  # read and write what was read
-        report = find_merges(candidate_orders(shop.db, at), window=span, rule=rule, include_presale=include_presale,
+        orders = list(candidate_orders(shop.db, at))
+        refunding = open_refund_order_ids(shop.db, [o["order_id"] for o in orders])
+        for order in orders:
+            order["open_refund"] = order["order_id"] in refunding
+        report = find_merges(orders, window=span, rule=rule, include_presale=include_presale,
                              courier_words=shop.settings["merge.courier_words"], loose=loose,
                              applied=recorded_groups(shop.db))
         if apply:

@@ -65,6 +65,7 @@ class Shipped(Purpose):
         from .due import shipping
 
         orders, shipments = q.parcel_rows(db, order_ids, shipping.usable_tracking)
+        _mark_open_refunds(db, orders)
         found = shipping.parcels(orders, shipments)
         bare = shipping.no_tracking(orders, shipments)
         keys = [p.key for p in found] + [shipping.no_tracking_draft(o, shop_name="").key for o in bare]
@@ -120,6 +121,7 @@ class Unpaid(Purpose):
     def _drafts(self, db, orders, now, *, done_dropped: bool) -> list[ob.Draft]:
         from .due import reminders
 
+        _mark_open_refunds(db, orders)
         # By order, not by key: steps of an older schedule still waiting are found and settled too.
         records = q.messages_for_orders(db, self.purpose, [o["order_id"] for o in orders])
         recorded = {r["dedupe_key"]: r for r in records}
@@ -138,6 +140,16 @@ class Unpaid(Purpose):
 
 
 PURPOSES = {"notify-shipped": Shipped, "remind-unpaid": Unpaid}
+
+
+def _mark_open_refunds(db, orders) -> None:
+    """Orders with an open refund (PRODUCT §17) are never texted: `open_refund` tells due/."""
+    from ..db.refunds import open_refund_order_ids
+
+    refunding = open_refund_order_ids(db, [o["order_id"] for o in orders])
+    for order in orders:
+        if order["order_id"] in refunding:
+            order["open_refund"] = True
 
 
 def _open(record) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlite_utils import Migrations
 
-from . import base, cs_lists, customers, identity, kpi, parcels
+from . import aftersale, base, cs_lists, customers, identity, kpi, parcels
 
 MIGRATIONS = (
     base.m001_initial,
@@ -23,6 +23,7 @@ MIGRATIONS = (
     kpi.m041_kpi_audit_indexes,
     customers.m035_customers,
     parcels.m025_parcels,
+    aftersale.m020_refunds,
 )
 
 migrations = Migrations("shoptool")

@@ -32,7 +32,19 @@ class ImportKind:
 
 
 def _registry() -> dict[str, ImportKind]:
-    from . import consents, cs_performance, customers, items, opt_outs, orders, reviews, shipments, stock, tracking
+    from . import (
+        consents,
+        cs_performance,
+        customers,
+        items,
+        opt_outs,
+        orders,
+        refunds,
+        reviews,
+        shipments,
+        stock,
+        tracking,
+    )
 
     kinds = (
         ImportKind(orders.ORDERS, orders.OrderConverter, orders.writer, "订单报表: orders (legacy GBK CSV, 千牛 xlsx)",
@@ -51,6 +63,8 @@ def _registry() -> dict[str, ImportKind]:
         ImportKind(customers.CUSTOMERS, customers.CustomerConverter, customers.writer, "会员列表: ERP members"),
         ImportKind(tracking.TRACKING_RESULTS, tracking.TrackingConverter, tracking.writer,
                    "物流跟踪: tracking results (快递100/快递鸟 JSON, tracking sheets)", shape=tracking.shape),
+        ImportKind(refunds.REFUNDS, refunds.RefundConverter, refunds.writer, "退款管理/退换单: refunds",
+                   shape=refunds.shape),
     )
     return {kind.name: kind for kind in kinds}
 

@@ -116,7 +116,7 @@ def count(value, average: bool = False) -> float | int | None:
             raise ValueError(f"not a count: {value!r} (too large)")
         if number.is_integer():
             return int(number)
-        if average:
+        if average and abs(number) < 2**53:
             return round(number, 2)
     raise ValueError(f"not a count: {value!r}")
 

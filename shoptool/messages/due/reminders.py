@@ -27,6 +27,7 @@ PAID = "paid"
 CLOSED = "closed"
 PRESALE = "presale"
 COD = "cod"
+REFUND = "refund"  # an open refund (PRODUCT §17)
 PAID_OTHER_ORDER = "paid_other_order"
 NO_PHONE = "no_phone"
 SUPERSEDED = "superseded"
@@ -229,7 +230,9 @@ def drafts(due: Iterable[Due], *, paid_orders: Sequence[Mapping], now: datetime,
         skip = item.skip
         paid = None
         if skip is None:
-            if order.get("presale_stage"):
+            if order.get("open_refund"):
+                skip = REFUND
+            elif order.get("presale_stage"):
                 skip = PRESALE
             elif order.get("is_cod"):
                 skip = COD

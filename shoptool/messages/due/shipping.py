@@ -128,7 +128,7 @@ def _state(parcel: Parcel) -> str | None:
     live = [o for o in parcel.orders if o.get("status") == O.SHIPPED]
     if not live:
         return CLOSED if statuses == {O.CLOSED} else NOT_SHIPPED
-    if all(_refunding(o.get("refund_status")) for o in live):
+    if all(o.get("open_refund") or _refunding(o.get("refund_status")) for o in live):
         return REFUND
     return None
 
