@@ -7,7 +7,18 @@ import re
 import sqlite3
 
 import pytest
-from builders import CLOSED, DONE, LEGACY_ORDER_HEADER, SHIPMENT_HEADER, SHIPPED, shipment, write_csv
+from builders import (
+    CLOSED,
+    DONE,
+    LEGACY_ORDER_HEADER,
+    REFUND_39_HEADER,
+    SHIPMENT_HEADER,
+    SHIPPED,
+    kuaidi100_result,
+    refund,
+    shipment,
+    write_csv,
+)
 
 NOW = "2026-11-21 10:00"
 SIGNED = "买家已签收（货到付款专用）"
@@ -88,6 +99,17 @@ def shop(cli, db, shop_folder):
         header = ["订单编号", "子订单编号", "买家昵称", "评价结果", "评价时间", "宝贝标题", "评价内容"]
         assert cli("import", write_csv(shop_folder / "r.csv", header, reviews),
                    "--now", "2026-04-13 13:00").exit_code == 0
+        # OLD_A's refund (its logistics line names the buyer) and its parcel's trace (签收人 and phone)
+        refunds = [refund(1, "退款关闭", **{"订单编号": OLD_A["id"], "买家会员名称": OLD_A["nick"],
+                                          "退款的申请时间": "2026-04-06 10:00:00", "超时时间": "2026-04-08 10:00:00",
+                                          "发货物流信息": f"已签收，签收人：{OLD_A['name']}"})]
+        assert cli("import", write_csv(shop_folder / "refunds.csv", REFUND_39_HEADER, refunds, encoding="gbk"),
+                   "--now", "2026-04-12 10:00").exit_code == 0
+        trace = kuaidi100_result(f"7530{OLD_A['id'][-4:]}", "3", [
+            ("2026-04-05 18:00:00", "【舟山市】快递员已揽收", "1"),
+            ("2026-04-07 12:00:00", f"已签收，签收人：{OLD_A['name']}，电话 {OLD_A['mobile']}", "3")])
+        (shop_folder / "kuaidi100.json").write_text(json.dumps(trace, ensure_ascii=False), encoding="utf-8")
+        assert cli("import", shop_folder / "kuaidi100.json", "--now", "2026-04-12 10:00").exit_code == 0
         for o in (OLD_A, OPEN_OLD):
             assert cli("note", o["id"], f"{o['name']}来电{o['mobile']}，改到{o['street']}", "--staff", "kf02",
                        "--now", "2026-04-06 10:00").exit_code == 0
@@ -135,7 +157,8 @@ def test_purge_leaves_no_byte_of_old_finished_orders_and_keeps_the_rest(cli, db,
     assert (doc["summary"]["vacuumed"], doc["summary"]["wal_truncated"]) == (True, True)
     counts = {r["table"]: r["rows"] for r in doc["rows"]}
     assert counts == {"orders": 3, "order_history": 1, "shipments": 1, "messages": 1, "notes": 1, "reviews": 1,
-                      "merge_groups": 1, "order_items": 0}
+                      "merge_groups": 1, "order_items": 0, "members": 0, "refunds": 1, "parcels": 1,
+                      "parcel_events": 1}
     assert (shop / "shoptool.db-wal").stat().st_size == 0
     data = raw_bytes(shop)
     for o in PURGED:

@@ -116,6 +116,16 @@ def scrub(db, *, at: str, apply: bool) -> dict[str, int]:
               "AND (receiver_name IS NOT NULL OR phone IS NOT NULL OR address IS NOT NULL OR extra IS NOT '{}')",
         sets="receiver_name = NULL, phone = NULL, address = NULL, extra = '{}'",
     )
+    # After-sales (PRODUCT §17) and parcels (§18): the buyer's nick and the free texts — a refund's
+    # logistics lines and notes, a parcel's trace ("已签收，签收人：张三 138…") — of purged orders.
+    counts["refunds"] = _texts(
+        conn, apply, known, table="refunds", key="refund_id", order_col="order_id",
+        texts=("return_logistics", "ship_logistics", "reason_note", "seller_note", "handled_note"),
+        clear={"buyer_nick": None, "extra": "{}"},
+    )
+    _select_parcels(conn)
+    counts["parcels"] = _parcel_texts(conn, apply, known, table="parcels", key="tracking_no", text="last_event")
+    counts["parcel_events"] = _parcel_texts(conn, apply, known, table="parcel_events", key="id", text="text")
     history_before = conn.execute("SELECT COALESCE(max(id), 0) FROM order_history").fetchone()[0]
     counts["orders"] = _orders(conn, apply, known, at)
     personal = ", ".join(f"'{f}'" for f in P.HISTORY_PERSONAL)
@@ -145,6 +155,7 @@ def wipe_leftovers(db, *, vacuum: bool = True) -> dict:
 
 def drop_selection(db) -> None:
     db.conn.execute(f"DROP TABLE IF EXISTS {_TEMP}")
+    db.conn.execute("DROP TABLE IF EXISTS temp.purge_parcels")
 
 
 # ---------------------------------------------------------------- steps
@@ -211,6 +222,38 @@ def _notes(conn, apply: bool, known) -> int:
         changed += len(updates)
         if apply and updates:
             conn.executemany("UPDATE notes SET old_note = ?, new_note = ?, text = ? WHERE id = ?", updates)
+        last = rows[-1][0]
+
+
+def _select_parcels(conn) -> None:
+    """temp.purge_parcels: the purged orders' parcels — a parcel is its tracking number, joined by
+    equality with the numbers shipments and orders store (db/parcels.py)."""
+    conn.execute("DROP TABLE IF EXISTS temp.purge_parcels")
+    conn.execute("CREATE TEMP TABLE purge_parcels (tracking_no TEXT PRIMARY KEY, order_id TEXT) WITHOUT ROWID")
+    conn.execute(f"""INSERT OR IGNORE INTO temp.purge_parcels (tracking_no, order_id)
+        SELECT s.tracking_no, s.order_id FROM shipments s JOIN {_TEMP} p ON p.order_id = s.order_id
+         WHERE s.tracking_no IS NOT NULL AND s.tracking_no != ''
+        UNION ALL SELECT o.tracking_no, o.order_id FROM orders o JOIN {_TEMP} p ON p.order_id = o.order_id
+         WHERE o.tracking_no IS NOT NULL AND o.tracking_no != ''
+        UNION ALL SELECT pa.tracking_no, pa.order_id FROM parcels pa JOIN {_TEMP} p ON p.order_id = pa.order_id""")
+
+
+def _parcel_texts(conn, apply: bool, known, *, table: str, key: str, text: str) -> int:
+    """A parcel's last event, or its trace, for the purged orders' parcels: texts redacted (a
+    trace reads "已签收，签收人：张三 138…")."""
+    select = (f"SELECT t.{key}, p.order_id, t.{text} FROM {table} t "
+              f"JOIN temp.purge_parcels p ON p.tracking_no = t.tracking_no WHERE t.{key} > ? "
+              f"ORDER BY t.{key} LIMIT {PAGE}")
+    changed, last = 0, _lowest(conn, table, key)
+    while True:
+        rows = conn.execute(select, (last,)).fetchall()
+        if not rows:
+            return changed
+        updates = [(new, row_key) for row_key, order_id, value in rows
+                   if (new := P.redact(value, known(order_id))) != value]
+        changed += len(updates)
+        if apply and updates:
+            conn.executemany(f"UPDATE {table} SET {text} = ? WHERE {key} = ?", updates)
         last = rows[-1][0]
 
 
