@@ -14,12 +14,15 @@ import openpyxl
 import pytest
 from builders import (
     LEGACY_ORDER_HEADER,
+    REFUND_39_HEADER,
     REVIEW_HEADER,
     SHIPPED,
     UNPAID,
+    kuaidi100_result,
     legacy_order,
     oid,
     phone,
+    refund,
     review,
     write_csv,
 )
@@ -73,8 +76,17 @@ def world(cli, shop_folder):
     write_csv(shop_folder / "in-reviews.csv", REVIEW_HEADER,
               [review(2, 评价内容=PLANTED["13698765432"], 买家昵称=PLANTED["13712345678"]),
                review(3, 评价内容="打15812345678问过了")])
-    for name in ("in-orders.csv", "in-reviews.csv"):
-        assert cli("import", shop_folder / name, "--now", NOW).exit_code == 0
+    # an open refund whose buyer wrote phones in its free texts, and a parcel whose trace names one
+    write_csv(shop_folder / "in-refunds.csv", REFUND_39_HEADER, [refund(
+        4, **{"买家退款说明": PLANTED["15812345678"], "退货物流信息": PLANTED["18611112222"],
+              "发货物流信息": "已签收，签收人：林悦 " + phone(4)})], encoding="gbk")
+    trace = kuaidi100_result("SF1400123456789", "2", [
+        ("2026-11-20 18:00:00", "【杭州】顺丰速运 已收取快件", "1"),
+        ("2026-11-20 20:00:00", "派件员 " + PLANTED["13698765432"] + "，收件人电话 " + phone(4), "2")],
+        com="shunfeng")
+    (shop_folder / "in-tracking.json").write_text(json.dumps(trace, ensure_ascii=False), encoding="utf-8")
+    for name in ("in-orders.csv", "in-reviews.csv", "in-refunds.csv", "in-tracking.json"):
+        assert cli("import", shop_folder / name, "--now", NOW).exit_code == 0, name
     assert cli("note", oid(3), PLANTED["18611112222"], "--staff", "kf01", "--now", NOW).exit_code == 0
     return shop_folder
 
@@ -82,7 +94,10 @@ def world(cli, shop_folder):
 COMMANDS = [
     ("daily",), ("address-check",), ("merge-shipping",), ("notify-shipped", "--dry-run"),
     ("remind-unpaid", "--dry-run"), ("reviews",), ("sms", "outbox"), ("note", oid(3)), ("doctor",),
-    ("import", "in-orders.csv"),
+    ("import", "in-orders.csv"), ("aftersale",), ("aftersale", "stop-list"),
+    ("aftersale", "history", "1688000000000000004"),
+    ("ship-deadline",), ("logistics-check",), ("cod-confirm",), ("rate-buyers",), ("invoices",),
+    ("customers", "list"), ("customers", "show", "tb_buyer4"), ("segments",), ("kpi",),
 ]
 
 
@@ -107,6 +122,10 @@ def test_no_output_of_any_command_shows_a_phone(cli, world):
     assert cli("daily", "--now", NOW, "-o", "out/daily.xlsx").exit_code == 0
     assert cli("reviews", "--now", NOW, "-o", "out/reviews.xlsx").exit_code == 0
     assert cli("sms", "outbox", "-o", "out/outbox.csv").exit_code == 0
+    assert cli("aftersale", "--now", NOW, "-o", "out/aftersale.xlsx").exit_code in (0, 1)
+    assert cli("logistics-check", "--now", NOW, "-o", "out/logistics.csv").exit_code in (0, 1)
+    assert cli("report", "--now", NOW, "-o", "out/report.html").exit_code == 0
+    assert cli("report", "--now", NOW, "-o", "out/report.json").exit_code == 0
     for path in sorted((world / "out").iterdir()):
         outputs[str(path.name)] = file_text(path)
     leaks = {name: unmasked(text) for name, text in outputs.items() if unmasked(text)}
