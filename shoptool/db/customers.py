@@ -112,21 +112,17 @@ def orders_with_phone(db, mobile: str) -> list[dict]:
 
 
 def open_refund_order_ids(db, order_ids: Iterable[str]) -> set[str]:
-    """Orders with an open refund: the after-sales table's answer when it exists (db/refunds.py),
-    else the orders export's own refund status (orders.refund_state)."""
-    ids = list(dict.fromkeys(order_ids))
-    if table_exists(db, "refunds"):
-        try:
-            from . import refunds  # PRODUCT §17, once after-sales has landed
-        except ImportError:
-            pass
-        else:
-            return set(refunds.open_refund_order_ids(db, ids))
+    """Orders with an open refund, by either source: the after-sales table (db/refunds.py, from
+    the 退款管理 exports) or the orders export's own refund status (orders.refund_state) — a shop
+    that imports only orders still keeps marketing away from a buyer mid-refund."""
     from ..orders import REFUND_OPEN, refund_state
+    from . import refunds
 
-    return {r["order_id"] for r in _where_in(db, "SELECT order_id, refund_status FROM orders WHERE order_id IN ({}) "
-                                                 "AND refund_status IS NOT NULL", ids)
-            if refund_state(r["refund_status"]) == REFUND_OPEN}
+    ids = list(dict.fromkeys(order_ids))
+    found = set(refunds.open_refund_order_ids(db, ids)) if table_exists(db, "refunds") else set()
+    return found | {r["order_id"] for r in _where_in(
+        db, "SELECT order_id, refund_status FROM orders WHERE order_id IN ({}) AND refund_status IS NOT NULL", ids)
+        if refund_state(r["refund_status"]) == REFUND_OPEN}
 
 
 def bad_review_buyers(db, since_iso: str) -> set[str]:
