@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "shoptool"
 
 # Plain functions over rows and settings: no database, spreadsheets, printing or terminal.
 DOMAIN = (
-    "shoptool.address", "shoptool.divisions", "shoptool.stock", "shoptool.merge", "shoptool.notes",
+    "shoptool.address", "shoptool.divisions", "shoptool.stock", "shoptool.merge", "shoptool.postage", "shoptool.notes",
     "shoptool.reviews", "shoptool.orders", "shoptool.cs_lists", "shoptool.phones", "shoptool.privacy", "shoptool.purge",
     "shoptool.kpi",
     "shoptool.customers",

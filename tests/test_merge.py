@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shoptool import merge as M
+from shoptool import postage as P
 
-MAX = M.parse_postage_rule("max")
+MAX = P.parse_postage_rule("max")
 WORDS = ["顺丰", "EMS", "指定快递"]
 SH = "上海 上海市 浦东新区 张江路 100弄 5号 301室"
 
@@ -37,7 +38,7 @@ def merges(orders, **kw):
     ("free_over:99", "free_over", 9900), ("free_over：99.90", "free_over", 9990), ("flat:0", "flat", 0),
 ])
 def test_postage_rules_parse_to_exact_fen(text, kind, amount):
-    rule = M.parse_postage_rule(text)
+    rule = P.parse_postage_rule(text)
     assert (rule.kind, rule.amount_fen) == (kind, amount)
 
 
@@ -45,7 +46,7 @@ def test_postage_rules_parse_to_exact_fen(text, kind, amount):
                                   "flat:nan"])
 def test_bad_postage_rules_are_refused(text):
     with pytest.raises(ValueError, match="postage rule|amount"):
-        M.parse_postage_rule(text)
+        P.parse_postage_rule(text)
 
 
 @pytest.mark.parametrize(("rule", "postages", "goods", "due", "refund"), [
@@ -59,8 +60,8 @@ def test_bad_postage_rules_are_refused(text):
     ("first", [None, 800], 9800, 0, 800),
 ])
 def test_one_parcel_postage_under_each_rule(rule, postages, goods, due, refund):
-    result = M.one_parcel(postages, goods, M.parse_postage_rule(rule))
-    assert result == M.Postage(sum(p or 0 for p in postages), due, refund)
+    result = P.one_parcel(postages, goods, P.parse_postage_rule(rule))
+    assert result == P.Postage(sum(p or 0 for p in postages), due, refund)
 
 
 _RULES = st.one_of(
@@ -76,7 +77,7 @@ _RULES = st.one_of(
     rule=_RULES,
 )
 def test_refund_is_exact_and_never_exceeds_what_was_paid(postages, goods, rule):
-    result = M.one_parcel(postages, goods, M.parse_postage_rule(rule))
+    result = P.one_parcel(postages, goods, P.parse_postage_rule(rule))
     paid = sum(p or 0 for p in postages)
     assert result.paid == paid
     assert isinstance(result.refund, int)
@@ -88,7 +89,7 @@ def test_refund_is_exact_and_never_exceeds_what_was_paid(postages, goods, rule):
 @given(postages=st.lists(st.integers(0, 50_000), min_size=2, max_size=6), rule=_RULES)
 def test_a_merged_group_reports_the_postage_it_was_given(postages, rule):
     orders = [order(i, postage=fee, created=f"2026-11-20T09:{i:02d}:00+08:00") for i, fee in enumerate(postages)]
-    (group,) = merges(orders, rule=M.parse_postage_rule(rule)).rows
+    (group,) = merges(orders, rule=P.parse_postage_rule(rule)).rows
     row = group.as_row()
     assert row["postage_paid"] == sum(postages)
     assert 0 <= row["refund"] <= row["postage_paid"]

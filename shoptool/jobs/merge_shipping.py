@@ -77,7 +77,7 @@ def run(shop: Shop, *, window: str | None = None, loose: bool = False, include_p
 
 
 def _rule(text: str, where: str):
-    from ..merge import parse_postage_rule
+    from ..postage import parse_postage_rule
 
     try:
         return parse_postage_rule(text)
