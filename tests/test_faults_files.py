@@ -177,8 +177,12 @@ def test_an_import_killed_half_way_leaves_nothing_half_written(shop_folder):
         if (shop_folder / "shoptool.db").exists():
             with sqlite3.connect(shop_folder / "shoptool.db") as conn:
                 assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-                stored = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
-                logged = conn.execute("SELECT count(*) FROM imports").fetchone()[0]
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                # killed while the first open built the schema: its migrations roll back whole and
+                # the next open runs them again, so there is nothing of the file either
+                built = {"orders", "imports"} <= tables
+                stored = conn.execute("SELECT count(*) FROM orders").fetchone()[0] if built else 0
+                logged = conn.execute("SELECT count(*) FROM imports").fetchone()[0] if built else 0
             if stored:  # the kill came after the commit: the whole file, logged
                 assert (stored, logged) == (30_000, 1)
                 break
