@@ -93,6 +93,21 @@ def _is_mobile(digits: str) -> bool:
     return _MOBILE_RE.fullmatch(digits) is not None
 
 
+# A run reads each phone several times (the reminder, the cap, the provider's own check): the
+# plain 11-digit spellings are read once each, from a bounded memo (Phone is immutable).
+_PLAIN_PHONES: dict[str, Phone] = {}
+
+
+def _plain(value: str) -> Phone:
+    found = _PLAIN_PHONES.get(value)
+    if found is None:
+        found = Phone(MOBILE, value, None, value) if _is_mobile(value) else Phone(INVALID, raw=value)
+        if len(_PLAIN_PHONES) >= 100_000:
+            _PLAIN_PHONES.clear()
+        _PLAIN_PHONES[value] = found
+    return found
+
+
 def _valid_other(digits: str) -> bool:
     """A landline, 400/800 or other non-mobile number phonenumbers accepts for China."""
     pn = _phonenumbers()
@@ -111,7 +126,7 @@ def classify_phone(value: str | None, region: str | None = None) -> Phone:
     if value is None:
         return Phone(MISSING)
     if value.__class__ is str and len(value) == 11 and value.isdigit() and value.isascii() and value[0] == "1":
-        return Phone(MOBILE, value, None, value) if _is_mobile(value) else Phone(INVALID, raw=value)  # the common case
+        return _plain(value)  # the common case
     raw = str(value)
     text = _JUNK.sub("", unicodedata.normalize("NFKC", raw)).strip("-")
     if not text:

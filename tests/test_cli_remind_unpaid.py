@@ -48,7 +48,14 @@ def by_order(rows: list[dict]) -> dict[str, tuple]:
     return {r["order_id"]: (r["action"], r["reason"]) for r in rows}
 
 
-def test_the_issue_cases_at_a_fixed_moment(cli, shop, stub, db):
+@pytest.mark.parametrize("meanwhile", [False, True], ids=["paid-read-in-place", "paid-read-meanwhile"])
+def test_the_issue_cases_at_a_fixed_moment(cli, shop, stub, db, monkeypatch, meanwhile):
+    """Also with the buyers' paid orders read on a second connection in a thread (as a big run
+    does from db/paid_orders.MEANWHILE_FROM buyers): the same answers."""
+    if meanwhile:
+        from shoptool.db import paid_orders
+
+        monkeypatch.setattr(paid_orders, "MEANWHILE_FROM", 0)
     now = "2026-11-21 10:00"
     load(cli, shop, [
         order(1, "2026-11-21 09:20:00"),                         # 40 min: reminded once

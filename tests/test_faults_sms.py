@@ -265,25 +265,27 @@ def test_cron_30_runs_against_a_throttling_trickling_gateway(cli, shop_folder, s
     assert arrived, "texts did go out between the faults"
 
 
-def test_a_batch_claim_rechecks_orders_an_import_changed_after_planning(shop_folder, monkeypatch):
-    """The file provider's texts are claimed 500 to a transaction; the plan is reused only while no
-    other connection has written. An order paid between planning and claiming is not reminded."""
+def test_a_plan_an_import_changed_while_it_was_read_is_rechecked_before_claiming(shop_folder, monkeypatch):
+    """The file provider's texts are claimed in the plan's own transaction only while no other
+    connection has written since the run began planning. An order paid while the plan was being
+    made is re-checked at the claim and not reminded."""
     from test_outbox import NOW, add_order, messages, run, shop_at
 
+    from shoptool.messages import purposes
     from shoptool.messages.providers.file import FileProvider
-    from shoptool.messages.runner import Runner
 
     shop = shop_at(shop_folder / "shoptool.db")
     for n in range(1, 6):
         add_order(shop.db, str(n), mobile=f"1380013800{n}")
-    real = Runner.claim_many
+    real = purposes.Unpaid.plan
 
-    def paid_meanwhile(self, drafts):
+    def paid_meanwhile(self, db, now):
+        drafts = real(self, db, now)
         with sqlite3.connect(shop_folder / "shoptool.db", isolation_level=None) as other:
             other.execute("UPDATE orders SET status = 'paid', paid_at = created_at WHERE order_id = '3'")
-        return real(self, drafts)
+        return drafts
 
-    monkeypatch.setattr(Runner, "claim_many", paid_meanwhile)
+    monkeypatch.setattr(purposes.Unpaid, "plan", paid_meanwhile)
     report = run(shop, "remind-unpaid", FileProvider(shop_folder / "sms-upload", fmt="csv"), NOW)
     assert report.exit_code == 0
     actions = {r["order_id"]: (r["action"], r["reason"]) for r in report.rows}
@@ -292,4 +294,76 @@ def test_a_batch_claim_rechecks_orders_an_import_changed_after_planning(shop_fol
     assert messages(shop.db)["u:3:30m"]["status"] == "skipped"
     sheet = next((shop_folder / "sms-upload").glob("*.csv")).read_text(encoding="utf-8-sig")
     assert "13800138003" not in sheet and "13800138001" in sheet
+    shop.close()
+
+
+def test_the_file_providers_texts_are_claimed_in_the_plans_own_write(shop_folder, monkeypatch):
+    """Nobody wrote since planning: the plan's sends are recorded `sending` by this run in the plan's
+    transaction (one write per text before the sheet), and an import after that claim does not
+    take back a text already claimed — as with a provider that had already been called."""
+    from test_outbox import NOW, add_order, messages, run, shop_at
+
+    from shoptool.db import outbox as q
+    from shoptool.messages.providers.file import FileProvider
+    from shoptool.messages.runner import Runner
+
+    shop = shop_at(shop_folder / "shoptool.db")
+    for n in range(1, 4):
+        add_order(shop.db, str(n), mobile=f"1380013800{n}")
+    seen: list = []
+    real = Runner.claim_many
+
+    def after_the_claim(self, drafts):
+        seen.append({k: (m["status"], m["claimed_by"] == self.token, m["attempts"])
+                     for k, m in messages(shop.db).items()})
+        with sqlite3.connect(shop_folder / "shoptool.db", isolation_level=None) as other:
+            other.execute("UPDATE orders SET status = 'paid', paid_at = created_at WHERE order_id = '2'")
+        return real(self, drafts)
+
+    claims: list = []
+    monkeypatch.setattr(Runner, "claim_many", after_the_claim)
+    monkeypatch.setattr(q, "claim_many", lambda *a, **k: claims.append(a) or {})
+    report = run(shop, "remind-unpaid", FileProvider(shop_folder / "sms-upload", fmt="csv"), NOW)
+    assert report.exit_code == 0
+    assert seen == [{f"u:{n}:30m": ("sending", True, 1) for n in range(1, 4)}]
+    assert claims == []  # no second write per text
+    assert {r["order_id"]: r["action"] for r in report.rows} == {"1": "sent", "2": "sent", "3": "sent"}
+    stored = messages(shop.db)
+    assert {k: (m["status"], m["attempts"]) for k, m in stored.items()} == {
+        f"u:{n}:30m": ("sent", 1) for n in range(1, 4)}
+    shop.close()
+
+
+def test_texts_claimed_with_the_plan_but_never_handed_over_go_back_to_queued(shop_folder, monkeypatch):
+    """The run's time is up before the send loop reaches them: nothing of them left, so they are
+    queued again (reason run_time_up) and the next run sends them — not left `sending` → unknown."""
+    from test_outbox import NOW, add_order, messages, run, shop_at
+
+    from shoptool.messages import outbox as ob
+    from shoptool.messages.providers.file import FileProvider
+
+    shop = shop_at(shop_folder / "shoptool.db")
+    for n in range(1, 6):
+        add_order(shop.db, str(n), mobile=f"1380013800{n}")
+    monkeypatch.setattr(ob, "CLAIM_BATCH", 2)
+
+    class Slow(FileProvider):
+        """Each text staged takes the run's whole time: the loop's first batch is in time, no other."""
+
+        def send(self, message):
+            staged.append(message.out_id)
+            return super().send(message)
+
+    staged: list = []
+    real = time.monotonic
+    monkeypatch.setattr("time.monotonic", lambda: real() + (1e9 if staged else 0.0))
+    report = run(shop, "remind-unpaid", Slow(shop_folder / "sms-upload", fmt="csv"), NOW)
+    monkeypatch.undo()
+    actions = sorted((r["action"], r["reason"]) for r in report.rows)
+    assert actions == [("queued", "run_time_up")] * 3 + [("sent", None)] * 2
+    stored = {k: (m["status"], m["reason"], m["claimed_by"] is not None) for k, m in messages(shop.db).items()}
+    assert sorted(v[:2] for v in stored.values()) == [("queued", "run_time_up")] * 3 + [("sent", None)] * 2
+    again = run(shop, "remind-unpaid", FileProvider(shop_folder / "sms-upload", fmt="csv"), NOW)
+    assert sorted(r["action"] for r in again.rows) == ["sent"] * 3
+    assert {m["status"] for m in messages(shop.db).values()} == {"sent"}
     shop.close()

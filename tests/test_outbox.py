@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shoptool.db import outbox as q
+from shoptool.db import paid_orders
 from shoptool.jobs import Shop
 from shoptool.messages import outbox as ob
 from shoptool.messages import purposes, recovery
@@ -298,8 +299,8 @@ def test_due_row_queries_use_their_indexes(shop, sql, params, indexes):
 
 
 @pytest.mark.parametrize(("sql", "index"), [
-    (q.PAID_BY_NICK_SQL, "orders_buyer"),
-    (q.PAID_BY_PHONE_SQL, "orders_mobile_no_nick"),
+    (paid_orders.PAID_BY_NICK_SQL, "orders_buyer"),
+    (paid_orders.PAID_BY_PHONE_SQL, "orders_mobile_no_nick"),
     ("SELECT * FROM orders WHERE order_id IN ({})", "sqlite_autoindex_orders_1"),
     ("SELECT * FROM messages WHERE dedupe_key IN ({})", "sqlite_autoindex_messages_1"),
     ("SELECT * FROM messages WHERE order_id IN ({}) AND purpose = ?", "messages_order"),
@@ -320,6 +321,21 @@ def test_per_buyer_lookups_read_the_index_they_need_even_with_statistics(shop, s
     assert any(f"USING INDEX {index}" in step or "USING PRIMARY KEY" in step and index.startswith("sqlite_auto")
                or f"USING COVERING INDEX {index}" in step for step in plan), plan
     assert not any(_scans_a_table(step) for step in plan), plan
+
+
+def test_paid_orders_read_meanwhile_are_those_read_in_place_and_a_failure_is_raised(shop, monkeypatch):
+    for n in range(40):
+        add_order(shop.db, f"p{n}", status="paid" if n % 3 else "unpaid", nick=f"tb_{n % 7}",
+                  created=NOW - timedelta(hours=n))
+    since = iso(NOW - timedelta(hours=30))
+    nicks = [f"tb_{n}" for n in range(7)]
+    monkeypatch.setattr(paid_orders, "MEANWHILE_FROM", 0)
+    meanwhile = paid_orders.paid_orders_of_meanwhile(shop.db, nicks, [], since)
+    in_place = paid_orders.paid_orders_of(shop.db, nicks, [], since)
+    assert sorted(r["order_id"] for r in meanwhile()) == sorted(r["order_id"] for r in in_place) != []
+    monkeypatch.setattr(paid_orders, "PAID_BY_NICK_SQL", "SELECT * FROM no_such_table WHERE x IN ({}) AND y >= ?")
+    with pytest.raises(Exception, match="no_such_table"):
+        paid_orders.paid_orders_of_meanwhile(shop.db, nicks, [], since)()
 
 
 def test_paid_index_answers_as_paid_since_does():

@@ -117,6 +117,19 @@ def _create_owner_only(path: Path) -> None:
 
 
 @contextlib.contextmanager
+def page_cache(db: sqlite_utils.Database, kib: int) -> Iterator[None]:
+    """SQLite's page cache of this connection at `kib` KiB for a while (CACHE_KIB otherwise): a
+    command that reads each page once needs little of it, and the cache is memory it keeps."""
+    conn = db.conn
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+@contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database, *, wait: float | None = None) -> Iterator[sqlite_utils.Database]:
     """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so two runs never deadlock upgrading
     a read transaction, and everything inside lands together or not at all.

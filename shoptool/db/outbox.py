@@ -10,6 +10,7 @@ that race on one message cannot both take it (see messages/outbox.py for the who
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Iterable, Sequence
 
@@ -20,7 +21,6 @@ _CLAIMABLE_SQL = "('queued', 'retry', 'deferred', 'skipped')"
 # States in which a text may have reached the buyer: they count towards every cap.
 MAYBE_SENT = ("sending", "sent", "unknown")
 _MAYBE_SENT_SQL = "('sending', 'sent', 'unknown')"
-_PAID_STATES_SQL = "('paid', 'partly_shipped', 'shipped', 'signed', 'completed')"
 _CHUNK = 500  # bound parameters per IN (…)
 
 # --- due rows (cron's whole cost on a large database) ------------------------------------------
@@ -28,9 +28,10 @@ _CHUNK = 500  # bound parameters per IN (…)
 # INDEXED BY: without statistics SQLite prefers orders_status, which reads every order in the
 # status (months of them when exports stop updating old orders); the partial index reads the window.
 # Only the columns the reminder rules read (messages/due/reminders.py; a new rule adds its column
-# here): 80,000 due orders of ~40 columns each were most of a big cron run's memory.
-UNPAID_FIELDS = ("order_id", "shop", "status", "created_at", "paid_at", "buyer_nick", "receiver_mobile",
-                 "receiver_tel", "masked", "is_cod", "presale_stage", "refund_status", "tracking_no")
+# here): 80,000 due orders of ~40 columns each were most of a big cron run's memory, and a row of
+# ten fields or fewer is a dict of 272 bytes, not 464.
+UNPAID_FIELDS = ("order_id", "status", "created_at", "buyer_nick", "receiver_mobile", "receiver_tel", "masked",
+                 "is_cod", "presale_stage")
 UNPAID_DUE_SQL = (f"SELECT {', '.join(UNPAID_FIELDS)} FROM orders INDEXED BY orders_unpaid_due "
                   "WHERE status = 'unpaid' AND created_at > ? AND created_at <= ?")
 
@@ -114,36 +115,6 @@ def unpaid_due(db, after_iso: str, until_iso: str, last_step: str | None = None)
 
 def orders_by_id(db, order_ids: Iterable[str]) -> list[dict]:
     return _where_in(db, "SELECT * FROM orders WHERE order_id IN ({})", order_ids)
-
-
-_PAID_FIELDS = "order_id, buyer_nick, receiver_mobile, receiver_tel, status, paid_at, created_at"
-# Pinned to the buyer indexes: without statistics SQLite reads these through orders_status, which
-# visits every paid order of the shop (~820k on a million-order shop) for each chunk of names.
-# (A partial index of paid orders by buyer and paid moment made this 1.2 s → 0.05 s with 80,000
-# due buyers on a million orders, but every import pays to keep it: +10–20% on CSV import, which
-# PRODUCT §14 holds to 40% of sqlite3's .import. Not added; see benchmarks/SCALE.md.)
-PAID_BY_NICK_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_buyer WHERE buyer_nick IN ({{}}) "
-                    f"AND status IN {_PAID_STATES_SQL} AND COALESCE(paid_at, created_at) >= ?")
-PAID_BY_PHONE_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_mobile_no_nick WHERE buyer_nick IS NULL "
-                     f"AND receiver_mobile IN ({{}}) AND status IN {_PAID_STATES_SQL} "
-                     "AND COALESCE(paid_at, created_at) >= ?")
-# A mobile written in 联系电话 (either column may hold either kind, phones.receiver_phone)
-PAID_BY_TEL_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_tel_no_nick WHERE buyer_nick IS NULL "
-                   f"AND receiver_tel IN ({{}}) AND status IN {_PAID_STATES_SQL} "
-                   "AND COALESCE(paid_at, created_at) >= ?")
-
-
-def paid_orders_of(db, nicks: Iterable[str], phones: Iterable[str], since_iso: str) -> list[dict]:
-    """Orders of these buyers paid (or placed) since `since`: a buyer without a nick is known by
-    the receiver's phone (phones.buyer_key), and only among orders without a nick. Mobiles are
-    stored as their 11 digits (phones.stored_phone), so either phone column is compared as such;
-    the caller keeps the orders whose buyer key is the buyer's. Read through the buyer indexes,
-    once per run for all the due buyers."""
-    found = {row["order_id"]: row for row in _where_in(db, PAID_BY_NICK_SQL, nicks, (since_iso,))}
-    for sql in (PAID_BY_PHONE_SQL, PAID_BY_TEL_SQL):
-        for row in _where_in(db, sql, phones, (since_iso,)):
-            found.setdefault(row["order_id"], row)
-    return list(found.values())
 
 
 def shipped_due_order_ids(db, since_iso: str) -> list[str]:
@@ -260,10 +231,10 @@ def ids_json(order_ids) -> str:
     the plain ids every message has (it was 300,000 calls of a big cron run)."""
     if not order_ids:
         return "[]"
-    if all(_PLAIN_ID.fullmatch(i) for i in order_ids if isinstance(i, str)) and all(
-            isinstance(i, str) for i in order_ids):
-        return '["' + '", "'.join(order_ids) + '"]'
-    return json.dumps(list(order_ids), ensure_ascii=False)
+    for i in order_ids:
+        if i.__class__ is not str or not _PLAIN_ID.fullmatch(i):
+            return json.dumps(list(order_ids), ensure_ascii=False)
+    return '["' + '", "'.join(order_ids) + '"]'
 
 
 _PARAMS_JSON: dict[tuple, str] = {}
@@ -286,6 +257,36 @@ def params_json(params) -> str:
 
 
 _ORDER_IDS, _PARAMS = _PLAN_COLUMNS.index("order_ids"), _PLAN_COLUMNS.index("params")
+_STATUS, _REASON, _NEXT = (_PLAN_COLUMNS.index(c) for c in ("status", "reason", "next_attempt_at"))
+_every_column = operator.itemgetter(*_PLAN_COLUMNS)  # of a record with every column (Runner.record_of)
+_CLAIMED_SQL = (f"INSERT INTO messages ({', '.join(_PLAN_COLUMNS)}, claimed_by, provider, attempts, sent_at) "
+                f"VALUES ({', '.join('?' for _ in _PLAN_COLUMNS)}, ?, ?, 1, ?) ON CONFLICT(dedupe_key) DO NOTHING")
+
+
+def insert_claimed(db, records: Iterable[dict], *, claimed_by: str, provider: str, at: str) -> int:
+    """New messages recorded already claimed (`sending`, attempts 1), inside the caller's BEGIN
+    IMMEDIATE: a plan and its claim in one write, for a provider that hands texts over only on
+    flush(). A key already recorded is left alone (not claimed); returns the rows inserted."""
+    tail = (claimed_by, provider, at)
+
+    def values(record: dict) -> list:
+        row = list(_every_column(record))
+        row[_ORDER_IDS] = ids_json(row[_ORDER_IDS])
+        row[_PARAMS] = params_json(row[_PARAMS])
+        row[_STATUS], row[_REASON], row[_NEXT] = "sending", None, None
+        row.extend(tail)
+        return row
+
+    before = db.conn.total_changes
+    db.conn.executemany(_CLAIMED_SQL, map(values, records))
+    return db.conn.total_changes - before
+
+
+def held_by(db, claimed_by: str) -> dict[str, tuple[int, int]]:
+    """{key: (message_id, attempts)} of the messages this run holds in `sending`."""
+    return {key: (mid, attempts) for key, mid, attempts in db.conn.execute(
+        "SELECT dedupe_key, message_id, attempts FROM messages WHERE status = 'sending' AND claimed_by = ?",
+        (claimed_by,))}
 
 
 def claim(db, key: str, *, claimed_by: str, provider: str, at: str, phone: str, text: str,
@@ -329,25 +330,26 @@ def claim_many(db, claims: Sequence[dict], *, claimed_by: str, provider: str, at
     return taken
 
 
-def settle_many(db, settlements: Sequence[dict], *, claimed_by: str, at: str) -> None:
-    """settle() for many messages (the file provider's whole sheet) in the caller's transaction."""
+def settle_many(db, settlements: Sequence[tuple], *, claimed_by: str, at: str) -> None:
+    """settle() for many messages (the file provider's whole sheet) in the caller's transaction.
+    Each: (status, reason, provider_id, detail, next_attempt_at, keep_sent_at, message_id)."""
     db.conn.executemany(
-        """UPDATE messages SET status = ?, reason = ?, provider_id = COALESCE(?, provider_id), detail = ?,
-               next_attempt_at = ?, sent_at = CASE WHEN ? THEN sent_at ELSE NULL END, updated_at = ?
-           WHERE message_id = ? AND claimed_by = ? AND status IN ('sending', 'unknown')""",
-        [(s["status"], s["reason"], s["provider_id"], s["detail"], s["next_attempt_at"], 1 if s["keep_sent_at"] else 0,
-          at, s["message_id"], claimed_by) for s in settlements])
+        """UPDATE messages SET status = ?1, reason = ?2, provider_id = COALESCE(?3, provider_id), detail = ?4,
+               next_attempt_at = ?5, sent_at = CASE WHEN ?6 THEN sent_at ELSE NULL END, updated_at = ?8
+           WHERE message_id = ?7 AND claimed_by = ?9 AND status IN ('sending', 'unknown')""",
+        [(*s, at, claimed_by) for s in settlements])
 
 
 def last_message_id(db) -> int:
     return db.conn.execute("SELECT COALESCE(max(message_id), 0) FROM messages").fetchone()[0]
 
 
-def message_ids_after(db, message_id: int) -> dict[str, tuple[int, int]]:
+def message_ids_after(db, message_id: int, *, sending_only: bool = False) -> dict[str, tuple[int, int]]:
     """{key: (message_id, attempts)} of the messages added after `message_id` (a rowid range:
-    one sequential read of what a plan just inserted)."""
+    one sequential read of what a plan just inserted); of those in `sending` only, if asked."""
     return {key: (mid, attempts) for key, mid, attempts in db.conn.execute(
-        "SELECT dedupe_key, message_id, attempts FROM messages WHERE message_id > ?", (message_id,))}
+        "SELECT dedupe_key, message_id, attempts FROM messages WHERE message_id > ?" + (
+            " AND status = 'sending'" if sending_only else ""), (message_id,))}
 
 
 def data_version(db) -> int:

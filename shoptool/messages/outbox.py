@@ -113,15 +113,15 @@ def decide(draft: Draft, existing: Mapping | None, ctx: Context, rules: R.Rules,
     """What to do with one message now. Reasons that belong to the order come first (they are what
     staff act on), then the buyer's choices and limits, then waiting."""
     if existing is not None and existing["status"] not in CLAIMABLE:
-        return Decision(DONE)
+        return _DONE
     if draft.skip:
-        return Decision(SKIP, draft.skip)
+        return _skip(draft.skip)
     if not draft.phone:
-        return Decision(SKIP, NO_PHONE)
+        return _skip(NO_PHONE)
     if R.opted_out(draft.phone, ctx.opt_outs):
-        return Decision(SKIP, R.OPTED_OUT)
+        return _skip(R.OPTED_OUT)
     if draft.buyer and R.limit_reached(now, ctx.buyer_sends.get(draft.buyer, ()), draft.buyer_limit):
-        return Decision(SKIP, R.BUYER_REMINDED)
+        return _skip(R.BUYER_REMINDED)
     waiting = None
     if existing is not None and existing["status"] in ("retry", DEFERRED):
         until = _when(existing.get("next_attempt_at"))
@@ -135,12 +135,26 @@ def decide(draft: Draft, existing: Mapping | None, ctx: Context, rules: R.Rules,
         if draft.deadline is not None and waiting.until >= draft.deadline:
             return Decision(SKIP, draft.deadline_reason or waiting.reason)
         return waiting
-    return Decision(SEND)
+    return _SEND
+
+
+# Decisions are frozen: the common ones are shared, not made again for each of 80,000 messages.
+_DONE, _SEND = Decision(DONE), Decision(SEND)
+_SKIPS: dict[str, Decision] = {}
+
+
+def _skip(reason: str) -> Decision:
+    found = _SKIPS.get(reason)
+    if found is None:
+        found = Decision(SKIP, reason)
+        if len(_SKIPS) < 100:  # the selections' reason codes; never grows with the data
+            _SKIPS[reason] = found
+    return found
 
 
 # --- the provider's answer ----------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Settlement:
     status: str
     action: str  # for the run's rows: sent | deferred | queued | failed | unknown
@@ -320,12 +334,18 @@ def deliver(
                                    detail="writing the upload sheet failed")) for c, _ in staged])
             raise
         moment = now()
-        settled_all = [(c, settle(r, attempts=c.attempts, now=moment, policy=policy, deadline=c.draft.deadline))
+        settled_all = [(c, _handed_over(r) if r.outcome == SENT else
+                        settle(r, attempts=c.attempts, now=moment, policy=policy, deadline=c.draft.deadline))
                        for c, r in staged]
         record(settled_all)
         for c, s in settled_all:
             outcomes[c.draft.key] = Outcome(s.action, s.reason, None, c.message_id, c.draft, s.detail)
     return Delivery(outcomes, stopped, sheets, out_of_time, busy)
+
+
+def _handed_over(result: SendResult) -> Settlement:
+    """settle() of a staged row the flush handed over: sent (the common case, made directly)."""
+    return Settlement("sent", "sent", None, None, result.provider_id, result.detail or None, True)
 
 
 # Texts claimed to one transaction for a provider that hands over on flush(): each commit is an

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from .. import clock
 from ..db import outbox as q
+from ..db import paid_orders
 from . import outbox as ob
 
 
@@ -121,6 +122,14 @@ class Unpaid(Purpose):
     def _drafts(self, db, orders, now, *, done_dropped: bool) -> list[ob.Draft]:
         from .due import reminders
 
+        if not orders:
+            return []
+        # The buyers' paid orders are read meanwhile (db/paid_orders.paid_orders_of_meanwhile): of every
+        # candidate order's buyer, a few more than those found due below.
+        buyers = {reminders.buyer_of(o) for o in orders} - {None}
+        nicks = {o["buyer_nick"] for o in orders if (o.get("buyer_nick") or "").strip()}
+        since = min(o.get("created_at") or "" for o in orders)
+        paid = paid_orders.paid_orders_of_meanwhile(db, nicks, buyers - nicks, since)
         _mark_open_refunds(db, orders)
         # By order, not by key: steps of an older schedule still waiting are found and settled too.
         records = q.messages_for_orders(db, self.purpose, [o["order_id"] for o in orders])
@@ -129,12 +138,8 @@ class Unpaid(Purpose):
                                               recorded=recorded)
                if not done_dropped or _open(recorded.get(d.key))]
         if not due:
+            paid()
             return []
-        buyers = {reminders.buyer_of(d.order) for d in due} - {None}
-        nicks = {d.order["buyer_nick"] for d in due if (d.order.get("buyer_nick") or "").strip()}
-        phones = buyers - nicks
-        since = min(d.order.get("created_at") or "" for d in due)
-        paid = q.paid_orders_of(db, nicks, phones, since)
         return reminders.drafts(due, paid_orders=paid, now=now, cutoff=self.cutoff, shop_name=self.shop_name,
                                 per_buyer_per_day=self.per_buyer)
 

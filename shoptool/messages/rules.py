@@ -63,6 +63,8 @@ def cap_wait(moment: datetime, recent: Iterable[datetime], *, per_minute: int, p
     `recent` are the moments texts to this phone went out (or may have: `sending`, `unknown`),
     across purposes. A cap of 0 or less means no cap.
     """
+    if not recent:  # most phones of a big run: nothing sent to them yet
+        return None
     times = sorted(t for t in recent if t > moment - DAY)
     if per_day > 0 and len(times) >= per_day:
         # The window frees up when the oldest text that keeps it full leaves it.
@@ -75,7 +77,10 @@ def cap_wait(moment: datetime, recent: Iterable[datetime], *, per_minute: int, p
 
 def limit_reached(moment: datetime, recent: Iterable[datetime], limit: int, window: timedelta = DAY) -> bool:
     """Whether `limit` texts already went out within `window` before `moment` (0 = no limit)."""
-    return limit > 0 and sum(1 for t in recent if t > moment - window) >= limit
+    if limit <= 0 or not recent:
+        return False
+    since = moment - window
+    return sum(1 for t in recent if t > since) >= limit
 
 
 def opted_out(phone: str | None, opt_outs: Iterable[str] | set[str]) -> bool:
@@ -135,8 +140,15 @@ class Rules:
                    RetryPolicy.from_settings(settings))
 
     def quiet_until(self, sms_class: str, moment: datetime) -> datetime | None:
-        hours = self.quiet.get(sms_class)
-        return hours.until(moment) if hours else None
+        # A run asks for every message at the same moment: answered once per (class, moment).
+        memo = self.__dict__.setdefault("_quiet_memo", {})
+        key = (sms_class, moment)
+        if key not in memo:
+            if len(memo) > 1000:
+                memo.clear()
+            hours = self.quiet.get(sms_class)
+            memo[key] = hours.until(moment) if hours else None
+        return memo[key]
 
     def hold(self, sms_class: str, moment: datetime, recent: Iterable[datetime]) -> tuple[str, datetime] | None:
         """Quiet hours first (a night's wait also lets every cap reset), then the phone's caps."""

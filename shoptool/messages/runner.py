@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from .. import clock
 from ..db import outbox as q
-from ..db.connect import write_transaction
+from ..db.connect import page_cache, write_transaction
 from . import outbox as ob
 from . import rules as R
 from .provider_setup import build_provider
@@ -23,6 +23,8 @@ from .purposes import Purpose
 from .recovery import _ACTIVE, _start_time, recover
 
 DAY = timedelta(hours=24)
+_SEND = ob.Decision(ob.SEND)
+RUN_CACHE_KIB = 16_384
 
 
 @dataclass
@@ -79,10 +81,18 @@ class Runner:
 
     # ---------------------------------------------------------------------------------------
     def run(self) -> Report:
+        # A run reads each order page once (the due orders, their buyers' orders): a small page
+        # cache costs it nothing and keeps 50 MB of a million-order shop's pages out of memory.
+        with page_cache(self.db, RUN_CACHE_KIB):
+            return self._run()
+
+    def _run(self) -> Report:
         now = self.clock()
         recovered = [] if self.dry_run else recover(self.db, self.iso(now), wait=self.lock_wait)
-        drafts = self.job.plan(self.db, now)
+        # Read before planning: a commit by anyone else while the plan reads is a change it may
+        # have missed (this connection's own writes never change it).
         self.planned_version = q.data_version(self.db)
+        drafts = self.job.plan(self.db, now)
         ctx = self.context(drafts, now)
         planned: list[tuple[ob.Draft, ob.Decision, dict | None]] = []
         recorded = q.messages_by_key(self.db, [d.key for d in drafts])
@@ -106,13 +116,21 @@ class Runner:
         # {key: (message_id, attempts the claim makes)} of the messages to send, as the plan leaves
         # them: a batch claim whose every row changed need not read them back.
         self._known = {k: (r["message_id"], r["attempts"] + 1) for k, r in recorded.items()}
-        if changes:
+        self._preclaimed: dict[str, ob.Claim] | None = None
+        flushing = bool(to_send) and getattr(self.provider, "hands_over_on_flush", False)
+        if changes or flushing:
+            if flushing:
+                _ACTIVE.add(self.token)  # from the claim on, recovery must see this run as alive
             with write_transaction(self.db, wait=self.lock_wait):
-                last = q.last_message_id(self.db)
-                q.save_plan(self.db, (self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes))
-                self._known.update({k: (mid, attempts + 1) for k, (mid, attempts) in
-                                    q.message_ids_after(self.db, last).items() if k not in self._known})
-        outcomes = {d.key: ob.outcome_of(dec, d) for d, dec, _ in planned}
+                if flushing and q.data_version(self.db) == self.planned_version:
+                    self._preclaimed = self._claim_with_plan(changes, to_send, recorded, now)
+                elif changes:
+                    last = q.last_message_id(self.db)
+                    q.save_plan(self.db, (self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes))
+                    self._known.update({k: (mid, attempts + 1) for k, (mid, attempts) in
+                                        q.message_ids_after(self.db, last).items() if k not in self._known})
+        # the send loop says what became of every text it was given (to_send)
+        outcomes = {d.key: ob.outcome_of(dec, d) for d, dec, _ in planned if dec.action != ob.SEND}
         delivery = None
         if to_send:
             _ACTIVE.add(self.token)
@@ -123,8 +141,11 @@ class Runner:
                                       call_deadline=_call_deadline(self.provider),
                                       stop_at=self.started + self.run_time)
             finally:
-                _ACTIVE.discard(self.token)
-                self.provider.close()
+                try:
+                    self._give_back_unsent(delivery)
+                finally:
+                    _ACTIVE.discard(self.token)
+                    self.provider.close()
             outcomes.update(delivery.outcomes)
         return self.report(planned, outcomes, rendered, recovered, delivery, to_send, now)
 
@@ -174,12 +195,51 @@ class Runner:
         except LockedError as exc:
             raise ob.Busy(exc.message) from None
 
+    def _claim_with_plan(self, changes, to_send: list[ob.Draft], recorded: dict, now: datetime) -> dict:
+        """For a provider that hands texts over only on flush(), while nobody else has written since
+        this run began planning: the plan's sends are claimed in the plan's own transaction (the
+        plan's decisions are what a re-check would find), so a text costs one write before the
+        provider, not two. New messages are inserted `sending`; recorded ones are claimed by the
+        usual conditional UPDATE. Returns {key: Claim} of what this run now holds."""
+        sending = {d.key for d in to_send}
+        rendered = self._rendered
+        at = self.iso(self.clock())
+        last = q.last_message_id(self.db)
+        q.save_plan(self.db, (self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes
+                              if d.key not in sending or d.key in recorded))
+        fresh = [d for d in to_send if d.key not in recorded]
+        inserted = q.insert_claimed(self.db, (self.record_of(d, _SEND, rendered[d.key], now) for d in fresh),
+                                    claimed_by=self.token, provider=self.provider.name, at=at)
+        again = [d for d in to_send if d.key in recorded]
+        taken = q.claim_many(self.db, [self._claim_row(d) for d in again], claimed_by=self.token,
+                             provider=self.provider.name, at=at, known=self._known) if again else {}
+        if inserted == len(fresh):
+            taken.update({k: ids for k, ids in q.message_ids_after(self.db, last, sending_only=True).items()
+                          if k in sending and k not in taken})
+        else:  # cannot happen under the write lock with nothing written since; read what is held
+            taken = q.held_by(self.db, self.token)
+        return {c.draft.key: c for c in self._claims_of(to_send, taken)}
+
+    def _give_back_unsent(self, delivery) -> None:
+        """Texts claimed with the plan that the send loop never handed to the provider (the run's
+        time was up, the provider stopped it, it ended by an error): back to `queued`, so the next
+        run sends them; nothing of them reached a provider."""
+        left = self._preclaimed
+        if not left:
+            return
+        self._preclaimed = {}
+        outcomes = delivery.outcomes if delivery else {}
+        self.record([(claim, ob.Settlement(ob.QUEUED, "queued", getattr(outcomes.get(key), "reason", None)))
+                     for key, claim in left.items()])
+
     def claim_many(self, drafts: list[ob.Draft]) -> list:
         """claim() for a batch in one transaction: for a provider that hands texts over only on
         flush() (the file provider), where nothing leaves before every claim is on disk. Each
         message is re-checked and decided as claim() would, caps counting the batch's own claims."""
         from ..errors import LockedError
 
+        if self._preclaimed is not None:  # claimed with the plan (_claim_with_plan)
+            return [self._preclaimed.pop(d.key, None) or ob.Outcome("done", draft=d) for d in drafts]
         try:
             moment = self.clock()
             with write_transaction(self.db, wait=self.lock_wait):
@@ -197,20 +257,25 @@ class Runner:
         except LockedError as exc:
             raise ob.Busy(exc.message) from None
 
+    def _claim_row(self, d: ob.Draft) -> dict:
+        text = self._rendered[d.key]
+        return {"key": d.key, "phone": d.phone, "text": text.text, "params": text.params,
+                "template_code": self.template.code, "parts": text.parts, "order_ids": d.order_ids}
+
     def _claim_planned(self, drafts: list[ob.Draft], moment) -> list:
-        texts = {d.key: self._rendered[d.key] for d in drafts}
-        taken = q.claim_many(self.db, [
-            {"key": d.key, "phone": d.phone, "text": texts[d.key].text, "params": texts[d.key].params,
-             "template_code": self.template.code, "parts": texts[d.key].parts, "order_ids": d.order_ids}
-            for d in drafts], claimed_by=self.token, provider=self.provider.name, at=self.iso(moment),
-            known=getattr(self, "_known", None))
+        taken = q.claim_many(self.db, [self._claim_row(d) for d in drafts], claimed_by=self.token,
+                             provider=self.provider.name, at=self.iso(moment), known=getattr(self, "_known", None))
+        return self._claims_of(drafts, taken)
+
+    def _claims_of(self, drafts: list[ob.Draft], taken: dict) -> list:
+        """A Claim for each draft this run holds ({key: (message_id, attempts)}), else done."""
         out: list = []
         for d in drafts:
             if d.key not in taken:  # another run holds it
                 out.append(ob.Outcome("done", draft=d))
                 continue
             message_id, attempts = taken[d.key]
-            text = texts[d.key]
+            text = self._rendered[d.key]
             message = OutgoingMessage(phone=d.phone, text=text.text, template_code=self.template.code,
                                       params=text.params, out_id=d.key, sign_name=text.sign_name)
             out.append(ob.Claim(message_id, self.token, attempts, message, d, text.parts))
@@ -257,9 +322,8 @@ class Runner:
         # that went out would end `unknown`. So it waits the whole lock wait, and then some.
         with write_transaction(self.db, wait=max(self.lock_wait, 60.0)):
             q.settle_many(self.db, [
-                {"message_id": claimed.message_id, "status": settled.status, "reason": settled.reason,
-                 "provider_id": settled.provider_id, "detail": settled.detail,
-                 "next_attempt_at": self.iso(settled.next_attempt_at), "keep_sent_at": settled.keep_sent_at}
+                (settled.status, settled.reason, settled.provider_id, settled.detail,
+                 self.iso(settled.next_attempt_at), settled.keep_sent_at, claimed.message_id)
                 for claimed, settled in pairs], claimed_by=self.token, at=at)
 
     # --- what the run says -----------------------------------------------------------------------

@@ -65,7 +65,7 @@ def scrub(text: object, *secrets: str | None, limit: int = 240) -> str:
     return out if len(out) <= limit else out[: limit - 1] + "…"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     """One text to one buyer.
 
@@ -89,7 +89,7 @@ class OutgoingMessage:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SendResult:
     outcome: str
     provider_id: str | None = None
@@ -107,7 +107,7 @@ class SendResult:
         return self.outcome in (SENT, UNKNOWN)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueryResult:
     status: str
     provider_id: str | None = None

@@ -61,7 +61,7 @@ class FileProvider(BaseProvider):
                 FAILED, code="params_mismatch",
                 detail=f"template {code}: variables {list(message.params)} differ from this sheet's {list(order)}",
             )
-        rows.append({"phone": message.phone, **{k: str(v) for k, v in message.params.items()}})
+        rows.append((message.phone, *map(str, message.params.values())))  # in the sheet's column order
         out_ids.append(message.out_id)
         return SendResult(SENT, provider_id=f"{sheet}#{len(rows)}", code="staged",
                           detail=f"row {len(rows)} of {sheet} (written on flush)")
@@ -79,7 +79,9 @@ class FileProvider(BaseProvider):
             final = self.out_dir / sheet
             temp = self.out_dir / f".{sheet}.partial.{self.fmt}"
             columns = [Column("phone", PHONE_HEADER, "phone", kind="id")] + [Column(p, p, p) for p in order]
-            write_table(temp, columns, rows, fmt=self.fmt, headers="zh", excel=False)  # read by the console
+            names = ("phone", *order)
+            write_table(temp, columns, (dict(zip(names, row)) for row in rows), fmt=self.fmt, headers="zh",
+                        excel=False)  # read by the console
             os.chmod(temp, 0o600)
             self._record(sheet, code, out_ids)
             os.replace(temp, final)
