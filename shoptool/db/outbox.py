@@ -332,12 +332,18 @@ def claim_many(db, claims: Sequence[dict], *, claimed_by: str, provider: str, at
 
 def settle_many(db, settlements: Sequence[tuple], *, claimed_by: str, at: str) -> None:
     """settle() for many messages (the file provider's whole sheet) in the caller's transaction.
-    Each: (status, reason, provider_id, detail, next_attempt_at, keep_sent_at, message_id)."""
-    db.conn.executemany(
-        """UPDATE messages SET status = ?1, reason = ?2, provider_id = COALESCE(?3, provider_id), detail = ?4,
-               next_attempt_at = ?5, sent_at = CASE WHEN ?6 THEN sent_at ELSE NULL END, updated_at = ?8
-           WHERE message_id = ?7 AND claimed_by = ?9 AND status IN ('sending', 'unknown')""",
-        [(*s, at, claimed_by) for s in settlements])
+    Each: (status, reason, provider_id, detail, next_attempt_at, keep_sent_at, message_id). A text
+    that may be with the buyer keeps its sent_at, and then the statement leaves that column out:
+    SQLite rewrites the index entries of every column a SET names (two per text, here)."""
+    kept = [s for s in settlements if s[5]]
+    cleared = [s for s in settlements if not s[5]]
+    for rows, sent_at in ((kept, ""), (cleared, " sent_at = NULL,")):
+        if rows:
+            db.conn.executemany(
+                f"""UPDATE messages SET status = ?1, reason = ?2, provider_id = COALESCE(?3, provider_id),
+                       detail = ?4, next_attempt_at = ?5,{sent_at} updated_at = ?8
+                   WHERE message_id = ?7 AND claimed_by = ?9 AND status IN ('sending', 'unknown')""",
+                [(*s, at, claimed_by) for s in rows])
 
 
 def last_message_id(db) -> int:
