@@ -50,6 +50,14 @@ COMMANDS = [
     ("export orders -o orders.csv", ["export", "orders", "-o", "out.csv"], False),
     ("export orders --format json", ["export", "orders", "--format", "json"], False),
     ("export orders -o orders.xlsx", ["export", "orders", "-o", "out.xlsx"], False),
+    ("aftersale --format json", ["aftersale", "--now", NOW_ARG, "--format", "json"], False),
+    ("ship-deadline --format json", ["ship-deadline", "--now", NOW_ARG, "--format", "json"], False),
+    ("logistics-check --format json", ["logistics-check", "--now", NOW_ARG, "--format", "json"], False),
+    ("cod-confirm --format json", ["cod-confirm", "--now", NOW_ARG, "--format", "json"], False),
+    ("rate-buyers --format json", ["rate-buyers", "--now", NOW_ARG, "--format", "json"], False),
+    ("invoices --format json", ["invoices", "--now", NOW_ARG, "--format", "json"], False),
+    ("customers list --format json", ["customers", "list", "--now", NOW_ARG, "--format", "json"], False),
+    ("segments --format json", ["segments", "--now", NOW_ARG, "--format", "json"], False),
 ]
 
 

@@ -3,8 +3,9 @@
 The mix a busy shop's exports leave: most orders finished long ago, the last days' parcels in
 transit, and — the expensive cron case — 8% of N unpaid orders placed in the last day, every one
 due a reminder (80,000 on a million-order shop), from buyers many of whom paid other orders. Also
-order lines, shipments, page and warehouse stock (N/10 SKUs), reviews and opted-out phones, so
-every command has its real work.
+order lines, shipments, page and warehouse stock (N/10 SKUs), reviews, opted-out phones, refunds
+(N/20, the last days' open) and the last ten days' courier traces, so every command has its real
+work.
 
     python benchmarks/scale_world.py FOLDER N
 """
@@ -120,10 +121,69 @@ def build(folder: Path, n: int) -> Path:
           _iso(NOW - timedelta(days=k % 40)), "物流太慢了", _iso(NOW), _iso(NOW)) for k in range(max(n // 200, 10))))
     conn.executemany("INSERT INTO opt_outs (phone, opted_out_at, source, first_seen_at) VALUES (?, ?, 'sms', ?)",
                      ((f"139{k:08d}", _iso(NOW), _iso(NOW)) for k in range(max(n // 100, 10))))
+    _refunds(conn, n)
+    _parcels(conn)
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return folder
+
+
+REFUND_STATES = (("wait_seller_agree", "not_received"), ("wait_buyer_return", "received"),
+                 ("wait_seller_confirm_goods", "received"))
+
+
+def _refunds(conn, n: int) -> None:
+    """A refund for one order in 20 (the 退款管理 export's share of a busy shop): requested over the
+    last months, about one in 16 still open (the last days'), each open one with its deadline."""
+    rng = random.Random(18)
+    rows = []
+    for k in range(max(n // 20, 5)):
+        order_no = k * 20 + 3
+        if order_no % round(1 / UNPAID_SHARE) == 0:
+            order_no += 1  # an unpaid order has no refund
+        asked = NOW - timedelta(hours=rng.uniform(1, 24 * 120))
+        recent = NOW - asked < timedelta(days=8)
+        status, goods = rng.choice(REFUND_STATES) if recent else ("success", "received")
+        rows.append((f"2{k:018d}", f"39{order_no % n:017d}", f"tb_scale{rng.randint(0, n // 3):07d}",
+                     rng.choice((3900, 9900)), "return_refund" if goods == "received" else "refund_only", status,
+                     goods, _iso(asked), _iso(asked + timedelta(days=rng.choice((2, 5, 7)))) if recent else None,
+                     None if recent else _iso(asked + timedelta(days=2)), "不想要了", _iso(NOW), _iso(NOW)))
+    conn.executemany(
+        "INSERT INTO refunds (refund_id, order_id, source, buyer_nick, amount_fen, kind, status, goods_status, "
+        "requested_at, deadline_at, finished_at, reason, extra, first_seen_at, updated_at) "
+        "VALUES (?, ?, 'platform', ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?)", rows)
+
+
+def _parcels(conn) -> None:
+    """A courier trace for every parcel of the last ten days (what a 快递100 import leaves): most in
+    transit or delivered, a few stalled, in exception or waiting at a pickup point; four events each."""
+    rng = random.Random(19)
+    parcels, events = [], []
+    since = _iso(NOW - timedelta(days=10))
+    for tracking, courier, shipped_at in conn.execute(
+            "SELECT tracking_no, courier, shipped_seen_at FROM orders WHERE tracking_no IS NOT NULL "
+            "AND shipped_seen_at >= ?", (since,)).fetchall():
+        shipped = datetime.fromisoformat(shipped_at)
+        scan = min(shipped + timedelta(hours=rng.uniform(1, 6)), NOW)
+        roll = rng.random()
+        if roll < 0.01:
+            state, last = "exception", scan
+        elif roll < 0.02:
+            state, last = "at_pickup_point", scan
+        elif NOW - shipped > timedelta(days=3) and roll < 0.85:
+            state, last = "delivered", min(scan + timedelta(hours=rng.uniform(24, 60)), NOW)
+        else:
+            state, last = "in_transit", min(scan + timedelta(hours=rng.uniform(0, 30)), NOW)
+        parcels.append((tracking, courier, state, "kuaidi100", _iso(scan), _iso(last), "快件到达【某某中转部】",
+                        _iso(last) if state == "delivered" else None, _iso(last), 4, _iso(NOW), _iso(NOW)))
+        step = (last - shipped) / 4
+        events.extend((tracking, _iso(shipped + step * (e + 1)), f"快件到达【第{e}站】，正在发往下一站") for e in range(4))
+    conn.executemany(
+        "INSERT OR IGNORE INTO parcels (tracking_no, courier, state, source, first_scan_at, last_event_at, last_event, "
+        "delivered_at, result_at, events, first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        parcels)
+    conn.executemany("INSERT INTO parcel_events (tracking_no, at, text) VALUES (?, ?, ?)", events)
 
 
 def _flush(conn, sql: str, batch: list, items: list, shipments: list) -> None:
