@@ -178,7 +178,8 @@ def _parcels(conn) -> None:
         parcels.append((tracking, courier, state, "kuaidi100", _iso(scan), _iso(last), "快件到达【某某中转部】",
                         _iso(last) if state == "delivered" else None, _iso(last), 4, _iso(NOW), _iso(NOW)))
         step = (last - shipped) / 4
-        events.extend((tracking, _iso(shipped + step * (e + 1)), f"快件到达【第{e}站】，正在发往下一站") for e in range(4))
+        events.extend((tracking, _iso(shipped + step * (e + 1)), f"快件到达【第{e}站】，正在发往下一站")
+                      for e in range(4))
     conn.executemany(
         "INSERT OR IGNORE INTO parcels (tracking_no, courier, state, source, first_scan_at, last_event_at, last_event, "
         "delivered_at, result_at, events, first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
