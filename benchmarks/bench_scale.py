@@ -4,6 +4,7 @@ process (interpreter start included), its wall time, peak memory and growth per 
     python benchmarks/bench_scale.py                    # 10k and 100k orders (a few minutes)
     python benchmarks/bench_scale.py --1m               # and 1M (about 15 minutes on 2 cores)
     python benchmarks/bench_scale.py --tiers 10000,100000 --out benchmarks/SCALE.md
+    python benchmarks/bench_scale.py --1m --only remind-unpaid,stock-check   # re-time a few commands
 
 The shop of each tier is benchmarks/scale_world.py's: 8% of the orders unpaid and due a reminder
 (80,000 on a million-order shop: the cron run the no-op benchmark misses), the last days' parcels
@@ -61,7 +62,13 @@ COMMANDS = [
 ]
 
 
-def tier(n: int, work: Path, *, with_imports: bool = True) -> dict[str, tuple[float, float, int]]:
+def chosen(label: str, only: list[str], skip: list[str]) -> bool:
+    """--only and --skip: parts of the labels (a round that changed a few commands re-times those)."""
+    return (not only or any(o in label for o in only)) and not any(s in label for s in skip)
+
+
+def tier(n: int, work: Path, *, with_imports: bool = True, only: list[str] = (), skip: list[str] = ()
+         ) -> dict[str, tuple[float, float, int]]:
     """{label: (seconds, peak MB, exit code)} for one shop size."""
     from benchmarks import generate
 
@@ -69,18 +76,23 @@ def tier(n: int, work: Path, *, with_imports: bool = True) -> dict[str, tuple[fl
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scale_world.py"), str(shop), str(n)], check=True)
     found: dict[str, tuple[float, float, int]] = {}
     for label, args, _ in COMMANDS:
+        if not chosen(label, only, skip):
+            continue
         measured = run([*SHOPTOOL, *args], cwd=shop)
         found[label] = (measured.seconds, measured.peak_mb, measured.returncode)
         print(f"  {n:>9,} {label:<55} {measured.seconds:7.2f} s {measured.peak_mb:6.0f} MB  exit {measured.returncode}",
               flush=True)
         for leftover in ("out.csv", "out.xlsx"):
             (shop / leftover).unlink(missing_ok=True)
+    with_imports = with_imports and any(chosen(f"import {k} orders", only, skip) for k in ("legacy CSV", "千牛 xlsx"))
     if with_imports:
         imports = work / f"imports-{n}"
         imports.mkdir()
         csv_file = generate.legacy_orders_csv(imports / "orders.csv", n)
         xlsx_file = generate.qianniu_orders_xlsx(imports / "orders.xlsx", n)
         for label, path in (("import legacy CSV orders", csv_file), ("import 千牛 xlsx orders", xlsx_file)):
+            if not chosen(label, only, skip):
+                continue
             measured = run([*SHOPTOOL, "import", str(path), "--format", "json"], cwd=imports)
             found[label] = (measured.seconds, measured.peak_mb, measured.returncode)
             print(f"  {n:>9,} {label:<55} {measured.seconds:7.2f} s {measured.peak_mb:6.0f} MB  "
@@ -148,13 +160,16 @@ def main() -> None:
     parser.add_argument("--no-imports", action="store_true", help="skip the import rows (the slowest to prepare)")
     parser.add_argument("--pandas", help="a folder holding pandas (pip install --target DIR pandas)")
     parser.add_argument("--out", help="also write the table to this Markdown file")
+    parser.add_argument("--only", default="", help="time only the commands whose label holds one of these (a,b)")
+    parser.add_argument("--skip", default="", help="leave out the commands whose label holds one of these")
     args = parser.parse_args()
+    only, skip = ([p for p in text.split(",") if p] for text in (args.only, args.skip))
     tiers = [int(t) for t in args.tiers.split(",") if t]
     if args.million and 1_000_000 not in tiers:
         tiers.append(1_000_000)
     work = Path(tempfile.mkdtemp(prefix="shoptool-bench-scale-"))
     try:
-        results = {n: tier(n, work, with_imports=not args.no_imports) for n in tiers}
+        results = {n: tier(n, work, with_imports=not args.no_imports, only=only, skip=skip) for n in tiers}
         pandas_rows = pandas_check(args.pandas, work) if args.pandas else []
     finally:
         shutil.rmtree(work, ignore_errors=True)
