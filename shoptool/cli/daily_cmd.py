@@ -40,4 +40,15 @@ def daily_command(
     """
     opts = options(fmt, out, headers, show_pii, encoding)
     shop = open_shop(db, config, now)
-    finish(daily.run(shop, top=top, show_pii=show_pii), opts, shop)
+    finish(daily.run(shop, top=top, show_pii=show_pii, keep=None if _writes_sheets(opts) else ()), opts, shop)
+
+
+def _writes_sheets(opts) -> bool:
+    """Whether the output is a workbook, whose sheets hold every row of every check."""
+    from .. import output
+    from ..errors import UsageError
+
+    try:
+        return output.resolve_format(opts) == "xlsx"
+    except UsageError:
+        return True  # finish() reports it, after the run as before
