@@ -42,6 +42,7 @@ COMMANDS = [
     ("notify-shipped --dry-run", ["notify-shipped", "--now", NOW_ARG, "--dry-run", "--format", "json"], False),
     ("daily --format json", ["daily", "--now", NOW_ARG, "--format", "json"], False),
     ("report -o report.html", ["report", "--now", NOW_ARG, "-o", "report.html"], False),
+    ("daily -o daily.xlsx (every check's rows)", ["daily", "--now", NOW_ARG, "-o", "out.xlsx"], False),
     ("address-check --format json", ["address-check", "--now", NOW_ARG, "--format", "json"], False),
     ("merge-shipping --format json", ["merge-shipping", "--now", NOW_ARG, "--format", "json"], False),
     ("stock-check --format json", ["stock-check", "--format", "json"], False),
