@@ -22,6 +22,13 @@ class Rows(Sequence):
         self.keys = tuple(keys)
         self.tuples = tuples if isinstance(tuples, list) else list(tuples)
 
+    @classmethod
+    def of(cls, columns: Sequence, rows: Iterable) -> Rows:
+        """`rows` (mappings) cut to the keys of `columns`, in their order: what a sheet of those
+        columns writes, without the other keys."""
+        keys = tuple(c.key for c in columns)
+        return cls(keys, [tuple(row.get(k) for k in keys) for row in rows])
+
     def __len__(self) -> int:
         return len(self.tuples)
 

@@ -40,7 +40,8 @@ def daily_command(
     """
     opts = options(fmt, out, headers, show_pii, encoding)
     shop = open_shop(db, config, now)
-    finish(daily.run(shop, top=top, show_pii=show_pii, keep=None if _writes_sheets(opts) else ()), opts, shop)
+    sheets = _writes_sheets(opts)  # a workbook: every row of every check, as compact tuples
+    finish(daily.run(shop, top=top, show_pii=show_pii, keep=None if sheets else (), compact=sheets), opts, shop)
 
 
 def _writes_sheets(opts) -> bool:

@@ -157,27 +157,30 @@ CHECKS: list[Callable[[Shop], Section]] = [
 ]
 
 
-def run(shop: Shop, *, top: int = 5, show_pii: bool = False, keep: Collection[str] | None = None) -> Result:
+def run(shop: Shop, *, top: int = 5, show_pii: bool = False, keep: Collection[str] | None = None,
+        compact: bool = False) -> Result:
     """Counts and the first `top` rows of every check; changes nothing and sends nothing.
 
     `keep`: the checks whose sections hold every row (a workbook's sheets, the report's panels);
     None keeps all. The others keep their first `top` rows only, each check's list freed before
     the next one runs: the JSON and the screen show no more, and at a million orders holding
-    every check's rows at once was most of daily's memory (issue #25)."""
+    every check's rows at once was most of daily's memory (issue #25). `compact`: the kept rows
+    hold only their columns' values, as tuples (all a workbook's sheets write)."""
     from ..db.report import worklist_cache
 
     moment = shop.now()
     worklist_cache(shop.db)
-    sections = []
+    sections, tops = [], []
     for collect in CHECKS:
         section = collect(shop)
+        tops.append(json_rows(section.columns, masked_rows(section.columns, section.rows[:top], show_pii)))
         if keep is not None and section.check not in keep:
             section.rows = list(section.rows[:top])
+        elif compact and not isinstance(section.rows, Rows):
+            section.rows = Rows.of(section.columns, section.rows)
         sections.append(section)
-    rows = [{
-        "check": s.check, "title": s.title, "count": s.count, "note": s.note,
-        "top": json_rows(s.columns, masked_rows(s.columns, s.rows[:top], show_pii)),
-    } for s in sections]
+    rows = [{"check": s.check, "title": s.title, "count": s.count, "note": s.note, "top": shown}
+            for s, shown in zip(sections, tops)]
     summary = {s.check: s.count for s in sections}
     waiting = ", ".join(f"{s.title} {s.count}" for s in sections if s.count) or "nothing waiting"
     title = f"{shop.settings['shop.name']} · {moment.strftime('%Y-%m-%d %H:%M')} 今日待办"
