@@ -50,8 +50,8 @@ from .settings_defaults import read
 __all__ = [
     "DEFAULT_FAIL_ON",
     "FINDINGS",
-    "StockCheck",
     "FINDING_KEYS",
+    "StockCheck",
     "StockRules",
     "check_grouped",
     "check_stock",
