@@ -46,6 +46,10 @@ COMMANDS = [
     ("address-check --format json", ["address-check", "--now", NOW_ARG, "--format", "json"], False),
     ("merge-shipping --format json", ["merge-shipping", "--now", NOW_ARG, "--format", "json"], False),
     ("stock-check --format json", ["stock-check", "--format", "json"], False),
+    ("customers list --format json", ["customers", "list", "--now", NOW_ARG, "--format", "json"], False),
+    # segments stores its counts (the next run's change column); no other row reads them
+    ("segments --format json", ["segments", "--now", NOW_ARG, "--format", "json"], False),
+    ("segments export 复购 -o out.csv", ["segments", "export", "复购", "--now", NOW_ARG, "-o", "out.csv"], False),
     ("reviews --format json", ["reviews", "--now", NOW_ARG, "--format", "json"], False),
     ("sms outbox --format json", ["sms", "outbox", "--format", "json"], False),
     ("export orders -o orders.csv", ["export", "orders", "-o", "out.csv"], False),
