@@ -36,8 +36,9 @@ COLUMNS = [
 ]
 TABLE_KEYS = ("title", "state", "count", "note")
 # daily's checks whose every row a panel picks from (the Optional_ panels, _reviews_due); the
-# stock panel needs only daily's count, counts and top rows.
-KEEP = frozenset({"aftersale", "ship_deadline", "reviews"})
+# stock panel needs only daily's count, counts and top rows. The parcels panel reads daily's
+# logistics section (it ran logistics-check a second time before).
+KEEP = frozenset({"aftersale", "ship_deadline", "logistics", "reviews"})
 PERIODS = tuple(N.PERIODS)
 
 
@@ -131,11 +132,12 @@ class Optional_:
     pick: Callable[[list[dict], Context], list[dict]]
     describe: Callable
     empty: str = "暂无"
+    check: str | None = None  # daily's section of this job's rows, when not named as the module
 
     def __call__(self, context: Context) -> Panel:
         from ..db.report import has_rows
 
-        section = context.section(self.module)
+        section = context.section(self.check or self.module)
         if section is None and importlib.util.find_spec(f"{__package__}.{self.module}") is None:
             return _missing(self.key, self.title, self.missing)
         if not has_rows(context.shop.db, self.table):
@@ -190,7 +192,7 @@ OPTIONAL = {
     "ship_due": Optional_("ship_due", "超过发货时限", "ship_deadline", "orders", "未启用发货时限检查",
                           _ship_due, I.ship, "没有超时或临近超时未发货的订单"),
     "parcels": Optional_("parcels", "异常包裹", "logistics_check", "parcels", "未导入物流轨迹数据",
-                         _parcels_in_trouble, I.parcel, "没有异常包裹"),
+                         _parcels_in_trouble, I.parcel, "没有异常包裹", check="logistics"),
 }
 
 
