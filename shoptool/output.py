@@ -202,8 +202,8 @@ def _write_file(result: Result, rows: list[dict], fmt: str, options: OutputOptio
         elif fmt == "xlsx":
             main = _file_columns(result)
             sheets = [writers.SheetData(result.title or result.command, main, _people(main, rows, fmt, options))]
-            for section in result.sections:
-                section_rows = masked_rows(section.columns, section.rows, options.show_pii)
+            for section in result.sections:  # masked as written: a section may hold 100,000 rows
+                section_rows = iter_masked(section.columns, section.rows, options.show_pii)
                 sheets.append(writers.SheetData(section.title, section.columns,
                                                 _people(section.columns, section_rows, fmt, options)))
             for name, columns, extra_rows in result.sheets:

@@ -33,6 +33,8 @@ class Section:
     table_keys: Sequence[str] | None = None
     note: str | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)  # the check's own notes (Result.notes)
+    # rows per code ("finding") of `rows` in first-seen order, kept when `rows` is cut to the top
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

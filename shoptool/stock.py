@@ -1,6 +1,6 @@
 """stock-check (PRODUCT §5): can the warehouse ship what the page lets buyers pay for?
 
-Pure domain: page and warehouse rows are plain dicts shaped like the `page_stock` and
+Pure domain: page and warehouse rows are plain mappings shaped like the `page_stock` and
 `warehouse_stock` tables (the import converters produce the same dicts from files), settings are
 plain values; no printing, no database, no files.
 
@@ -38,19 +38,22 @@ Interactions, decided for safety first:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from .errors import ConfigError, UsageError
+from .rows import Rows
 from .settings_defaults import default as setting_default
 from .settings_defaults import read
 
 __all__ = [
     "DEFAULT_FAIL_ON",
     "FINDINGS",
+    "FINDING_KEYS",
     "StockCheck",
     "StockRules",
+    "check_grouped",
     "check_stock",
     "fix_rows",
     "parse_fail_on",
@@ -75,6 +78,12 @@ _SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 _FINDING_RANK = {code: rank for rank, code in enumerate(FINDINGS)}
 # Findings whose suggestion a staff member can paste into the platform's batch edit as is.
 _FIXABLE = ("oversell_risk", "underlisted")
+# A finding's keys in order (PRODUCT §15's first, then the additions): findings are held as tuples.
+FINDING_KEYS = ("sku", "title", "finding", "severity", "page_stock", "on_hand", "reserved", "available",
+                "suggested_page_stock", "difference", "attrs", "unpaid_held", "warehouse_available", "item_id",
+                "sku_id", "page_row", "warehouse_row", "warehouse", "advice")
+_SKU, _FINDING, _SEVERITY = FINDING_KEYS.index("sku"), FINDING_KEYS.index("finding"), FINDING_KEYS.index("severity")
+_PAGE_ROW, _WAREHOUSE_ROW = FINDING_KEYS.index("page_row"), FINDING_KEYS.index("warehouse_row")
 
 
 # ---------------------------------------------------------------- settings
@@ -177,7 +186,7 @@ _NO_FIGURES = {"on_hand": None, "reserved": None, "warehouse_available": None, "
 
 @dataclass
 class StockCheck:
-    rows: list[dict]  # findings, ordered by severity, SKU, finding, source row
+    rows: Rows  # findings (dicts when read), ordered by severity, SKU, finding, source row
     skus: int = 0  # distinct SKU codes seen on either side
     warehouse_without_code: int = 0
     other_warehouses: dict[str, int] = field(default_factory=dict)  # rows skipped per warehouse not sold from
@@ -189,59 +198,80 @@ def check_stock(
     rules: StockRules,
     unpaid_held: Mapping[str, int] | None = None,
 ) -> StockCheck:
-    held = unpaid_held or {}
-    findings: list[dict] = []
-
-    page: dict[str, list[Mapping]] = {}
+    """Rows in any order (files): grouped by code in memory, then checked as `check_grouped`."""
+    page: dict = {}
     for row in page_rows:
-        code = row.get("sku_code")
-        if code is None:
-            findings.append(_finding("no_sku_code", None, row, _NO_FIGURES, page_stock=row.get("quantity"),
-                                     suggested=None, unpaid_held=None,
-                                     advice="页面这一行没有商家编码，无法和仓库对账：在千牛补填商家编码"))
-        else:
-            page.setdefault(code, []).append(row)
-
-    warehouse: dict[str, dict[str, list[tuple[Mapping, dict]]]] = {}  # code -> warehouse name -> rows
-    without_code = 0
-    other: dict[str, int] = {}
+        page.setdefault(row.get("sku_code"), []).append(row)
+    warehouse: dict = {}
     for row in warehouse_rows:
-        code = row.get("sku_code")
-        name = (row.get("warehouse") or "").strip()
-        if code is None:
-            without_code += 1
-        elif not rules.sells_from(name):
-            other[name] = other.get(name, 0) + 1
-        else:
-            warehouse.setdefault(code, {}).setdefault(name, []).append((row, warehouse_figures(row, rules)))
-    stock = {code: _combined(code, by_name, rules) for code, by_name in warehouse.items()}
-    duplicated = {code for code, by_name in warehouse.items() if any(len(rows) > 1 for rows in by_name.values())}
+        warehouse.setdefault(row.get("sku_code"), []).append(row)
+    codes = list(dict.fromkeys([None, *warehouse, *page]))
+    return check_grouped(((code, page.get(code, []), warehouse.get(code, [])) for code in codes), rules,
+                         unpaid_held)
 
-    for code, by_name in warehouse.items():
-        context = {"page_stock": _page_total(page.get(code)), "unpaid_held": held.get(code, 0), "warehouse": True}
-        for name, entries in by_name.items():
+
+def check_grouped(
+    groups: Iterable[tuple[str | None, Sequence[Mapping], Sequence[Mapping]]],
+    rules: StockRules,
+    unpaid_held: Mapping[str, int] | None = None,
+) -> StockCheck:
+    """The findings of every SKU code, given code by code: (code, its page rows, its warehouse
+    rows), each side in source-row order; code None holds the rows without a code. Only one
+    code's rows are needed at a time, so the database's snapshots are streamed through it; the
+    findings are kept as tuples (FINDING_KEYS) until sorted."""
+    held = unpaid_held or {}
+    findings: list[tuple] = []
+    skus = without_code = 0
+    other: dict[str, int] = {}
+    for code, page_rows, warehouse_rows in groups:
+        if code is None:
+            for row in page_rows:
+                findings.append(_finding("no_sku_code", None, row, _NO_FIGURES, page_stock=row.get("quantity"),
+                                         suggested=None, unpaid_held=None,
+                                         advice="页面这一行没有商家编码，无法和仓库对账：在千牛补填商家编码"))
+            without_code += len(warehouse_rows)
+            continue
+        by_name: dict[str, list[tuple[Mapping, dict]]] = {}
+        for row in warehouse_rows:
+            name = (row.get("warehouse") or "").strip()
+            if not rules.sells_from(name):
+                other[name] = other.get(name, 0) + 1
+            else:
+                by_name.setdefault(name, []).append((row, warehouse_figures(row, rules)))
+        if not page_rows and not by_name:
+            continue
+        skus += 1
+        entry = _warehouse_findings(code, by_name, page_rows, held.get(code, 0), rules, findings) if by_name else None
+        if page_rows:
+            duplicated = any(len(rows) > 1 for rows in by_name.values())
+            findings.extend(_listing_findings(code, page_rows, entry, held.get(code, 0), rules,
+                                              duplicated=duplicated))
+    findings.sort(key=_order)
+    return StockCheck(Rows(FINDING_KEYS, findings), skus, without_code, other)
+
+
+def _warehouse_findings(code: str, by_name: Mapping[str, list[tuple[Mapping, dict]]], page_rows: Sequence[Mapping],
+                        held: int, rules: StockRules, findings: list[tuple]) -> tuple[Mapping, dict]:
+    """A code's warehouse-side findings (appended to `findings`); returns the row and figures
+    standing for the code."""
+    context = {"page_stock": _page_total(page_rows) if page_rows else None, "unpaid_held": held, "warehouse": True}
+    for name, entries in by_name.items():
+        if len(entries) > 1:
+            where = f"仓库“{name}”" if name else "仓库表"
             for row, figures in entries:
-                if len(entries) > 1:
-                    where = f"仓库“{name}”" if name else "仓库表"
-                    findings.append(_finding(
-                        "duplicate_sku", code, row, figures, suggested=None, **context,
-                        advice=f"商家编码在{where}里出现 {len(entries)} 次：按库存最少的一行核对，请仓库合并或改正"))
-        entries = [entry for rows in by_name.values() for entry in rows]
-        for row, figures in entries:
+                findings.append(_finding(
+                    "duplicate_sku", code, row, figures, suggested=None, **context,
+                    advice=f"商家编码在{where}里出现 {len(entries)} 次：按库存最少的一行核对，请仓库合并或改正"))
+    for rows in by_name.values():
+        for row, figures in rows:
             if (row.get("on_hand") or 0) < 0 or figures["warehouse_available"] < 0:
                 findings.append(_finding("negative_stock", code, row, figures, suggested=None, **context,
                                          advice="仓库库存是负数：请仓库盘点或核对出入库单"))
-        row, figures = stock[code]
-        if code not in page and figures["available"] > 0:
-            findings.append(_finding("not_listed", code, row, figures, suggested=figures["available"], **context,
-                                     advice=f"仓库可售 {figures['available']} 件，页面没有这个 SKU"))
-
-    for code, rows in page.items():
-        findings.extend(_listing_findings(code, rows, stock.get(code), held.get(code, 0), rules,
-                                          duplicated=code in duplicated))
-
-    findings.sort(key=_order)
-    return StockCheck(findings, len(page.keys() | warehouse.keys()), without_code, other)
+    row, figures = entry = _combined(code, by_name, rules)
+    if not page_rows and figures["available"] > 0:
+        findings.append(_finding("not_listed", code, row, figures, suggested=figures["available"], **context,
+                                 advice=f"仓库可售 {figures['available']} 件，页面没有这个 SKU"))
+    return entry
 
 
 def _combined(code: str, by_name: Mapping[str, list[tuple[Mapping, dict]]], rules: StockRules) -> tuple[Mapping, dict]:
@@ -315,40 +345,39 @@ def _page_total(rows: list[Mapping] | None) -> int | None:
 
 def _finding(code: str, sku: str | None, source: Mapping, figures: Mapping, *, page_stock: int | None,
              suggested: int | None, unpaid_held: int | None, advice: str, warehouse: bool = False,
-             warehouse_row: Mapping | None = None) -> dict:
-    """A result row: the §15 keys first, in their order, then the additions."""
+             warehouse_row: Mapping | None = None) -> tuple:
+    """A result row as a tuple in FINDING_KEYS order: the §15 keys first, then the additions."""
     title = source.get("name") if warehouse else source.get("title")
     if warehouse_row is not None and title is None:
         title = warehouse_row.get("name")
-    return {
-        "sku": sku,
-        "title": title,
-        "finding": code,
-        "severity": FINDINGS[code],
-        "page_stock": page_stock,
-        "on_hand": figures["on_hand"],
-        "reserved": figures["reserved"],
-        "available": figures["available"],
-        "suggested_page_stock": suggested,
-        "difference": None if page_stock is None or suggested is None else page_stock - suggested,
-        "attrs": source.get("attrs") or (warehouse_row.get("attrs") if warehouse_row is not None else None),
-        "unpaid_held": unpaid_held,
-        "warehouse_available": figures["warehouse_available"],
-        "item_id": None if warehouse else source.get("item_id"),
-        "sku_id": None if warehouse else source.get("sku_id"),
-        "page_row": None if warehouse else source.get("row_no"),
-        "warehouse_row": source.get("row_no") if warehouse else (
-            warehouse_row.get("row_no") if warehouse_row is not None else None),
-        "warehouse": (source.get("warehouse") if warehouse else
-                      warehouse_row.get("warehouse") if warehouse_row is not None else None) or None,
-        "advice": advice,
-    }
+    return (
+        sku,
+        title,
+        code,
+        FINDINGS[code],
+        page_stock,
+        figures["on_hand"],
+        figures["reserved"],
+        figures["available"],
+        suggested,
+        None if page_stock is None or suggested is None else page_stock - suggested,
+        source.get("attrs") or (warehouse_row.get("attrs") if warehouse_row is not None else None),
+        unpaid_held,
+        figures["warehouse_available"],
+        None if warehouse else source.get("item_id"),
+        None if warehouse else source.get("sku_id"),
+        None if warehouse else source.get("row_no"),
+        source.get("row_no") if warehouse else (warehouse_row.get("row_no") if warehouse_row is not None else None),
+        (source.get("warehouse") if warehouse else
+         warehouse_row.get("warehouse") if warehouse_row is not None else None) or None,
+        advice,
+    )
 
 
-def _order(row: dict) -> tuple:
-    sku = row["sku"]
-    return (_SEVERITY_RANK[row["severity"]], sku is None, sku or "", _FINDING_RANK[row["finding"]],
-            row["page_row"] or 0, row["warehouse_row"] or 0)
+def _order(row: tuple) -> tuple:
+    sku = row[_SKU]
+    return (_SEVERITY_RANK[row[_SEVERITY]], sku is None, sku or "", _FINDING_RANK[row[_FINDING]],
+            row[_PAGE_ROW] or 0, row[_WAREHOUSE_ROW] or 0)
 
 
 # ---------------------------------------------------------------- results
@@ -356,6 +385,10 @@ def _order(row: dict) -> tuple:
 def summarise(rows: Iterable[Mapping]) -> dict[str, int]:
     """Rows per finding code, every code present (0 when absent) so agents can read any key."""
     counts = dict.fromkeys(FINDINGS, 0)
+    if isinstance(rows, Rows) and rows.keys == FINDING_KEYS:
+        for code, n in rows.count_by("finding").items():
+            counts[code] += n
+        return counts
     for row in rows:
         counts[row["finding"]] += 1
     return counts

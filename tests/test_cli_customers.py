@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 
 import pytest
 from builders import (
+    CLOSED,
     DONE,
     LATER_ORDER_HEADER,
+    LEGACY_ORDER_HEADER,
     MEMBER_HEADER,
     OPT_OUT_HEADER,
     REVIEW_HEADER,
@@ -237,3 +239,39 @@ def test_an_erp_member_list_in_gbk_with_other_columns_and_a_row_that_names_nobod
         "SELECT member_key, phone, blacklisted, spend_fen, orders, extra FROM members")}
     assert stored["tb_m1"] == ("13800130021", 1, 128850, 6, '{"备注":"老客"}')
     assert stored["13800130022"][:2] == ("13800130022", 0)  # no name: known by the phone (PRODUCT §16)
+
+
+def test_buyers_are_streamed_in_one_merged_pass_with_every_order_counted(cli, tmp_path, db):
+    """The buyers' figures are read as two passes sorted by nick and merged as they stream (issue
+    #25: a million orders' buyers were ~130 MB held at once). Nicks that sort between each other
+    — paid only, unpaid only, both, upper and lower case, Chinese — each get all their orders; the
+    list's first rows and its summary are those of the whole sorted list."""
+    history = {  # nick → statuses of its orders (sorted by nick: A_, B_, a_, b_, z_, 买…)
+        "A_unpaid": [UNPAID], "B_paid": [DONE], "a_both": [DONE, UNPAID, CLOSED], "b_unpaid": [UNPAID, CLOSED],
+        "z_paid": [DONE, DONE], "买家甲": [CLOSED, DONE], "买家乙": [UNPAID], "~last": [CLOSED],
+    }
+    rows, n = [], 0
+    for nick, statuses in reversed(list(history.items())):  # imported out of order
+        for status in statuses:
+            n += 1
+            rows.append(legacy_order(n, status=status, 买家会员名=nick, 联系手机=mobile(n), 订单创建时间=ago(n),
+                                     买家应付货款=f"{n}0.00", 总金额=f"{n}0.00",
+                                     买家实际支付金额="" if status == UNPAID else f"{n}0.00"))
+    rows.append(legacy_order(99, status=DONE, 买家会员名="", 联系手机="13800139999", 订单创建时间=ago(3)))
+    write_csv(tmp_path / "orders.csv", LEGACY_ORDER_HEADER, rows, encoding="gbk")
+    assert cli("import", "orders.csv").exit_code == 0
+
+    everyone = cli("customers", "list", "--now", NOW, "--format", "json", "--limit", "0")
+    assert everyone.exit_code == 0, everyone
+    found = {r["buyer"]: (r["all_orders"], r["orders"]) for r in everyone.rows}
+    expected = {nick: (len(statuses), statuses.count(DONE)) for nick, statuses in history.items()}
+    assert {b: v for b, v in found.items() if b in history} == expected
+    assert len(found) == len(history) + 1  # and the buyer known by phone only
+    first = cli("customers", "list", "--now", NOW, "--format", "json", "--limit", "3")
+    assert first.rows == everyone.rows[:3]
+    assert first.json["summary"] == everyone.json["summary"]
+    assert list(first.json["summary"]) == list(dict.fromkeys(r["tier"] or "无等级" for r in everyone.rows))
+    segments = cli("segments", "--now", NOW, "--format", "json")
+    assert segments.json["summary"]["buyers"] == len(found)
+    assert segments.json["summary"]["未成交客户"] == sum(1 for v in expected.values() if v[1] == 0)
+    assert db().conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == n + 1

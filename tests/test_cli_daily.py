@@ -97,3 +97,36 @@ def test_daily_shows_the_parcels_clocks(cli, db, sample):
     assert checks["logistics"]["count"] == 8 and checks["logistics"]["note"] == "4 个包裹需要马上处理"
     assert checks["logistics"]["top"][0]["finding"] == "returned"
     assert list(db().conn.iterdump()) == before
+
+
+def test_each_count_is_its_full_lists_length_though_only_the_top_rows_are_kept(cli, shop_folder, sample,
+                                                                               sample_shop):
+    """daily keeps only each check's first rows unless it writes a workbook (issue #25: at a
+    million orders holding every list was most of its memory). The counts and top rows of the
+    cut run are those of the full lists: the workbook's sheets and the commands on their own."""
+    for name in ("orders_erp_shipped.csv", "tracking_kuaidi100.json", "tracking_kdniao.jsonl"):
+        assert cli("import", sample(name)).exit_code == 0
+    cut = cli("daily", "--now", NOW, "--format", "json", "--top", "2")
+    assert cut.exit_code == 0, cut
+    checks = {row["check"]: row for row in cut.rows}
+    assert cli("daily", "--now", NOW, "--top", "2", "-o", "daily.xlsx").exit_code == 0
+    book = openpyxl.load_workbook(shop_folder / "daily.xlsx")
+    titles = {row["check"]: row["title"] for row in cut.rows}
+    # the checks whose count is every row of their list (the others count a part: merges, texts due)
+    whole = ("stock", "addresses", "cod", "ship_deadline", "logistics", "reviews", "rate_buyers", "invoices")
+    for check in whole:
+        sheet = book[titles[check]]
+        assert checks[check]["count"] == sheet.max_row - 1, check
+        assert len(checks[check]["top"]) == min(2, checks[check]["count"]), check
+    assert all(checks[check]["count"] > 2 for check in ("stock", "addresses", "logistics", "rate_buyers")), checks
+
+    stock = cli("stock-check", "--now", NOW, "--format", "json")
+    risks = [r for r in stock.rows if r["severity"] in ("error", "warning")]
+    assert checks["stock"]["count"] == len(risks) and checks["stock"]["top"] == risks[:2]
+    addresses = cli("address-check", "--now", NOW, "--format", "json")
+    assert checks["addresses"]["count"] == len(addresses.rows) and checks["addresses"]["top"] == addresses.rows[:2]
+    logistics = cli("logistics-check", "--now", NOW, "--format", "json")
+    assert checks["logistics"]["count"] == len(logistics.rows) and checks["logistics"]["top"] == logistics.rows[:2]
+    # the workbook's run kept every row: its summary sheet counts as the cut run does
+    summary = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert [(title, count) for title, count, *_ in summary] == [(r["title"], r["count"]) for r in cut.rows]

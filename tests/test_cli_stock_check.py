@@ -375,3 +375,40 @@ def test_the_warehouse_column_survives_import(cli, shop_folder):
     assert cli("import", page, warehouse, "-f", "json").exit_code == 0
     run = cli("stock-check", "-f", "json")
     assert [(r["finding"], r["available"]) for r in run.rows] == [("oversell_risk", 30)]
+
+
+def test_the_database_streamed_code_by_code_finds_what_the_same_files_find(cli, shop_folder, db):
+    """From the database both snapshots are read in one sorted pass, one code at a time (issue
+    #25); from files they are grouped in memory. Codes out of order, listed twice, blank, in
+    several warehouses, copied inside one, in a warehouse not sold from: the same rows, key for key."""
+    page = write_csv(shop_folder / "page.csv", PAGE_STOCK_HEADER, [
+        page_stock_row(1, "ZZ-9", "5"), page_stock_row(2, "CUP-2", "9"), page_stock_row(3, "", "4"),
+        page_stock_row(4, "AA-1", "40"), page_stock_row(5, "CUP-2", "3"), page_stock_row(6, "NEG-7", "-1"),
+        page_stock_row(7, "GONE-8", "2"), page_stock_row(8, "", "0"), page_stock_row(9, "RET-5", "6")])
+    header = ["商家编码", "货品名称", "仓库名称", "实际库存", "锁定库存", "可用库存"]
+    rows = [("AA-1", "杭州仓", "12", "10"), ("SPARE-3", "广州仓", "8", "8"), ("AA-1", "广州仓", "20", "15"),
+            ("CUP-2", "杭州仓", "9", "9"), ("ZZ-9", "杭州仓", "30", "30"), ("ZZ-9", "杭州仓", "30", "2"),
+            ("", "杭州仓", "5", "5"), ("NEG-7", "广州仓", "-3", "-3"), ("RET-5", "退货仓", "9", "9"),
+            ("AA-1", "退货仓", "7", "7")]
+    warehouse = write_csv(shop_folder / "warehouse.csv", header, [
+        {"商家编码": code, "货品名称": "杯子", "仓库名称": name, "实际库存": on_hand, "可用库存": available}
+        for code, name, on_hand, available in rows])
+    (shop_folder / "shoptool.toml").write_text('[stock]\nwarehouses = ["杭州仓", "广州仓"]\ntolerance = 1\n',
+                                               encoding="utf-8")
+
+    from_files = cli("stock-check", "--page", page, "--warehouse", warehouse, "--now", NOW, "-f", "json")
+    assert cli("import", page, warehouse, "-f", "json").exit_code == 0
+    from_db = cli("stock-check", "--now", NOW, "-f", "json")
+
+    assert from_db.exit_code == from_files.exit_code == 1
+    assert from_db.rows == from_files.rows
+    assert from_db.json["summary"] == from_files.json["summary"]
+    assert {f for f in findings(from_db)} >= {("ZZ-9", "duplicate_sku"), ("CUP-2", "duplicate_sku"),
+                                              (None, "no_sku_code"), ("NEG-7", "negative_stock"),
+                                              ("GONE-8", "missing_in_warehouse"), ("SPARE-3", "not_listed"),
+                                              ("RET-5", "missing_in_warehouse")}
+    assert "退货仓 (2)" in from_db.stderr and "1 warehouse row(s) without a SKU code" in from_db.stderr
+    assert next(r for r in from_db.rows if r["sku"] == "AA-1")["warehouse"] == "杭州仓+广州仓"
+    conn = db().conn
+    assert conn.execute("SELECT COUNT(*) FROM page_stock").fetchone()[0] == 9
+    assert conn.execute("SELECT COUNT(*) FROM warehouse_stock").fetchone()[0] == 10

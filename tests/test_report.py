@@ -23,6 +23,8 @@ from builders import (
 )
 from test_faults_privacy import PLANTED, unmasked
 
+from shoptool.labels import label
+
 NOW = "2026-11-21 10:00"
 PAGE = "report.html"
 
@@ -334,3 +336,27 @@ def test_where_the_page_goes(cli, shop):
         run = cli("report", "--now", NOW, *wrong)
         assert run.exit_code == 2, (wrong, run)
     assert not Path("report.txt").exists() and not Path("r.html").exists()
+
+
+def test_panels_over_dailys_cut_sections_still_count_every_row(cli, sample, shop_folder):
+    """daily keeps only the top rows of the checks the page does not pick from (issue #25): the
+    stock panel's count and bars come from daily's counts, the parcels panel from daily's
+    logistics section; both equal what the commands on their own list."""
+    names = [p.name for p in (Path(__file__).resolve().parent.parent / "samples").iterdir() if p.is_file()]
+    assert cli("import", *[sample(n) for n in names], "--now", "2026-11-21 09:30").exit_code in (0, 3)
+    (shop_folder / "shoptool.toml").write_text('[report]\ntop = 2\n', encoding="utf-8")
+    document = report_json(cli)
+    stock = cli("stock-check", "--now", NOW, "--format", "json")
+    risks = [r for r in stock.rows if r["severity"] in ("error", "warning")]
+    shown = panel(document, "stock")
+    assert shown["count"] == len(risks) > 2 and len(shown["top"]) == 2
+    assert [r["sku"] for r in shown["top"]] == [r["sku"] for r in risks[:2]]
+    by_label: dict = {}
+    for row in risks:
+        name = label("stock_finding", row["finding"])
+        by_label[name] = by_label.get(name, 0) + 1
+    bars = sorted(by_label.items(), key=lambda kv: -kv[1])
+    assert shown["data"]["bars"] == [{"label": k, "count": n} for k, n in bars]
+    parcels = cli("logistics-check", "--now", NOW, "--format", "json")
+    trouble = [r for r in parcels.rows if r.get("severity") in (None, "error", "warning")]
+    assert panel(document, "parcels")["count"] == len(trouble) > 0

@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from shoptool.errors import ConfigError, UsageError
 from shoptool.stock import (
     DEFAULT_FAIL_ON,
+    FINDING_KEYS,
     FINDINGS,
     StockRules,
+    check_grouped,
     check_stock,
     fix_rows,
     parse_fail_on,
@@ -192,3 +194,26 @@ def test_pasting_the_fix_file_leaves_nothing_oversold_or_underlisted(pages, stoc
     pasted = [{**r, "quantity": fixes.get(r["sku_code"], r["quantity"])} for r in page_rows]
     after = check_stock(pasted, stock_rows, rules)
     assert not [r for r in after.rows if r["sku"] in fixes and r["finding"] in ("oversell_risk", "underlisted")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(pages=st.lists(st.tuples(st.sampled_from(["A", "B", "C", None, ""]), quantities), max_size=8),
+       stocks=st.lists(st.tuples(st.sampled_from(["A", "B", "D", None]), st.sampled_from(["", "杭州仓", "退货仓"]),
+                                 quantities, quantities, quantities), max_size=8),
+       warehouses=st.sampled_from([(), ("杭州仓",)]))
+def test_code_by_code_as_the_database_reads_them_equals_the_check_of_whole_lists(pages, stocks, warehouses):
+    """The database streams both snapshots sorted by code (rows without a code first), one code at
+    a time (db.stock.rows_by_code); the files are grouped in memory. Same findings, same order."""
+    rules = StockRules(warehouses=warehouses)
+    page_rows = [page(code, q, row_no=i + 2) for i, (code, q) in enumerate(pages)]
+    stock_rows = [{**stock(code, on_hand, locked, None, available, row_no=i + 2), "warehouse": name}
+                  for i, (code, name, on_hand, locked, available) in enumerate(stocks)]
+    whole = check_stock(page_rows, stock_rows, rules, {"A": 3})
+    codes = sorted({r["sku_code"] for r in page_rows + stock_rows}, key=lambda c: (c is not None, c or ""))
+    grouped = check_grouped(((c, [r for r in page_rows if r["sku_code"] == c],
+                              [r for r in stock_rows if r["sku_code"] == c]) for c in codes), rules, {"A": 3})
+    assert list(grouped.rows) == list(whole.rows)
+    assert (grouped.skus, grouped.warehouse_without_code, grouped.other_warehouses) == (
+        whole.skus, whole.warehouse_without_code, whole.other_warehouses)
+    assert all(list(row) == list(FINDING_KEYS) for row in whole.rows)
+    assert summarise(whole.rows) == summarise(list(whole.rows))

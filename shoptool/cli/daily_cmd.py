@@ -40,4 +40,16 @@ def daily_command(
     """
     opts = options(fmt, out, headers, show_pii, encoding)
     shop = open_shop(db, config, now)
-    finish(daily.run(shop, top=top, show_pii=show_pii), opts, shop)
+    sheets = _writes_sheets(opts)  # a workbook: every row of every check, as compact tuples
+    finish(daily.run(shop, top=top, show_pii=show_pii, keep=None if sheets else (), compact=sheets), opts, shop)
+
+
+def _writes_sheets(opts) -> bool:
+    """Whether the output is a workbook, whose sheets hold every row of every check."""
+    from .. import output
+    from ..errors import UsageError
+
+    try:
+        return output.resolve_format(opts) == "xlsx"
+    except UsageError:
+        return True  # finish() reports it, after the run as before

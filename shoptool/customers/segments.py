@@ -10,7 +10,7 @@ first threshold, +1 for each one reached)."""
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -146,8 +146,14 @@ def profile(stats: Stats, now: datetime | Clock, rules: Rules, tiers) -> Profile
 
 
 def profiles(stats: Iterable[Stats], now: datetime, rules: Rules, tiers) -> list[Profile]:
+    return list(iter_profiles(stats, now, rules, tiers))
+
+
+def iter_profiles(stats: Iterable[Stats], now: datetime, rules: Rules, tiers) -> Iterator[Profile]:
+    """profiles() one at a time, as `stats` are read."""
     clock = Clock(now)
-    return [profile(s, clock, rules, tiers) for s in stats]
+    for s in stats:
+        yield profile(s, clock, rules, tiers)
 
 
 def segment_name(text: str) -> str | None:

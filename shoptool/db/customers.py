@@ -46,15 +46,32 @@ def table_exists(db, name: str) -> bool:
 def buyer_stats(db, since_iso: str, unkeyed: list | None = None) -> list[Stats]:
     """One Stats per buyer of the orders held; `window_*` count paid orders since `since`. Orders
     that name no buyer (no nick, no usable phone) are counted into `unkeyed[0]` when given."""
-    found = {nick: Stats(nick, n, n, spend or 0, wn or 0, ws or 0, first, last, nick)
-             for nick, n, spend, wn, ws, first, last in db.conn.execute(_PAID_BY_NICK_SQL, {"since": since_iso})}
-    for nick, n in db.conn.execute(_OTHER_BY_NICK_SQL):
-        s = found.get(nick)
-        if s is None:
-            found[nick] = Stats(nick, n, nick=nick)
-        else:
-            s.orders += n
-    out = list(found.values())
+    return list(iter_buyer_stats(db, since_iso, unkeyed))
+
+
+def iter_buyer_stats(db, since_iso: str, unkeyed: list | None = None):
+    """buyer_stats one buyer at a time, in the same order: the buyers with a paid order (by nick),
+    those with none, then the buyers known by phone only. Both passes come sorted by nick and are
+    merged as they are read, so the buyers of a million orders (300,000 Stats, ~130 MB) are never
+    held at once; only the few with no paid order wait for the end (issue #25, round 3)."""
+    paid = db.conn.execute(_PAID_BY_NICK_SQL + " ORDER BY buyer_nick", {"since": since_iso})
+    other = db.conn.cursor().execute(_OTHER_BY_NICK_SQL + " ORDER BY buyer_nick")
+    unpaid_only: list[Stats] = []
+    pending = next(other, None)
+    for nick, n, spend, wn, ws, first, last in paid:
+        s = Stats(nick, n, n, spend or 0, wn or 0, ws or 0, first, last, nick)
+        while pending is not None and pending[0] < nick:
+            unpaid_only.append(Stats(pending[0], pending[1], nick=pending[0]))
+            pending = next(other, None)
+        if pending is not None and pending[0] == nick:
+            s.orders += pending[1]
+            pending = next(other, None)
+        yield s
+    while pending is not None:
+        unpaid_only.append(Stats(pending[0], pending[1], nick=pending[0]))
+        pending = next(other, None)
+    yield from unpaid_only
+    del unpaid_only
     others: dict[str, Stats] = {}
     for row in _dicts(db.conn.execute(_NO_NICK_SQL.format(
             "receiver_mobile, receiver_tel, status, paid_at, created_at, paid_fen, total_fen"))):
@@ -76,7 +93,7 @@ def buyer_stats(db, since_iso: str, unkeyed: list | None = None) -> list[Stats]:
             if t:
                 s.first_paid_at = min(s.first_paid_at or t, t)
                 s.last_paid_at = max(s.last_paid_at or t, t)
-    return out + list(others.values())
+    yield from others.values()
 
 
 def _phone_part(key: str) -> str:
@@ -299,14 +316,15 @@ __all__ = ["PAID_STATES", "buyer_stats", "orders_of", "open_refund_order_ids", "
 # --- composed reads: the profiles of every buyer, and who of some buyers a marketing text may reach
 
 def profiles(db, settings, now, unkeyed: list | None = None):
-    """Every buyer's Profile (tier, segments, RFM) at `now`, from the orders held."""
+    """Every buyer's Profile (tier, segments, RFM) at `now`, from the orders held, one at a time
+    (an iterator: a caller that needs them all makes the list)."""
     from .. import clock
     from ..customers import segments as S
     from ..customers.tiers import parse_tiers
 
     rules, tiers = S.rules_from(settings), parse_tiers(settings["crm.tiers"])
     since = clock.to_iso(now - clock.parse_duration(settings["crm.window"]), settings.tz)
-    return S.profiles(buyer_stats(db, since, unkeyed), now, rules, tiers)
+    return S.iter_profiles(iter_buyer_stats(db, since, unkeyed), now, rules, tiers)
 
 
 def tally(db, settings, now, unkeyed: list | None = None):
@@ -317,7 +335,7 @@ def tally(db, settings, now, unkeyed: list | None = None):
 
     rules, tiers = S.rules_from(settings), parse_tiers(settings["crm.tiers"])
     since = clock.to_iso(now - clock.parse_duration(settings["crm.window"]), settings.tz)
-    return S.tally(buyer_stats(db, since, unkeyed), now, rules, tiers)
+    return S.tally(iter_buyer_stats(db, since, unkeyed), now, rules, tiers)
 
 
 def audience(db, settings, buyers: list[str], now) -> list[dict]:

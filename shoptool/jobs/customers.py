@@ -124,20 +124,38 @@ def listing(shop: Shop, *, tiers=(), segments=(), limit: int | None = 1000) -> R
         if name is None:
             raise UsageError(f"--segment: unknown segment {value!r}", hint="成交客户 未成交客户 新客 复购 沉睡 流失")
         wanted_segments.append(name)
-    found = [p for p in cq.profiles(shop.db, shop.settings, shop.now())
-             if (not wanted_tiers or p.tier in wanted_tiers)
-             and (not wanted_segments or any(s in p.segments for s in wanted_segments))]
-    found.sort(key=lambda p: (-p.stats.spend_fen, -p.stats.paid_orders, p.stats.buyer))
-    total = len(found)
-    shown = found[:limit] if limit else found
+    import heapq
+
+    def order(p):
+        return -p.stats.spend_fen, -p.stats.paid_orders, p.stats.buyer
+
+    counts: dict = {}
+    first: dict = {}  # per tier, its first buyer in the list's order: the summary keeps that order
+
+    def counted(profiles):  # the summary counts every buyer listed as they stream past
+        for p in profiles:
+            name = p.tier or "无等级"
+            counts[name] = counts.get(name, 0) + 1
+            key = order(p)
+            if name not in first or key < first[name]:
+                first[name] = key
+            yield p
+
+    found = counted(p for p in cq.profiles(shop.db, shop.settings, shop.now())
+                    if (not wanted_tiers or p.tier in wanted_tiers)
+                    and (not wanted_segments or any(s in p.segments for s in wanted_segments)))
+    if limit and limit > 0:  # sorted(...)[:limit], ties included, without holding every profile
+        shown = heapq.nsmallest(limit, found, key=order)
+    else:
+        shown = sorted(found, key=order)
+        shown = shown[:limit] if limit else shown
+    summary = {name: counts[name] for name in sorted(counts, key=first.__getitem__)}
+    total = sum(counts.values())
     buyers = [p.stats.buyer for p in shown]
     tags = cq.tags_of(shop.db, buyers)
     contact = _contact(shop, buyers)
     rows = [_profile_row(p, tags=tags.get(p.stats.buyer, ()), phone=contact[p.stats.buyer][0],
                          opted=contact[p.stats.buyer][1], consented=contact[p.stats.buyer][2]) for p in shown]
-    summary: dict = {}
-    for p in found:
-        summary[p.tier or "无等级"] = summary.get(p.tier or "无等级", 0) + 1
     line = f"customers list: {total} buyer(s)" + (f", first {len(rows)} shown (--limit)" if total > len(rows) else "")
     return Result("customers list", LIST_COLUMNS, rows, summary, title="客户列表", table_keys=LIST_TABLE_KEYS,
                   summary_line=line, generated_at=shop.iso(shop.now()))

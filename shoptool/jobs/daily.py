@@ -3,11 +3,12 @@ from the same jobs the commands run, so the worklist can never disagree with the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from .. import columns as K
 from ..errors import InputError
 from ..result import Result, Section, json_rows, masked_rows
+from ..rows import Rows
 from . import (
     address_check,
     aftersale,
@@ -38,8 +39,17 @@ def _stock(shop: Shop) -> Section:
         result = stock_check.run(shop)
     except InputError as exc:  # nothing imported yet is a state of the shop, not a failure of daily
         return Section("stock", "库存风险", 0, [], [], note=f"{exc.reason}; {exc.hint}" if exc.hint else exc.reason)
-    rows = [r for r in result.rows if r["severity"] in ("error", "warning")]
-    return Section("stock", "库存风险", len(rows), result.columns, rows, result.table_keys, notes=result.notes)
+    rows = result.rows
+    if isinstance(rows, Rows):  # findings held as tuples: filtered and counted without a dict each
+        rows = rows.where("severity", ("error", "warning"))
+        counts = rows.count_by("finding")
+    else:
+        rows = [r for r in rows if r["severity"] in ("error", "warning")]
+        counts = {}
+        for row in rows:
+            counts[row["finding"]] = counts.get(row["finding"], 0) + 1
+    return Section("stock", "库存风险", len(rows), result.columns, rows, result.table_keys, notes=result.notes,
+                   counts=counts)
 
 
 def _addresses(shop: Shop) -> Section:
@@ -147,14 +157,30 @@ CHECKS: list[Callable[[Shop], Section]] = [
 ]
 
 
-def run(shop: Shop, *, top: int = 5, show_pii: bool = False) -> Result:
-    """Counts and the first `top` rows of every check; changes nothing and sends nothing."""
+def run(shop: Shop, *, top: int = 5, show_pii: bool = False, keep: Collection[str] | None = None,
+        compact: bool = False) -> Result:
+    """Counts and the first `top` rows of every check; changes nothing and sends nothing.
+
+    `keep`: the checks whose sections hold every row (a workbook's sheets, the report's panels);
+    None keeps all. The others keep their first `top` rows only, each check's list freed before
+    the next one runs: the JSON and the screen show no more, and at a million orders holding
+    every check's rows at once was most of daily's memory (issue #25). `compact`: the kept rows
+    hold only their columns' values, as tuples (all a workbook's sheets write)."""
+    from ..db.report import worklist_cache
+
     moment = shop.now()
-    sections = [collect(shop) for collect in CHECKS]
-    rows = [{
-        "check": s.check, "title": s.title, "count": s.count, "note": s.note,
-        "top": json_rows(s.columns, masked_rows(s.columns, s.rows[:top], show_pii)),
-    } for s in sections]
+    worklist_cache(shop.db)
+    sections, tops = [], []
+    for collect in CHECKS:
+        section = collect(shop)
+        tops.append(json_rows(section.columns, masked_rows(section.columns, section.rows[:top], show_pii)))
+        if keep is not None and section.check not in keep:
+            section.rows = list(section.rows[:top])
+        elif compact and not isinstance(section.rows, Rows):
+            section.rows = Rows.of(section.columns, section.rows)
+        sections.append(section)
+    rows = [{"check": s.check, "title": s.title, "count": s.count, "note": s.note, "top": shown}
+            for s, shown in zip(sections, tops)]
     summary = {s.check: s.count for s in sections}
     waiting = ", ".join(f"{s.title} {s.count}" for s in sections if s.count) or "nothing waiting"
     title = f"{shop.settings['shop.name']} · {moment.strftime('%Y-%m-%d %H:%M')} 今日待办"

@@ -35,6 +35,10 @@ COLUMNS = [
     K.Column("data", "数据", "Data", K.JSON),
 ]
 TABLE_KEYS = ("title", "state", "count", "note")
+# daily's checks whose every row a panel picks from (the Optional_ panels, _reviews_due); the
+# stock panel needs only daily's count, counts and top rows. The parcels panel reads daily's
+# logistics section (it ran logistics-check a second time before).
+KEEP = frozenset({"aftersale", "ship_deadline", "logistics", "reviews"})
 PERIODS = tuple(N.PERIODS)
 
 
@@ -76,7 +80,9 @@ def run(shop: Shop, *, period: str = "day") -> ReportResult:
         raise UsageError(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
     moment = shop.now()
     top = int(shop.settings["report.top"])
-    context = Context(shop, daily.run(shop, top=top), top, N.period_window(moment, period), period)
+    # daily keeps every row only of the checks whose panels pick from them; the rest, top rows
+    worklist = daily.run(shop, top=top, keep=KEEP)
+    context = Context(shop, worklist, top, N.period_window(moment, period), period)
     panels = [build(context) for build in PANELS]
     attention = [p.key for p in panels if p.state == ATTENTION]
     missing = [p.key for p in panels if p.state == MISSING]
@@ -99,11 +105,13 @@ def run(shop: Shop, *, period: str = "day") -> ReportResult:
 # ---------------------------------------------------------------- list panels
 
 def _list_panel(key: str, title: str, context: Context, columns, rows: list[dict], describe, *,
-                empty: str, note: str | None = None, level_attention: bool = True) -> Panel:
+                empty: str, note: str | None = None, level_attention: bool = True, count: int | None = None) -> Panel:
+    """`count`: the rows in all when `rows` holds only the first of them (daily's cut section)."""
     shown = masked_rows(columns, rows[:context.top], show_pii=False)
     cells = I.Cells(columns)
-    return Panel(key, title, state=ATTENTION if rows and level_attention else OK, count=len(rows), note=note,
-                 items=[describe(row, cells) for row in shown], more=max(len(rows) - len(shown), 0),
+    count = len(rows) if count is None else count
+    return Panel(key, title, state=ATTENTION if count and level_attention else OK, count=count, note=note,
+                 items=[describe(row, cells) for row in shown], more=max(count - len(shown), 0),
                  top=json_rows(columns, shown), empty=empty)
 
 
@@ -124,11 +132,12 @@ class Optional_:
     pick: Callable[[list[dict], Context], list[dict]]
     describe: Callable
     empty: str = "暂无"
+    check: str | None = None  # daily's section of this job's rows, when not named as the module
 
     def __call__(self, context: Context) -> Panel:
         from ..db.report import has_rows
 
-        section = context.section(self.module)
+        section = context.section(self.check or self.module)
         if section is None and importlib.util.find_spec(f"{__package__}.{self.module}") is None:
             return _missing(self.key, self.title, self.missing)
         if not has_rows(context.shop.db, self.table):
@@ -183,7 +192,7 @@ OPTIONAL = {
     "ship_due": Optional_("ship_due", "超过发货时限", "ship_deadline", "orders", "未启用发货时限检查",
                           _ship_due, I.ship, "没有超时或临近超时未发货的订单"),
     "parcels": Optional_("parcels", "异常包裹", "logistics_check", "parcels", "未导入物流轨迹数据",
-                         _parcels_in_trouble, I.parcel, "没有异常包裹"),
+                         _parcels_in_trouble, I.parcel, "没有异常包裹", check="logistics"),
 }
 
 
@@ -210,14 +219,14 @@ def _stock(context: Context) -> Panel:
     key, title = "stock", "库存风险"
     if not (has_rows(context.shop.db, "page_stock") and has_rows(context.shop.db, "warehouse_stock")):
         return _missing(key, title, "未导入库存数据（宝贝库存和仓库库存）")
-    section = context.section("stock")
+    section = context.section("stock")  # daily's, cut to its top rows: count and counts stand for all
     rows = section.rows if section else []
     panel = _list_panel(key, title, context, section.columns if section else [], rows, I.stock,
-                        empty="页面库存与仓库一致")
+                        empty="页面库存与仓库一致", count=section.count if section else 0)
     by_finding: dict[str, int] = {}
-    for row in rows:
-        name = labels.label("stock_finding", row.get("finding"))
-        by_finding[name] = by_finding.get(name, 0) + 1
+    for code, n in (section.counts if section else {}).items():
+        name = labels.label("stock_finding", code)
+        by_finding[name] = by_finding.get(name, 0) + n
     panel.bars = sorted(by_finding.items(), key=lambda kv: -kv[1])
     return panel
 

@@ -52,16 +52,17 @@ def export(shop: Shop, segment: str, *, show_pii: bool = False) -> Result:
     name = segment_name(segment)
     if name is None:
         raise UsageError(f"unknown segment {segment!r}", hint="成交客户 未成交客户 新客 复购 沉睡 流失")
-    chosen = sorted((p for p in cq.profiles(shop.db, shop.settings, shop.now()) if name in p.segments),
-                    key=lambda p: p.stats.buyer)
+    # (buyer key, nick) of each, not the profiles: a segment can hold most of a shop's buyers
+    chosen = sorted(((p.stats.buyer, p.stats.nick) for p in cq.profiles(shop.db, shop.settings, shop.now())
+                     if name in p.segments), key=lambda pair: pair[0])
     at = shop.iso(shop.now())
     if show_pii:
         contact = {r["buyer"]: r["mobile"] for r in cq.audience(shop.db, shop.settings,
-                                                                [p.stats.buyer for p in chosen], shop.now())}
-        rows = [{"buyer": p.stats.nick, "phone": contact.get(p.stats.buyer)} for p in chosen]
+                                                                [buyer for buyer, _ in chosen], shop.now())}
+        rows = [{"buyer": nick, "phone": contact.get(buyer)} for buyer, nick in chosen]
         columns = EXPORT_PII_COLUMNS
     else:
-        rows = [{"buyer": p.stats.nick} for p in chosen if p.stats.nick]
+        rows = [{"buyer": nick} for _, nick in chosen if nick]
         columns = EXPORT_COLUMNS
     with write_transaction(shop.db):
         audit(shop.db, "segment_export", at=at, command="segments export", staff=shop.operator(),

@@ -57,6 +57,7 @@ def run(shop: Shop, *, page: Path | None = None, warehouse: Path | None = None, 
     now_iso = shop.iso(moment)
     rules = stock.StockRules.from_settings(shop.settings)
     notes: list[str] = []
+    # Both sides from the database are streamed code by code; a file is read whole.
     page_rows = _stock_rows(shop, "page-stock", page, now_iso, notes)
     warehouse_rows = _stock_rows(shop, "warehouse-stock", warehouse, now_iso, notes)
     held = {}
@@ -65,7 +66,16 @@ def run(shop: Shop, *, page: Path | None = None, warehouse: Path | None = None, 
 
         closes = moment - shop.settings.duration("shop.unpaid_close_after")
         held = queries.unpaid_held(shop.db, opened_after=shop.iso(closes), now=now_iso)
-    checked = stock.check_stock(page_rows, warehouse_rows, rules, held)
+    if page_rows is None and warehouse_rows is None:
+        from ..db import stock as queries
+
+        checked = stock.check_grouped(queries.rows_by_code(shop.db), rules, held)
+    else:
+        from ..db import stock as queries  # noqa: F811 (one side from the database, read whole)
+
+        page_rows = queries.page_rows(shop.db) if page_rows is None else page_rows
+        warehouse_rows = queries.warehouse_rows(shop.db) if warehouse_rows is None else warehouse_rows
+        checked = stock.check_stock(page_rows, warehouse_rows, rules, held)
     if fix_file:
         count = _write_fix_file(fix_file, stock.fix_rows(checked.rows))
         notes.append(f"wrote {count} listing(s) to change to {fix_file}")
@@ -85,21 +95,21 @@ def run(shop: Shop, *, page: Path | None = None, warehouse: Path | None = None, 
     return result
 
 
-def _stock_rows(shop: Shop, kind: str, path: Path | None, now_iso: str, notes: list[str]) -> list[dict]:
-    """One side of the check: the file given, else the snapshot imported last."""
+def _stock_rows(shop: Shop, kind: str, path: Path | None, now_iso: str, notes: list[str]) -> list[dict] | None:
+    """One side of the check: the file given (its rows), else None once the snapshot imported
+    last is known to hold rows (the caller reads it)."""
     from ..db import stock as queries
 
     if path is not None:
         return _rows_from_file(shop, kind, path, now_iso)
     option = OPTION[kind]
-    rows = queries.page_rows(shop.db) if kind == "page-stock" else queries.warehouse_rows(shop.db)
-    if not rows:
+    if not queries.has_rows(shop.db, "page_stock" if kind == "page-stock" else "warehouse_stock"):
         raise InputError(f"no {kind} in the shop database",
                          hint=f"run `shoptool import FILE` first, or pass {option} FILE")
     source = queries.snapshot_source(shop.db, kind)
     if source:
         notes.append(f"{kind}: {source['file']}, imported {source['imported_at']}")
-    return rows
+    return None
 
 
 def _rows_from_file(shop: Shop, kind: str, path: Path, now_iso: str) -> list[dict]:
