@@ -62,8 +62,6 @@ COMMANDS = [
     ("cod-confirm --format json", ["cod-confirm", "--now", NOW_ARG, "--format", "json"], False),
     ("rate-buyers --format json", ["rate-buyers", "--now", NOW_ARG, "--format", "json"], False),
     ("invoices --format json", ["invoices", "--now", NOW_ARG, "--format", "json"], False),
-    ("customers list --format json", ["customers", "list", "--now", NOW_ARG, "--format", "json"], False),
-    ("segments --format json", ["segments", "--now", NOW_ARG, "--format", "json"], False),
 ]
 
 
