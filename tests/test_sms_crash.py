@@ -237,3 +237,24 @@ def test_a_crash_at_either_side_of_the_provider_call_ends_unknown_never_resent(s
         assert len(stub.calls()) == reached, "at most once: an interrupted send is never repeated"
     finally:
         stub.stop()
+
+
+def test_overlapping_runs_with_the_file_provider_hand_each_text_over_once(shop):
+    """The file provider's texts are claimed in the plan's own transaction: engines side by side,
+    without the lock, each planning every message; every text is in exactly one sheet the
+    handover log names, and every message ends `sent` (none left `sending`)."""
+    (shop / "shoptool.toml").write_text('[sms]\nprovider = "file"\n[sms.file]\nformat = "csv"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPTOOL_")}
+    runs = [subprocess.Popen([PYTHON, "-c", OVERLAP, command, NOW], cwd=shop, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+            for command in ("notify-shipped", "remind-unpaid") * 3]
+    outputs = [r.communicate(timeout=60) for r in runs]
+    assert all(r.returncode == 0 for r in runs), outputs
+    sent = [order_id for out, _ in outputs for order_id, action in json.loads(out) if action == "sent"]
+    assert sorted(sent) == sorted(set(sent)) and len(sent) == 6
+    log = [json.loads(line) for line in (shop / "sms-upload" / "handover.jsonl").read_text().splitlines()]
+    handed = Counter(out_id for record in log for out_id in record["out_ids"])
+    assert len(handed) == 6 and set(handed.values()) == {1}, handed
+    rows = sum(len((shop / "sms-upload" / r["sheet"]).read_text(encoding="utf-8-sig").splitlines()) - 1 for r in log)
+    assert rows == 6
+    assert {s for s, _ in messages(shop).values()} == {"sent"}
