@@ -338,6 +338,25 @@ def test_paid_orders_read_meanwhile_are_those_read_in_place_and_a_failure_is_rai
         paid_orders.paid_orders_of_meanwhile(shop.db, nicks, [], since)()
 
 
+@pytest.mark.parametrize(("sql", "extra", "index"), [
+    (q.RECENT_PHONE_SQL, ["2026-01-01"], "messages_phone_sent"),
+    (q.RECENT_BUYER_SQL, ["2026-01-01"], "messages_buyer_sent"),
+    (q.CLAIMED_BACK_SQL, ["token"], "sqlite_autoindex_messages_1"),
+])
+def test_lookups_of_a_whole_chunk_read_their_index_after_a_big_send(shop, sql, extra, index):
+    """With 500 values in the IN (a whole chunk) and the outbox full of sent texts, SQLite would
+    read messages_status — every sent message, once per chunk: the plan is pinned."""
+    shop.db.conn.executemany(
+        "INSERT INTO messages (dedupe_key, purpose, class, order_id, order_ids, step, buyer, phone, status, "
+        "sent_at, created_at, updated_at) VALUES (?, 'unpaid', 'reminder', ?, '[]', '30m', ?, ?, 'sent', ?, ?, ?)",
+        [(f"u:{n}:30m", str(n), f"tb_{n}", f"138{n:08d}", iso(NOW), iso(NOW), iso(NOW)) for n in range(2000)])
+    marks = ", ".join("?" for _ in range(q._CHUNK))
+    values = [f"v{n}" for n in range(q._CHUNK)]
+    params = (["unpaid"] if sql is q.RECENT_BUYER_SQL else []) + values + extra
+    plan = _plan(shop.db, sql.format(marks), params)
+    assert any(f"USING INDEX {index}" in step or f"USING COVERING INDEX {index}" in step for step in plan), plan
+
+
 def test_paid_index_answers_as_paid_since_does():
     from hypothesis import given as given_
     from hypothesis import strategies as st_

@@ -163,13 +163,20 @@ def opted_out_phones(db, phones: Iterable[str]) -> set[str]:
     return {r["phone"] for r in _where_in(db, "SELECT phone FROM opt_outs WHERE phone IN ({})", phones)}
 
 
+# Pinned: with a chunk of 500 phones or buyers SQLite prefers messages_status, which reads every
+# sent message once per chunk (1.5 s of the cron run after a big send on a million-order shop).
+RECENT_PHONE_SQL = (f"SELECT phone, sent_at FROM messages INDEXED BY messages_phone_sent WHERE phone IN ({{}}) "
+                    f"AND sent_at > ? AND status IN {_MAYBE_SENT_SQL}")
+RECENT_BUYER_SQL = (f"SELECT buyer, sent_at FROM messages INDEXED BY messages_buyer_sent WHERE purpose = ? "
+                    f"AND buyer IN ({{}}) AND sent_at > ? AND status IN {_MAYBE_SENT_SQL}")
+CLAIMED_BACK_SQL = ("SELECT dedupe_key, message_id, attempts FROM messages INDEXED BY sqlite_autoindex_messages_1 "
+                    "WHERE dedupe_key IN ({}) AND status = 'sending' AND claimed_by = ?")
+
+
 def recent_phone_sends(db, phones: Iterable[str], since_iso: str) -> dict[str, list[str]]:
     """When texts to these phones went out (or may have), across purposes, since `since`."""
     found: dict[str, list[str]] = {}
-    for row in _where_in(
-        db, f"SELECT phone, sent_at FROM messages WHERE phone IN ({{}}) AND sent_at > ? "
-            f"AND status IN {_MAYBE_SENT_SQL}", phones, (since_iso,),
-    ):
+    for row in _where_in(db, RECENT_PHONE_SQL, phones, (since_iso,)):
         found.setdefault(row["phone"], []).append(row["sent_at"])
     return found
 
@@ -179,10 +186,7 @@ def recent_buyer_sends(db, purpose: str, buyers: Iterable[str], since_iso: str) 
     found: dict[str, list[str]] = {}
     for chunk in _chunks(dict.fromkeys(b for b in buyers if b)):
         marks = ", ".join("?" for _ in chunk)
-        cursor = db.conn.execute(
-            f"SELECT buyer, sent_at FROM messages WHERE purpose = ? AND buyer IN ({marks}) AND sent_at > ? "
-            f"AND status IN {_MAYBE_SENT_SQL}", [purpose, *chunk, since_iso],
-        )
+        cursor = db.conn.execute(RECENT_BUYER_SQL.format(marks), [purpose, *chunk, since_iso])
         for buyer, sent_at in cursor:
             found.setdefault(buyer, []).append(sent_at)
     return found
@@ -324,8 +328,7 @@ def claim_many(db, claims: Sequence[dict], *, claimed_by: str, provider: str, at
     if known is not None and cursor.rowcount == len(keys) == len(set(keys)) and all(k in known for k in keys):
         return {k: known[k] for k in keys}
     taken: dict[str, tuple[int, int]] = {}
-    for row in _where_in(db, "SELECT dedupe_key, message_id, attempts FROM messages WHERE dedupe_key IN ({}) "
-                             "AND status = 'sending' AND claimed_by = ?", [c["key"] for c in claims], (claimed_by,)):
+    for row in _where_in(db, CLAIMED_BACK_SQL, [c["key"] for c in claims], (claimed_by,)):
         taken[row["dedupe_key"]] = (row["message_id"], row["attempts"])
     return taken
 
