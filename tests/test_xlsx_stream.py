@@ -217,3 +217,86 @@ def test_the_path_is_chosen_by_the_sheet_s_unpacked_size(tmp_path, monkeypatch, 
     table.close()
     assert bool(used) is streamed
     assert len(rows) == 1 and rows[0][0] == 2
+
+
+def _cells_by_calamine(path: Path, name: str) -> dict:
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).iter_rows()
+    return {n: r for n, r in ((n, _trimmed(r)) for n, r in enumerate(rows, 1)) if r}
+
+
+def _cells_streamed(path: Path, name: str) -> dict:
+    from shoptool.tables.xlsx_stream import iter_rows, sheet_parts
+
+    with zipfile.ZipFile(path) as archive:
+        rows = list(iter_rows(archive, sheet_parts(archive)[name]))
+    numbers = [n for n, _ in rows]
+    assert numbers == list(range(1, len(numbers) + 1))  # every row, blank ones too, in order
+    return {n: r for n, r in ((n, _trimmed(r)) for n, r in rows) if r}
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 700, 5000])
+def test_a_sheet_read_in_many_pieces_reads_as_one(tmp_path, monkeypatch, piece_bytes):
+    """The sheet is cut after a row every PIECE_BYTES and calamine reads each piece alone: pieces
+    of one row each, pieces where column A is empty throughout (the columns stay where the
+    sheet's dimension puts them), rows the XML leaves out between pieces, shared strings, dates."""
+    from openpyxl import Workbook
+
+    from shoptool.tables import xlsx_stream
+
+    monkeypatch.setattr(xlsx_stream, "PIECE_BYTES", piece_bytes)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "订单列表"
+    sheet.append(["订单导出"])
+    sheet.append(QIANNIU_ORDER_HEADER)
+    for n, values in enumerate(rows_for(QIANNIU_ORDER_HEADER, [qianniu_order(n) for n in range(1, 30)])):
+        row = [v if v not in (None, "") else None for v in values]
+        if 10 <= n < 20:
+            row[0] = None  # column A empty in a run of rows (whole pieces of them)
+        sheet.append(row)
+    sheet.cell(8, 5, 129.5)
+    sheet.cell(9, 10, datetime(2026, 11, 20, 9, 30, 15))
+    sheet.cell(60, 3, "after a gap")  # rows 33–59 are not in the XML at all
+    sheet.cell(61, 2, 46346.5).number_format = "yyyy/m/d h:mm"
+    path = tmp_path / "orders.xlsx"
+    book.save(path)
+    _with_shared_strings(path)
+
+    streamed = _cells_streamed(path, "订单列表")
+    assert streamed == _cells_by_calamine(path, "订单列表")
+    assert streamed[60] == ["", "", "after a gap"] and streamed[61][1] == datetime(2026, 11, 20, 12, 0)
+    status = QIANNIU_ORDER_HEADER.index("订单状态")
+    assert streamed[13][0] == "" and streamed[13][status] == streamed[3][status]  # realigned, not shifted
+
+
+def test_a_piece_calamine_cannot_take_alone_is_read_by_the_parser(tmp_path, monkeypatch):
+    """Text that holds the private-use mark shared strings travel behind, and a shared-string
+    cell whose type comes before an unusual attribute order, are read by the module's parser."""
+    from shoptool.tables import xlsx_stream
+
+    monkeypatch.setattr(xlsx_stream, "PIECE_BYTES", 1)
+    from builders import write_xlsx
+
+    orders = [qianniu_order(n) for n in range(1, 6)]
+    path = write_xlsx(tmp_path / "s.xlsx", QIANNIU_ORDER_HEADER, orders)
+    _with_shared_strings(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    marked = b'<c r="AX3" t="inlineStr"><is><t>\xee\x80\x80mark</t></is></c>'
+    sheet = sheet.replace(b'<row r="3">', b'<row r="3">' + marked, 1)
+    sheet = sheet.replace(b'<c r="A4" t="s">', b'<c t="s" r="A4"><f>x</f>', 1)
+    parts["xl/worksheets/sheet1.xml"] = sheet
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+    used = []
+    real = xlsx_stream._regex_rows
+    monkeypatch.setattr(xlsx_stream, "_regex_rows", lambda *a: used.append(a) or real(*a))
+    streamed = _cells_streamed(path, "Sheet1")
+    assert len(used) == 2
+    assert streamed == _cells_by_calamine(path, "Sheet1")
+    assert streamed[3][-1] == "\ue000mark" and streamed[4][0] == "3912000000000000003"

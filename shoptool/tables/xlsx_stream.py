@@ -174,75 +174,193 @@ class _Cells:
         return _text(v)  # str (a formula's text), e (an error such as #N/A), d (ISO date)
 
 
+PIECE_BYTES = 8 << 20
+# Shared-string cells are handed to calamine as formula text behind this mark (a private-use
+# character), so no piece needs the shared-string table: each is looked up here instead.
+_MARK = "\ue000"
+_MARK_BYTES = _MARK.encode()
+_SHARED_CELL = re.compile(rb'(<c\b[^>]*?\st=")s("[^>]*>)<v>')
+_SHARED_AS_TEXT = rb"\1str\2<v>" + _MARK_BYTES
+_PIECE_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                "xl/styles.xml")
+_DIMENSION_TAG = re.compile(rb"<(?:\w+:)?dimension\b[^>]*>")
+
+
 def iter_rows(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[int, list]]:
-    """(row number, cells) of one sheet, every row from 1 to the last, blank ones as []."""
+    """(row number, cells) of one sheet, every row from 1 to the last, blank ones as [].
+
+    The sheet's XML is cut after a row every PIECE_BYTES and each piece is read by calamine as a
+    workbook of its own (the sheet's head, a slice of its rows, the workbook's styles and date
+    system): calamine's own cells at calamine's speed, in memory bounded by the piece. A piece
+    calamine cannot take alone (a shared-string cell of an unusual shape, text holding the mark)
+    is read by this module's own parser."""
+    name = next((n for n, p in sheet_parts(archive).items() if p == part), None)
     cells = _Cells(shared_strings(archive), date_styles(archive))
+    parts = {}
+    for piece_part in _PIECE_PARTS:
+        try:
+            parts[piece_part] = archive.read(piece_part)
+        except KeyError:
+            pass
+    number = 0  # the last row yielded
+    first_column = 0
+    with archive.open(part) as fh:
+        head, data = _head(fh)
+        if head is None:  # no <sheetData>: the parser says what there is
+            yield from _regex_rows(data, cells, first_column, 0)
+            return
+        found = _DIMENSION.search(head)
+        if found:
+            first_column = _column(found.group(1))
+        head = _DIMENSION_TAG.sub(b"", head)
+        for piece in _pieces(fh, data):
+            if name is None or parts.get("xl/workbook.xml") is None:
+                rows = _regex_rows(piece, cells, first_column, number)
+            else:
+                rows = _calamine_rows(parts, part, name, head, piece, cells, first_column, number)
+            for row_number, row in rows:
+                while number + 1 < row_number:  # rows the sheet leaves out are blank
+                    number += 1
+                    yield number, []
+                number = row_number
+                yield row_number, row
+
+
+def _pieces(fh, data: bytes) -> Iterator[bytes]:
+    """The rows of <sheetData> in pieces of about PIECE_BYTES, each cut after a row's end
+    (</row>); `data` is what was read after <sheetData>."""
+    ended = False
+    while True:
+        end = data.find(b"</sheetData")
+        if end >= 0:
+            data, ended = data[:end], True
+        while len(data) >= PIECE_BYTES or (ended and data):
+            cut = data.rfind(b"</row>", 0, PIECE_BYTES) + 6
+            if cut < 6:
+                cut = data.find(b"</row>", PIECE_BYTES) + 6
+            if cut < 6:
+                if not ended:
+                    break  # a row longer than a piece: read on
+                cut = len(data)
+            yield data[:cut]
+            data = data[cut:]
+        if ended:
+            return
+        chunk = fh.read(max(PIECE_BYTES, CHUNK))
+        if not chunk:
+            ended = True
+        data += chunk
+
+
+def _head(fh) -> tuple[bytes | None, bytes]:
+    """(the sheet's XML up to and including <sheetData…>, what was read after it); (None, all
+    of it) for a sheet without one."""
+    data = b""
+    while chunk := fh.read(CHUNK):
+        data += chunk
+        start = data.find(b"<sheetData")
+        if start >= 0:
+            end = data.find(b">", start)
+            if end >= 0:
+                if data[end - 1:end] == b"/":  # <sheetData/>: no rows at all
+                    return data[:end - 1] + b">", b""
+                return data[:end + 1], data[end + 1:]
+    return None, data
+
+
+def _calamine_rows(parts: dict, part: str, name: str, head: bytes, piece: bytes, cells: _Cells,
+                   first_column: int, previous: int) -> Iterator[tuple[int, list]]:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    original = piece
+    shared = b't="s"' in piece
+    if shared:
+        if _MARK_BYTES in piece:
+            yield from _regex_rows(original, cells, first_column, previous)
+            return
+        piece = _SHARED_CELL.sub(_SHARED_AS_TEXT, piece)
+        if b't="s"' in piece:  # a shape the rewrite does not know
+            yield from _regex_rows(original, cells, first_column, previous)
+            return
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as book:
+        for piece_part, data in parts.items():
+            book.writestr(piece_part, data)
+        book.writestr(part, head + piece + b"</sheetData></worksheet>")
+    buffer.seek(0)
+    try:
+        sheet = CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(name)
+        start = sheet.start
+        rows = sheet.to_python(skip_empty_area=True) if start is not None else []
+    except Exception:  # calamine refuses XML this module's parser has always read
+        yield from _regex_rows(original, cells, first_column, previous)
+        return
+    del sheet, buffer, piece, original
+    if start is None:
+        return
+    offset = start[1] - first_column
+    strings = cells.strings
+    for number, row in enumerate(rows, start[0] + 1):
+        if shared:
+            row = [_shared(strings, c) if c.__class__ is str and c[:1] == _MARK else c for c in row]
+        if offset:
+            row = [""] * offset + row if offset > 0 else row[-offset:]
+        yield number, row
+
+
+def _shared(strings: list[str], cell: str) -> str:
+    try:
+        return strings[int(cell[1:])]
+    except (IndexError, ValueError):
+        return ""
+
+
+def _regex_rows(data: bytes, cells: _Cells, first_column: int, previous: int) -> Iterator[tuple[int, list]]:
+    """(row number, cells) of the rows in `data` (whole rows of a sheet's XML), parsed here.
+    One regular expression (C) finds every row and cell; the common cell shapes (a number, a
+    shared or inline string) need no more, anything else (rich text, formulas, odd attribute
+    order) is parsed cell by cell."""
     value = cells.value
     columns: dict[bytes, int] = {}
-    first_column = 0
-    number = 0
     row: list | None = None
-    row_number = 0
-    rest = b""
-    with archive.open(part) as fh:
-        head = True
-        while True:
-            chunk = fh.read(CHUNK)
-            data = rest + chunk
-            if head:
-                start = data.find(b"<sheetData")
-                if start < 0 and chunk:
-                    rest = data
-                    continue
-                found = _DIMENSION.search(data, 0, max(start, 0))
-                if found:
-                    first_column = _column(found.group(1))
-                head = False
-            cut = data.rfind(b"</row>") + 6 if chunk else len(data)
-            if cut < 6:
-                cut = 0 if chunk else len(data)
-            for row_tag, letters, attrs, v, inline, inner, other, other_inner in _TOKEN.findall(data, 0, cut):
-                if row_tag:  # a row starts
-                    if row is not None:
-                        yield row_number, row
-                    found = _ROW_NUMBER.search(row_tag)
-                    row_number = int(found.group(1)) if found else row_number + 1
-                    while number + 1 < row_number:  # rows the sheet leaves out are blank
-                        number += 1
-                        yield number, []
-                    number = row_number
-                    row = []
-                    continue
-                if row is None:
-                    continue
-                if inline:  # the commonest cells first, without a call
-                    text = inline[inline.index(b">") + 1:]
-                    cell = text.decode() if b"&" not in text and b"_x" not in text else _text(text)
-                elif v and (not attrs or attrs == b' t="n"'):  # a number without a style
-                    cell = float(v[3:]) if len(v) > 3 else ""
-                elif letters:
-                    cell = value(attrs, v[3:] if v else None, None, inner or None)
-                else:
-                    attrs, inner = other[2:], other_inner or None
-                    found = _ATTR_R.search(attrs)
-                    letters = found.group(1) if found else None
-                    cell = value(attrs, None, None, inner)
-                if letters is None:
-                    row.append(cell)
-                    continue
-                index = columns.get(letters)
-                if index is None:
-                    index = columns[letters] = _column(letters) - first_column
-                if index == len(row):
-                    row.append(cell)
-                elif index > len(row):
-                    row.extend([""] * (index - len(row)))
-                    row.append(cell)
-                elif index >= 0:
-                    row[index] = cell
-            rest = data[cut:]
-            if not chunk:
-                break
+    row_number = previous
+    for row_tag, letters, attrs, v, inline, inner, other, other_inner in _TOKEN.findall(data):
+        if row_tag:  # a row starts
+            if row is not None:
+                yield row_number, row
+            found = _ROW_NUMBER.search(row_tag)
+            row_number = int(found.group(1)) if found else row_number + 1
+            row = []
+            continue
+        if row is None:
+            continue
+        if inline:  # the commonest cells first, without a call
+            text = inline[inline.index(b">") + 1:]
+            cell = text.decode() if b"&" not in text and b"_x" not in text else _text(text)
+        elif v and (not attrs or attrs == b' t="n"'):  # a number without a style
+            cell = float(v[3:]) if len(v) > 3 else ""
+        elif letters:
+            cell = value(attrs, v[3:] if v else None, None, inner or None)
+        else:
+            attrs, inner = other[2:], other_inner or None
+            found = _ATTR_R.search(attrs)
+            letters = found.group(1) if found else None
+            cell = value(attrs, None, None, inner)
+        if letters is None:
+            row.append(cell)
+            continue
+        index = columns.get(letters)
+        if index is None:
+            index = columns[letters] = _column(letters) - first_column
+        if index == len(row):
+            row.append(cell)
+        elif index > len(row):
+            row.extend([""] * (index - len(row)))
+            row.append(cell)
+        elif index >= 0:
+            row[index] = cell
     if row is not None:
         yield row_number, row
 
