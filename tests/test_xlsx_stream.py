@@ -300,3 +300,132 @@ def test_a_piece_calamine_cannot_take_alone_is_read_by_the_parser(tmp_path, monk
     assert len(used) == 2
     assert streamed == _cells_by_calamine(path, "Sheet1")
     assert streamed[3][-1] == "\ue000mark" and streamed[4][0] == "3912000000000000003"
+
+
+@pytest.mark.parametrize("shape", ["inline", "rich", "shared", "formula"])
+def test_a_cell_too_long_deep_in_a_streamed_sheet_names_row_and_column(cli, shop_folder, monkeypatch, shape):
+    """The streaming reader measures only pieces that could hold an over-long cell: a long text
+    run, rich text (many short runs make one cell), a long shared string, a formula's text."""
+    from openpyxl import Workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    from shoptool.tables import xlsx_stream
+
+    monkeypatch.setattr(xlsx_stream, "PIECE_BYTES", 3000)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["订单导出 " + "说明" * 800])  # a long title above the header is just read
+    sheet.append(QIANNIU_ORDER_HEADER)
+    for values in rows_for(QIANNIU_ORDER_HEADER, [qianniu_order(n) for n in range(1, 40)]):
+        sheet.append([v if v not in (None, "") else None for v in values])
+    note = QIANNIU_ORDER_HEADER.index("商家备注") + 1
+    if shape == "rich":
+        sheet.cell(35, note, CellRichText([TextBlock(InlineFont(b=n % 2 == 0), "长" * 90) for n in range(12)]))
+    elif shape == "formula":
+        sheet.cell(35, note, '=REPT("长",1200)')
+    else:
+        sheet.cell(35, note, "长" * 1200)
+    path = shop_folder / "long.xlsx"
+    book.save(path)
+    if shape in ("shared", "formula"):
+        _with_shared_strings(path)
+    if shape == "formula":  # the cached text result, as Excel saves it
+        with zipfile.ZipFile(path) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()}
+        parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+            b'<c r="P35"><f>REPT("\xe9\x95\xbf",1200)</f><v /></c>',
+            ('<c r="P35" t="str"><f>REPT("长",1200)</f><v>' + "长" * 1200 + "</v></c>").encode())
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in parts.items():
+                archive.writestr(name, data)
+    env = {"SHOPTOOL_IMPORT_XLSX_STREAM_FROM": "0", "SHOPTOOL_IMPORT_MAX_CELL_LENGTH": "1000"}
+
+    result = cli("import", path, "--format", "json", "--db", shop_folder / "shop.db", env=env)
+
+    assert result.exit_code == 3, result
+    assert "row 35, column 商家备注" in result.stderr and "more than the 1000 allowed" in result.stderr
+    assert "cell of 1080 characters" in result.stderr if shape == "rich" else "cell of 1200" in result.stderr
+
+
+def test_a_stray_cell_far_out_in_a_streamed_sheet_is_refused_not_a_crash(shop_folder):
+    """Each piece's extent is checked before calamine lays it out (the sheet is not scanned
+    twice): the same refusal as for a whole sheet. In a subprocess, as an abort would kill it."""
+    import os
+    import subprocess
+    import sys
+
+    from test_hostile_input import far_cell_workbook
+
+    (shop_folder / "far.xlsx").write_bytes(far_cell_workbook("XFD1048576"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPTOOL_")}
+    env["SHOPTOOL_IMPORT_XLSX_STREAM_FROM"] = "0"
+    run = subprocess.run([str(Path(sys.executable).with_name("shoptool")), "import", "far.xlsx", "--format", "json",
+                          "--db", "shop.db"], cwd=shop_folder, capture_output=True, text=True, timeout=60, env=env)
+
+    assert run.returncode == 3, run.stderr
+    assert "far.xlsx" in run.stderr and "1,048,576" in run.stderr and "16,384" in run.stderr
+    assert "cells to lay out" in run.stderr
+
+
+@pytest.mark.parametrize("cell, parser", [("XFD2", False), ("A1048576", False), ("Z1048576", True), ("CV20000", False)])
+def test_a_wide_or_long_but_possible_streamed_sheet_is_read_without_a_big_grid(cli, shop_folder, monkeypatch,
+                                                                               cell, parser):
+    """A piece calamine would lay out as millions of empty cells (a million rows left out, a
+    cell at column XFD) is read by the module's own parser instead."""
+    from test_hostile_input import far_cell_workbook
+
+    from shoptool.tables import xlsx_stream
+
+    (shop_folder / "wide.xlsx").write_bytes(far_cell_workbook(cell))
+    used = []
+    real = xlsx_stream._regex_rows
+    monkeypatch.setattr(xlsx_stream, "_regex_rows", lambda *a: used.append(a) or real(*a))
+
+    result = cli("import", shop_folder / "wide.xlsx", "--format", "json", "--db", shop_folder / "shop.db",
+                 env={"SHOPTOOL_IMPORT_XLSX_STREAM_FROM": "0"})
+
+    assert result.exit_code in (0, 3), result
+    assert result.rows[0]["inserted"] == 1
+    assert bool(used) is parser
+
+
+def test_a_workbook_read_by_the_forked_reader_stores_what_the_serial_reader_stores(cli, shop_folder, monkeypatch):
+    """Half the batches of a workbook travel raw to the importing process (its cells: text,
+    floats, dates) and are converted there; rejects keep their rows' numbers."""
+    from openpyxl import Workbook
+
+    from shoptool.imports import pipeline
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(QIANNIU_ORDER_HEADER)
+    column = {h: i + 1 for i, h in enumerate(QIANNIU_ORDER_HEADER)}
+    for values in rows_for(QIANNIU_ORDER_HEADER, [qianniu_order(n) for n in range(1, 12)]):
+        sheet.append([v if v not in (None, "") else None for v in values])
+    sheet.cell(3, column["订单创建时间"], datetime(2026, 11, 20, 9, 30, 15))
+    sheet.cell(5, column["买家应付货款"], 99.5)
+    sheet.cell(6, column["订单编号"], 3912000000000000004.0)  # rejected
+    sheet.cell(9, column["宝贝总数量"], "三")  # rejected
+    path = shop_folder / "orders.xlsx"
+    book.save(path)
+    _with_shared_strings(path)
+    config = shop_folder / "shoptool.toml"
+    config.write_text(STREAM_ALWAYS, encoding="utf-8")
+
+    def imported(db: str) -> tuple:
+        result = cli("import", path, "--config", config, "--db", shop_folder / db, "--now", "2026-11-21 09:00",
+                     "--format", "json")
+        assert result.exit_code == 3, result  # rows were rejected
+        rejects = (shop_folder / "orders.xlsx.rejects.csv").read_text(encoding="utf-8-sig")
+        with sqlite3.connect(shop_folder / db) as conn:
+            return conn.execute("SELECT * FROM orders ORDER BY order_id").fetchall(), rejects, result.stderr
+
+    serial = imported("serial.db")
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    for share in (2, 3):
+        monkeypatch.setattr(pipeline, "WORKBOOK_SHARE", share)
+        assert imported(f"forked{share}.db") == serial
+    assert len(serial[0]) == 9 and "row 6" in serial[2]

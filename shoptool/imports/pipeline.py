@@ -30,6 +30,7 @@ from .convert import Converter, RowRejected
 
 BATCH_ROWS = 5_000
 PARENT_SHARE = 6  # see _forked
+WORKBOOK_SHARE = 2  # reading a workbook costs more than reading CSV: this process converts half
 INBOX_BYTES = 32 * 1024**2
 PARALLEL_MIN_BYTES = 16 * 1024**2
 
@@ -89,9 +90,10 @@ def _forked(table, converter: Converter) -> Iterator[Batch]:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     # Writing is the lighter half, so this process also converts every PARENT_SHARE-th batch
-    # itself, sent raw. Only CSV cells (always text) travel raw, and only for a converter that
-    # keeps no state from row to row.
-    share = PARENT_SHARE if table.format == "csv" and converter.stateless else 0
+    # itself, sent raw, for a converter that keeps no state from row to row. Reading a workbook
+    # costs more than reading CSV, so this process converts a bigger share of it (a workbook's
+    # cells are str, float and bool; a batch with a date cell in it travels by pickle).
+    share = (PARENT_SHARE if table.format == "csv" else WORKBOOK_SHARE) if converter.stateless else 0
     child = context.Process(target=_child, args=(table, converter, sender, share, receiver), daemon=True)
     child.start()
     sender.close()

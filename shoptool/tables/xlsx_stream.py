@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from html import unescape
 
@@ -46,6 +46,58 @@ _EPOCH = datetime(1899, 12, 30)
 # Built-in number formats that are dates or times (ECMA-376 §18.8.30, and the CJK ones 50–58).
 _DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)])
 CHUNK = 1 << 21
+
+# calamine builds a sheet as a dense grid of its used range (about 32 bytes a cell) and a failed
+# Rust allocation aborts the whole process: one stray cell at XFD1048576, or a row numbered
+# 999,999,999 (cells need no reference of their own: calamine then takes the row's number), would
+# kill this run, and every cron run after it, instead of refusing the file. So the extent is read
+# from the XML before calamine sees it (readers.py for a whole sheet, iter_rows for a piece).
+# Sheets whose references all stay in columns A–Z and rows below 1,000,000 are safe (at most 26M
+# cells): that is all the fast scan (FAR, in C) looks for.
+FAR = re.compile(rb' r="(?:[A-Z]{2}|[A-Z]{0,3}\d{7})')
+_CELL_REF = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,4})(\d{1,12})"')
+_ROW_REF = re.compile(rb'<row\b[^>]*?\sr="(\d{1,12})"')
+_BARE_CELL = re.compile(rb'<c(?:\s+(?!r=)[\w:]+="[^"]*")*\s*/?>')
+_EXTENT_TOKEN = re.compile(rb'<row\b([^>]*)>|<c\b([^>]*)>')  # in document order
+_R_ATTR = re.compile(rb'\sr="([A-Z]{0,4})(\d{0,12})"')
+
+
+def extent(chunks: Callable[[], Iterable[bytes]]) -> tuple[int, int]:
+    """The last row and column a sheet's XML puts a cell in, as calamine will lay them out: from
+    the rows' and cells' references, and for cells without one (they follow the previous cell)
+    by walking the rows."""
+    rows = columns = 0
+    bare = False
+    for chunk in chunks():
+        for letters, digits in _CELL_REF.findall(chunk):
+            rows = max(rows, int(digits))
+            columns = max(columns, _column_number(letters))
+        for digits in _ROW_REF.findall(chunk):
+            rows = max(rows, int(digits))
+        bare = bare or _BARE_CELL.search(chunk) is not None
+    if bare:  # unusual (hand-made or hostile XML): count the cells of each row
+        row = column = 0
+        for chunk in chunks():
+            for token in _EXTENT_TOKEN.finditer(chunk):
+                if token.group(0).startswith(b"<row"):
+                    ref = _R_ATTR.search(token.group(1))
+                    row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+                    column = 0
+                    rows = max(rows, row)
+                    continue
+                ref = _R_ATTR.search(token.group(2))
+                column = _column_number(ref.group(1)) if ref and ref.group(1) else column + 1
+                columns = max(columns, column)
+    return rows, columns
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
 
 
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -175,6 +227,9 @@ class _Cells:
 
 
 PIECE_BYTES = 8 << 20
+# A piece whose rows calamine would lay out as more cells than this (a sheet that leaves a
+# million rows out, a stray cell far right) is read by this module's parser, which needs no grid.
+PIECE_CELLS = 4_000_000
 # Shared-string cells are handed to calamine as formula text behind this mark (a private-use
 # character), so no piece needs the shared-string table: each is looked up here instead.
 _MARK = "\ue000"
@@ -186,14 +241,23 @@ _PIECE_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_re
 _DIMENSION_TAG = re.compile(rb"<(?:\w+:)?dimension\b[^>]*>")
 
 
-def iter_rows(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[int, list]]:
+class CellTooLong(Exception):
+    def __init__(self, number: int, record: list):
+        super().__init__(f"row {number}: a cell is too long")
+        self.number = number
+        self.record = record
+
+
+def iter_rows(archive: zipfile.ZipFile, part: str, guard=None) -> Iterator[tuple[int, list]]:
     """(row number, cells) of one sheet, every row from 1 to the last, blank ones as [].
 
     The sheet's XML is cut after a row every PIECE_BYTES and each piece is read by calamine as a
     workbook of its own (the sheet's head, a slice of its rows, the workbook's styles and date
     system): calamine's own cells at calamine's speed, in memory bounded by the piece. A piece
     calamine cannot take alone (a shared-string cell of an unusual shape, text holding the mark)
-    is read by this module's own parser."""
+    is read by this module's own parser. A `guard` (readers._SheetGuard) sees the shared
+    strings, each piece before it is read (it may refuse it; True: measure its rows) and the
+    rows of the pieces it asked to measure (an over-long cell raises CellTooLong)."""
     name = next((n for n, p in sheet_parts(archive).items() if p == part), None)
     cells = _Cells(shared_strings(archive), date_styles(archive))
     parts = {}
@@ -213,17 +277,48 @@ def iter_rows(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[int, list]]
         if found:
             first_column = _column(found.group(1))
         head = _DIMENSION_TAG.sub(b"", head)
+        if guard is not None:
+            guard.strings(cells.strings)
         for piece in _pieces(fh, data):
-            if name is None or parts.get("xl/workbook.xml") is None:
+            far = extent(lambda piece=piece: (piece,)) if FAR.search(piece) else None
+            suspect = guard is not None and guard.piece(piece, far, number)
+            if name is None or parts.get("xl/workbook.xml") is None or _grid(piece, far) > PIECE_CELLS:
                 rows = _regex_rows(piece, cells, first_column, number)
             else:
                 rows = _calamine_rows(parts, part, name, head, piece, cells, first_column, number)
-            for row_number, row in rows:
-                while number + 1 < row_number:  # rows the sheet leaves out are blank
+            if rows.__class__ is tuple and not suspect:  # (first row's number, rows): no row to measure
+                first, rows = rows
+                while number + 1 < first:  # rows the sheet leaves out are blank
+                    number += 1
+                    yield number, []
+                if rows:
+                    yield from zip(range(first, first + len(rows)), rows)
+                    number = first + len(rows) - 1
+                continue
+            for row_number, row in (enumerate(rows[1], rows[0]) if rows.__class__ is tuple else rows):
+                while number + 1 < row_number:
                     number += 1
                     yield number, []
                 number = row_number
+                if suspect:
+                    guard.check(row_number, row)
                 yield row_number, row
+        if guard is not None:
+            guard.done(number)
+
+
+def _grid(piece: bytes, far: tuple[int, int] | None) -> int:
+    """About how many cells calamine would lay out for the piece: its rows from the first to the
+    last (a sheet may leave thousands out between two) by its furthest column."""
+    first = _ROW_NUMBER.search(piece, 0, piece.find(b">") + 1)
+    last_tag = piece.rfind(b"<row ")
+    last = _ROW_NUMBER.search(piece, last_tag, piece.find(b">", last_tag) + 1) if last_tag >= 0 else None
+    if first is None or last is None:
+        return 0  # rows without numbers: calamine counts them, one after the other
+    rows = int(last.group(1)) - int(first.group(1)) + 1
+    if far is not None:
+        rows = max(rows, far[0] - int(first.group(1)) + 1)
+    return rows * (far[1] if far is not None else 26)
 
 
 def _pieces(fh, data: bytes) -> Iterator[bytes]:
@@ -269,7 +364,9 @@ def _head(fh) -> tuple[bytes | None, bytes]:
 
 
 def _calamine_rows(parts: dict, part: str, name: str, head: bytes, piece: bytes, cells: _Cells,
-                   first_column: int, previous: int) -> Iterator[tuple[int, list]]:
+                   first_column: int, previous: int):
+    """The piece's rows as calamine reads them, as (the first one's number, rows); or, for a
+    piece calamine cannot take alone, an iterator of (row number, cells) from the parser."""
     import io
 
     from python_calamine import CalamineWorkbook
@@ -278,12 +375,10 @@ def _calamine_rows(parts: dict, part: str, name: str, head: bytes, piece: bytes,
     shared = b't="s"' in piece
     if shared:
         if _MARK_BYTES in piece:
-            yield from _regex_rows(original, cells, first_column, previous)
-            return
+            return _regex_rows(original, cells, first_column, previous)
         piece = _SHARED_CELL.sub(_SHARED_AS_TEXT, piece)
         if b't="s"' in piece:  # a shape the rewrite does not know
-            yield from _regex_rows(original, cells, first_column, previous)
-            return
+            return _regex_rows(original, cells, first_column, previous)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as book:
         for piece_part, data in parts.items():
@@ -295,19 +390,20 @@ def _calamine_rows(parts: dict, part: str, name: str, head: bytes, piece: bytes,
         start = sheet.start
         rows = sheet.to_python(skip_empty_area=True) if start is not None else []
     except Exception:  # calamine refuses XML this module's parser has always read
-        yield from _regex_rows(original, cells, first_column, previous)
-        return
+        return _regex_rows(original, cells, first_column, previous)
     del sheet, buffer, piece, original
     if start is None:
-        return
+        return previous + 1, []
     offset = start[1] - first_column
-    strings = cells.strings
-    for number, row in enumerate(rows, start[0] + 1):
-        if shared:
-            row = [_shared(strings, c) if c.__class__ is str and c[:1] == _MARK else c for c in row]
-        if offset:
-            row = [""] * offset + row if offset > 0 else row[-offset:]
-        yield number, row
+    if shared:
+        strings = cells.strings
+        rows = [[_shared(strings, c) if c.__class__ is str and c[:1] == _MARK else c for c in row] for row in rows]
+    if offset > 0:
+        pad = [""] * offset
+        rows = [pad + row for row in rows]
+    elif offset < 0:
+        rows = [row[-offset:] for row in rows]
+    return start[0] + 1, rows
 
 
 def _shared(strings: list[str], cell: str) -> str:
