@@ -246,6 +246,7 @@ def test_a_sheet_read_in_many_pieces_reads_as_one(tmp_path, monkeypatch, piece_b
     from shoptool.tables import xlsx_stream
 
     monkeypatch.setattr(xlsx_stream, "PIECE_BYTES", piece_bytes)
+    monkeypatch.setattr(xlsx_stream, "PIECE_PER_PARTS", 0)
     book = Workbook()
     sheet = book.active
     sheet.title = "订单列表"
@@ -264,8 +265,12 @@ def test_a_sheet_read_in_many_pieces_reads_as_one(tmp_path, monkeypatch, piece_b
     book.save(path)
     _with_shared_strings(path)
 
+    pieces = []
+    real = xlsx_stream._calamine_rows
+    monkeypatch.setattr(xlsx_stream, "_calamine_rows", lambda *a: pieces.append(a) or real(*a))
     streamed = _cells_streamed(path, "订单列表")
     assert streamed == _cells_by_calamine(path, "订单列表")
+    assert len(pieces) > (30 if piece_bytes == 1 else 10 if piece_bytes < 1000 else 1)
     assert streamed[60] == ["", "", "after a gap"] and streamed[61][1] == datetime(2026, 11, 20, 12, 0)
     status = QIANNIU_ORDER_HEADER.index("订单状态")
     assert streamed[13][0] == "" and streamed[13][status] == streamed[3][status]  # realigned, not shifted
@@ -277,6 +282,7 @@ def test_a_piece_calamine_cannot_take_alone_is_read_by_the_parser(tmp_path, monk
     from shoptool.tables import xlsx_stream
 
     monkeypatch.setattr(xlsx_stream, "PIECE_BYTES", 1)
+    monkeypatch.setattr(xlsx_stream, "PIECE_PER_PARTS", 0)
     from builders import write_xlsx
 
     orders = [qianniu_order(n) for n in range(1, 6)]
@@ -313,6 +319,7 @@ def test_a_cell_too_long_deep_in_a_streamed_sheet_names_row_and_column(cli, shop
     from shoptool.tables import xlsx_stream
 
     monkeypatch.setattr(xlsx_stream, "PIECE_BYTES", 3000)
+    monkeypatch.setattr(xlsx_stream, "PIECE_PER_PARTS", 0)
     book = Workbook()
     sheet = book.active
     sheet.append(["订单导出 " + "说明" * 800])  # a long title above the header is just read

@@ -226,7 +226,11 @@ class _Cells:
         return _text(v)  # str (a formula's text), e (an error such as #N/A), d (ISO date)
 
 
-PIECE_BYTES = 8 << 20
+# Small pieces read fastest (what calamine lays out stays in the CPU's caches: 1–4 MB measured
+# alike, 16 MB 20% slower); each piece also parses the workbook's styles again, so a piece is at
+# least PIECE_PER_PARTS times those.
+PIECE_BYTES = 2 << 20
+PIECE_PER_PARTS = 16
 # A piece whose rows calamine would lay out as more cells than this (a sheet that leaves a
 # million rows out, a stray cell far right) is read by this module's parser, which needs no grid.
 PIECE_CELLS = 4_000_000
@@ -279,7 +283,8 @@ def iter_rows(archive: zipfile.ZipFile, part: str, guard=None) -> Iterator[tuple
         head = _DIMENSION_TAG.sub(b"", head)
         if guard is not None:
             guard.strings(cells.strings)
-        for piece in _pieces(fh, data):
+        size = max(PIECE_BYTES, PIECE_PER_PARTS * sum(map(len, parts.values())))
+        for piece in _pieces(fh, data, size):
             far = extent(lambda piece=piece: (piece,)) if FAR.search(piece) else None
             suspect = guard is not None and guard.piece(piece, far, number)
             if name is None or parts.get("xl/workbook.xml") is None or _grid(piece, far) > PIECE_CELLS:
@@ -321,18 +326,18 @@ def _grid(piece: bytes, far: tuple[int, int] | None) -> int:
     return rows * (far[1] if far is not None else 26)
 
 
-def _pieces(fh, data: bytes) -> Iterator[bytes]:
-    """The rows of <sheetData> in pieces of about PIECE_BYTES, each cut after a row's end
+def _pieces(fh, data: bytes, size: int) -> Iterator[bytes]:
+    """The rows of <sheetData> in pieces of about `size` bytes, each cut after a row's end
     (</row>); `data` is what was read after <sheetData>."""
     ended = False
     while True:
         end = data.find(b"</sheetData")
         if end >= 0:
             data, ended = data[:end], True
-        while len(data) >= PIECE_BYTES or (ended and data):
-            cut = data.rfind(b"</row>", 0, PIECE_BYTES) + 6
+        while len(data) >= size or (ended and data):
+            cut = data.rfind(b"</row>", 0, size) + 6
             if cut < 6:
-                cut = data.find(b"</row>", PIECE_BYTES) + 6
+                cut = data.find(b"</row>", size) + 6
             if cut < 6:
                 if not ended:
                     break  # a row longer than a piece: read on
@@ -341,7 +346,7 @@ def _pieces(fh, data: bytes) -> Iterator[bytes]:
             data = data[cut:]
         if ended:
             return
-        chunk = fh.read(max(PIECE_BYTES, CHUNK))
+        chunk = fh.read(max(size, CHUNK))
         if not chunk:
             ended = True
         data += chunk
