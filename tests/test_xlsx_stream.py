@@ -436,3 +436,31 @@ def test_a_workbook_read_by_the_forked_reader_stores_what_the_serial_reader_stor
         monkeypatch.setattr(pipeline, "WORKBOOK_SHARE", share)
         assert imported(f"forked{share}.db") == serial
     assert len(serial[0]) == 9 and "row 6" in serial[2]
+
+
+@pytest.mark.parametrize("lookup_strings", [0, 300_000])
+def test_shared_strings_are_looked_up_by_either_way_with_bad_indexes_blank(tmp_path, monkeypatch, lookup_strings):
+    """A piece's shared-string cells are looked up in a dict of marked indexes (small tables) or
+    cell by cell (big ones); an index past the table or not a number reads as an empty cell."""
+    from builders import write_xlsx
+
+    from shoptool.tables import xlsx_stream
+
+    monkeypatch.setattr(xlsx_stream, "_LOOKUP_STRINGS", lookup_strings)
+    path = write_xlsx(tmp_path / "s.xlsx", QIANNIU_ORDER_HEADER, [qianniu_order(n) for n in range(1, 6)])
+    _with_shared_strings(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    good = _cells_streamed(path, "Sheet1")
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    at = sheet.index(b'<c r="A3" t="s"><v>') + len(b'<c r="A3" t="s"><v>')
+    sheet = sheet[:at] + b"99999" + sheet[sheet.index(b"<", at):]
+    at = sheet.index(b'<c r="A4" t="s"><v>') + len(b'<c r="A4" t="s"><v>')
+    parts["xl/worksheets/sheet1.xml"] = sheet[:at] + b"x1" + sheet[sheet.index(b"<", at):]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+    streamed = _cells_streamed(path, "Sheet1")
+    assert streamed[3][0] == "" and streamed[4][0] == ""
+    assert streamed[3][1:] == good[3][1:] and streamed[5] == good[5] and streamed[2][0] == "3912000000000000001"
