@@ -68,7 +68,7 @@ def iter_rows(archive: zipfile.ZipFile, part: str, guard=None) -> Iterator[tuple
     workbook of its own (the sheet's head, a slice of its rows, the workbook's styles and date
     system): calamine's own cells at calamine's speed, in memory bounded by the piece. A piece
     calamine cannot take alone (a shared-string cell of an unusual shape, text holding the mark)
-    is read by this module's own parser. A `guard` (readers._SheetGuard) sees the shared
+    is read by xlsx_xml's parser. A `guard` (readers._SheetGuard) sees the shared
     strings, each piece before it is read (it may refuse it; True: measure its rows) and the
     rows of the pieces it asked to measure (an over-long cell raises CellTooLong)."""
     name = next((n for n, p in sheet_parts(archive).items() if p == part), None)
@@ -203,7 +203,7 @@ def _calamine_rows(parts: dict, part: str, name: str, head: bytes, piece: bytes,
         sheet = CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(name)
         start = sheet.start
         rows = sheet.to_python(skip_empty_area=True) if start is not None else []
-    except Exception:  # calamine refuses XML this module's parser has always read
+    except Exception:  # calamine refuses XML the regex parser has always read
         return _regex_rows(original, cells, first_column, previous)
     del sheet, buffer, piece, original
     if start is None:
