@@ -464,3 +464,28 @@ def test_shared_strings_are_looked_up_by_either_way_with_bad_indexes_blank(tmp_p
     streamed = _cells_streamed(path, "Sheet1")
     assert streamed[3][0] == "" and streamed[4][0] == ""
     assert streamed[3][1:] == good[3][1:] and streamed[5] == good[5] and streamed[2][0] == "3912000000000000001"
+
+
+def test_rows_without_numbers_read_in_pieces_are_numbered_on(tmp_path, monkeypatch):
+    """Rows and cells need no r="…" (each follows the one before); pieces are cut between such
+    rows too, and their rows are numbered on from the rows before, as calamine numbers them."""
+    import re
+
+    from builders import write_xlsx
+
+    from shoptool.tables import xlsx_stream
+
+    monkeypatch.setattr(xlsx_stream, "PIECE_BYTES", 900)
+    monkeypatch.setattr(xlsx_stream, "PIECE_PER_PARTS", 0)
+    path = write_xlsx(tmp_path / "s.xlsx", QIANNIU_ORDER_HEADER, [qianniu_order(n) for n in range(1, 25)])
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    bare = re.sub(rb'<row r="\d+"', b"<row", parts["xl/worksheets/sheet1.xml"])
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'<c r="[A-Z]+\d+"', b"<c", bare)  # nor do cells
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+    streamed = _cells_streamed(path, "Sheet1")
+    assert streamed == _cells_by_calamine(path, "Sheet1")
+    assert len(streamed) == 25 and streamed[25][0] == "3912000000000000024"

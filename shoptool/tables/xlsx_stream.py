@@ -128,7 +128,9 @@ def _grid(piece: bytes, far: tuple[int, int] | None) -> int:
     last_tag = piece.rfind(b"<row ")
     last = _ROW_NUMBER.search(piece, last_tag, piece.find(b">", last_tag) + 1) if last_tag >= 0 else None
     if first is None or last is None:
-        return 0  # rows without numbers: calamine counts them, one after the other
+        # a piece that starts or ends with a row without its number: calamine would count rows
+        # from the piece's start, the parser counts on from the rows before
+        return PIECE_CELLS + 1
     rows = int(last.group(1)) - int(first.group(1)) + 1
     if far is not None:
         rows = max(rows, far[0] - int(first.group(1)) + 1)
