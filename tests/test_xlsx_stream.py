@@ -489,3 +489,24 @@ def test_rows_without_numbers_read_in_pieces_are_numbered_on(tmp_path, monkeypat
     streamed = _cells_streamed(path, "Sheet1")
     assert streamed == _cells_by_calamine(path, "Sheet1")
     assert len(streamed) == 25 and streamed[25][0] == "3912000000000000024"
+
+
+def test_a_big_sheet_calamine_reads_whole_after_all_is_checked_before(shop_folder):
+    """A workbook whose big sheet cannot be read in pieces (no relationships part to find it by)
+    goes to calamine whole: its extent is checked first, as for any sheet calamine lays out."""
+    import os
+    import subprocess
+    import sys
+
+    from test_hostile_input import far_cell_workbook, rezip
+
+    data = far_cell_workbook("XFD1048576")
+    (shop_folder / "far.xlsx").write_bytes(rezip(data, lambda name, part: part if "_rels/workbook" not in name
+                                                 else part.replace(b"Relationship ", b"Relation ")))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPTOOL_")}
+    env["SHOPTOOL_IMPORT_XLSX_STREAM_FROM"] = "0"
+    run = subprocess.run([str(Path(sys.executable).with_name("shoptool")), "import", "far.xlsx", "--format", "json",
+                          "--db", "shop.db"], cwd=shop_folder, capture_output=True, text=True, timeout=60, env=env)
+
+    assert run.returncode == 3, run.stderr
+    assert "far.xlsx" in run.stderr and "cells to lay out" in run.stderr

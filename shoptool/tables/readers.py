@@ -160,12 +160,13 @@ EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 _FAR = FAR
 
 
-def _check_extent(path: Path, infos: list, limits: Limits) -> None:
+def _check_extent(path: Path, infos: list, limits: Limits, *, big: bool = False) -> None:
     """Sheets bigger than limits.xlsx_stream_from are read in pieces, and each piece is checked
-    as it is read (_SheetGuard): one pass over the XML instead of two."""
+    as it is read (_SheetGuard): one pass over the XML instead of two. `big`: check those (for a
+    workbook calamine reads whole after all)."""
     budget = limits.max_xlsx_expanded // _CELL_BYTES
     sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
-              and i.file_size <= limits.xlsx_stream_from]
+              and (i.file_size > limits.xlsx_stream_from) is big]
     try:
         with zipfile.ZipFile(path) as archive:
             for info in sheets:
@@ -368,6 +369,8 @@ def _open_workbook(path: Path, fmt: str, sheet: str | None, header_score, limits
         parts = _streamed_sheets(path, limits)
         if parts:
             return _open_streamed(path, parts, sheet, header_score, limits)
+        with zipfile.ZipFile(path) as archive:  # read by _check_zip: a valid zip
+            _check_extent(path, archive.infolist(), limits, big=True)
     try:
         workbook = _calamine(path, fmt)
         names = list(workbook.sheet_names)
