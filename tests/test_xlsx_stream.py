@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from builders import QIANNIU_ORDER_HEADER, qianniu_order, rows_for
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 STREAM_ALWAYS = '[import]\nxlsx_stream_from = 0\n'
 ORDER_FIELDS = ("order_id", "status", "total_fen", "paid_fen", "goods_fen", "postage_fen", "address", "province",
@@ -510,3 +512,26 @@ def test_a_big_sheet_calamine_reads_whole_after_all_is_checked_before(shop_folde
 
     assert run.returncode == 3, run.stderr
     assert "far.xlsx" in run.stderr and "cells to lay out" in run.stderr
+
+
+from test_hostile_input import template_db  # noqa: E402,F401  (the fixture)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_fuzz_a_streamed_import_never_crashes_and_never_half_writes(cli, template_db, monkeypatch, data):  # noqa: F811
+    """The hostile files of test_hostile_input, read in pieces of a few rows each."""
+    import tempfile
+
+    from test_hostile_input import TABLES, check_import, hostile_files
+
+    from shoptool.tables import xlsx_stream
+
+    monkeypatch.setenv("SHOPTOOL_IMPORT_XLSX_STREAM_FROM", "0")
+    monkeypatch.setattr(xlsx_stream, "PIECE_BYTES", 600)
+    monkeypatch.setattr(xlsx_stream, "PIECE_PER_PARTS", 0)
+    name, content = data.draw(hostile_files())
+    forced = data.draw(st.sampled_from([None] * 6 + list(TABLES)))
+    with tempfile.TemporaryDirectory(dir=".") as folder:
+        check_import(cli, Path(folder), name, content, template_db, forced)

@@ -308,7 +308,7 @@ def _streamed_sheets(path: Path, limits: Limits) -> dict[str, str] | None:
             if biggest <= limits.xlsx_stream_from:
                 return None
             return sheet_parts(archive)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
         return None  # calamine says what is wrong with it
 
 

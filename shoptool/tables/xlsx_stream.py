@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 from .xlsx_xml import (  # noqa: F401  (sheet_parts, FAR, extent: this module's public names too)
@@ -77,8 +78,8 @@ def iter_rows(archive: zipfile.ZipFile, part: str, guard=None) -> Iterator[tuple
     for piece_part in _PIECE_PARTS:
         try:
             parts[piece_part] = archive.read(piece_part)
-        except KeyError:
-            pass
+        except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+            pass  # missing or damaged: calamine reads without it, or the parser reads the pieces
     number = 0  # the last row yielded
     first_column = 0
     with archive.open(part) as fh:
@@ -206,6 +207,10 @@ def _calamine_rows(parts: dict, part: str, name: str, head: bytes, piece: bytes,
         start = sheet.start
         rows = sheet.to_python(skip_empty_area=True) if start is not None else []
     except Exception:  # calamine refuses XML the regex parser has always read
+        return _regex_rows(original, cells, first_column, previous)
+    except BaseException as exc:  # a panic in calamine's Rust (pyo3's PanicException)
+        if type(exc).__name__ != "PanicException":
+            raise
         return _regex_rows(original, cells, first_column, previous)
     del sheet, buffer, piece, original
     if start is None:
