@@ -47,6 +47,48 @@ def _moment(hours: set, cell: str, clean: cells.TimeCleaner) -> str | None:
     return value
 
 
+def _remember_text(seen: dict, cell, clean: Callable, then: Callable | None = None):
+    """`_remember` for a workbook's cells: only text is remembered (as dict keys a workbook's
+    TRUE, 1.0 and 1 are one key; no text equals a number, so looking any cell up is safe)."""
+    value = clean(cell)
+    if then is not None:
+        value = then(value)
+    if cell.__class__ is str and len(seen) < SEEN_LIMIT:
+        seen[cell] = value
+    return value
+
+
+def _workbook_moment(hours: set, cell, clean: cells.TimeCleaner) -> str | None:
+    return _moment(hours, cell, clean) if cell.__class__ is str else clean(cell)
+
+
+def _workbook_expression(number: int, clean: Callable, cell: str, namespace: dict) -> str:
+    """A workbook cell (text, float, bool, datetime or "" from calamine): an empty cell is None,
+    a text cell takes the CSV shortcuts, anything else goes to the cleaner."""
+    seen = f"_seen{number}"
+    if clean in (cells.label, cells.money, cells.integer):
+        namespace[seen] = {}
+        return f"({seen}[x] if (x := {cell}) in {seen} else _remember_text({seen}, x, _c{number}, _then{number}))"
+    if clean is cells.text:
+        body = f"(x.strip() or None) if x.__class__ is str else _c{number}(x)"
+    elif clean is cells.identifier:
+        body = f"x if x.__class__ is str and x.isdigit() and x.isascii() else _c{number}(x)"
+    elif clean is cells.phone:
+        body = f"x if x.__class__ is str and len(x) == 11 and x.isdigit() and x.isascii() else _c{number}(x)"
+    elif clean is cells.tracking:
+        body = f"x if x.__class__ is str and x.isalnum() and x.isascii() and x.upper() == x else _c{number}(x)"
+    elif isinstance(clean, cells.TimeCleaner) and clean.fixed_suffix:
+        namespace[f"_hours{number}"] = set()
+        namespace[f"_suffix{number}"] = clean.fixed_suffix
+        body = (f"x[:10] + 'T' + x[11:] + _suffix{number} if x.__class__ is str and len(x) == 19 "
+                f"and x[:13] in _hours{number} and x[13] == ':' and x[16] == ':' and x[14:16] in _sixty "
+                f"and x[17:] in _sixty else _workbook_moment(_hours{number}, x, _c{number})")
+    else:
+        return f"_c{number}({cell})"
+    # every cleaner above gives None for "" (flag does not come here)
+    return f"(None if (x := {cell}) == '' or x is None else {body})"
+
+
 def compile_fields(simple: list[tuple[str, int, Callable]], all_text: bool) -> Callable[[list], dict]:
     """Build `record → {field: clean value}` as one generated function: the cleaners' fast paths
     inlined run about twice as fast as a loop of calls, and this runs once per row of
@@ -68,7 +110,7 @@ def cell_expressions(simple: list[tuple[str, int, Callable]], all_text: bool, af
     """One Python expression per field, cleaning cell `r[index]`; helpers go into `namespace`."""
     namespace.update({"_identifier": cells.identifier, "_phone": cells.phone, "_learn": _learn,
                       "_remember": _remember, "_labels": ("No:", "NO:", "no:"), "_moment": _moment,
-                      "_sixty": _SIXTY})
+                      "_sixty": _SIXTY, "_remember_text": _remember_text, "_workbook_moment": _workbook_moment})
     items = []
     for number, (name, index, clean) in enumerate(simple):
         then = after.get(name)
@@ -106,6 +148,10 @@ def cell_expressions(simple: list[tuple[str, int, Callable]], all_text: bool, af
             # already the shop's spelling (upper-case letters and digits), or that behind `No:`
             expr = (f"(x if (x := {cell}).isalnum() and x.isascii() and x.upper() == x else y if x[:3] in _labels "
                     f"and (y := x[3:]).isalnum() and y.isascii() and y.upper() == y else _c{number}(x))")
+        elif not all_text:
+            expr = _workbook_expression(number, clean, cell, namespace)
+            if clean in (cells.label, cells.money, cells.integer):
+                then = None  # remembered with the value
         else:
             expr = f"_c{number}({cell})"
         if then is not None:

@@ -120,8 +120,11 @@ class Converter:
         values = self._extra_cells(record)
         if not any(values):
             return "{}"
-        # Only text cells are remembered: as dict keys, a workbook's TRUE, 1 and 1.0 are one key.
-        known = self._extra_seen.get(values) if self.all_text else None
+        known = self._extra_seen.get(values)
+        # As dict keys a workbook's TRUE, 1 and 1.0 are one key: a workbook's cells are
+        # remembered with their types, and only the same types find them.
+        if known is not None and not self.all_text:
+            known = known[1] if known[0] == tuple(map(type, values)) else None
         if known is None:
             found = {}
             for (_, name), value in zip(self.extra_columns, values):
@@ -130,8 +133,8 @@ class Converter:
                     if value:
                         found[name] = value
             known = extra_json(found)
-            if self.all_text and len(self._extra_seen) < SEEN_LIMIT:
-                self._extra_seen[values] = known
+            if len(self._extra_seen) < SEEN_LIMIT:
+                self._extra_seen[values] = known if self.all_text else (tuple(map(type, values)), known)
         return known
 
     def convert(self, record: list, number: int) -> list[tuple]:

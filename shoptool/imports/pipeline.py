@@ -30,6 +30,7 @@ from .convert import Converter, RowRejected
 
 BATCH_ROWS = 5_000
 PARENT_SHARE = 6  # see _forked
+WORKBOOK_SHARE = 2  # reading a workbook costs more than reading CSV: this process converts half
 INBOX_BYTES = 32 * 1024**2
 PARALLEL_MIN_BYTES = 16 * 1024**2
 
@@ -41,9 +42,11 @@ class Batch:
     rows_in: int = 0  # rows read so far, this batch included
 
 
-def can_fork(file_size: int) -> bool:
-    return (file_size >= PARALLEL_MIN_BYTES and sys.platform.startswith("linux")
-            and (os.cpu_count() or 1) >= 2)
+def can_fork(file_size: int, fmt: str = "csv") -> bool:
+    """Whether the file is big enough to be read by a forked reader. A workbook is zipped (its
+    XML about ten times its size) and costs more to read than CSV: one of an eighth the size."""
+    minimum = PARALLEL_MIN_BYTES // 8 if fmt in ("xlsx", "xls") else PARALLEL_MIN_BYTES
+    return file_size >= minimum and sys.platform.startswith("linux") and (os.cpu_count() or 1) >= 2
 
 
 def batches(table, converter: Converter, *, parallel: bool = False) -> Iterator[Batch]:
@@ -89,9 +92,10 @@ def _forked(table, converter: Converter) -> Iterator[Batch]:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     # Writing is the lighter half, so this process also converts every PARENT_SHARE-th batch
-    # itself, sent raw. Only CSV cells (always text) travel raw, and only for a converter that
-    # keeps no state from row to row.
-    share = PARENT_SHARE if table.format == "csv" and converter.stateless else 0
+    # itself, sent raw, for a converter that keeps no state from row to row. Reading a workbook
+    # costs more than reading CSV, so this process converts a bigger share of it (a workbook's
+    # cells are str, float and bool; a batch with a date cell in it travels by pickle).
+    share = (PARENT_SHARE if table.format == "csv" else WORKBOOK_SHARE) if converter.stateless else 0
     child = context.Process(target=_child, args=(table, converter, sender, share, receiver), daemon=True)
     child.start()
     sender.close()

@@ -246,7 +246,7 @@ def import_file(
                 # the newest event cell dates a file whose name has no stamp (PRODUCT §16)
                 stamped = snapshot.stamp_of(path.name, tz) is not None
                 newest = snapshot.Newest(converter.columns, rules.events if rules and not stamped else ())
-                for batch in pipeline.batches(table, converter, parallel=pipeline.can_fork(size)):
+                for batch in pipeline.batches(table, converter, parallel=pipeline.can_fork(size, table.format)):
                     writer.write(batch.rows)
                     newest.add(batch.rows)
                     for number, column, reason, record in batch.rejects:

@@ -7,7 +7,6 @@ cost memory: oversized files, zip bombs posing as xlsx, binary junk, absurdly lo
 
 from __future__ import annotations
 
-import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -15,7 +14,8 @@ from pathlib import Path
 
 from ..errors import InputError
 from .csv_files import open_csv
-from .table import Limits, Table, position
+from .table import Limits, Table, long_cell, position
+from .xlsx_stream import FAR, extent
 
 __all__ = ["Limits", "Table", "file_digest", "open_table", "sniff_format", "unreadable"]
 
@@ -153,75 +153,117 @@ def _check_zip(path: Path, limits: Limits) -> None:
     _check_extent(path, infos, limits)
 
 
-# calamine builds a sheet as a dense grid of its used range (about 32 bytes a cell) and a failed
-# Rust allocation aborts the whole process: one stray cell at XFD1048576, or a row numbered
-# 999,999,999 (cells need no reference of their own: calamine then takes the row's number), would
-# kill this run, and every cron run after it, instead of refusing the file. So the sheet's extent
-# is read from its XML before calamine sees it. Sheets whose references all stay in columns A–Z
-# and rows below 1,000,000 are safe (at most 26M cells): that is all the fast scan (in C) looks for.
+# A sheet's extent is read from its XML before calamine lays it out as a dense grid (the reasons:
+# xlsx_stream.FAR).
 _CELL_BYTES = 32
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
-_FAR = re.compile(rb' r="(?:[A-Z]{2}|[A-Z]{0,3}\d{7})')
-_CELL_REF = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,4})(\d{1,12})"')
-_ROW_REF = re.compile(rb'<row\b[^>]*?\sr="(\d{1,12})"')
-_BARE_CELL = re.compile(rb'<c(?:\s+(?!r=)[\w:]+="[^"]*")*\s*/?>')
-_TOKEN = re.compile(rb'<row\b([^>]*)>|<c\b([^>]*)>')  # in document order
-_R_ATTR = re.compile(rb'\sr="([A-Z]{0,4})(\d{0,12})"')
+_FAR = FAR
 
 
-def _check_extent(path: Path, infos: list, limits: Limits) -> None:
+def _check_extent(path: Path, infos: list, limits: Limits, *, big: bool = False) -> None:
+    """Sheets bigger than limits.xlsx_stream_from are read in pieces, and each piece is checked
+    as it is read (_SheetGuard): one pass over the XML instead of two. `big`: check those (for a
+    workbook calamine reads whole after all)."""
     budget = limits.max_xlsx_expanded // _CELL_BYTES
-    sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+    sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
+              and (i.file_size > limits.xlsx_stream_from) is big]
     try:
         with zipfile.ZipFile(path) as archive:
             for info in sheets:
                 if not any(_FAR.search(chunk) for chunk in _xml_chunks(archive, info)):
                     continue
                 rows, columns = sheet_extent(archive, info)
-                if rows > EXCEL_ROWS or columns > EXCEL_COLUMNS:
-                    raise InputError(
-                        f"a sheet ({info.filename}) claims row {rows:,} or column {columns:,}, beyond Excel's "
-                        f"{EXCEL_ROWS:,} rows and {EXCEL_COLUMNS:,} columns: refused as damaged or hostile",
-                        file=str(path), hint="copy the data into a new workbook and save it again",
-                    )
-                if rows * columns > budget:
-                    raise InputError(
-                        f"a sheet ({info.filename}) has cells as far as row {rows:,}, column {columns:,}: "
-                        f"{rows * columns:,} cells to lay out, more than allowed (setting import.max_xlsx_expanded); "
-                        "refused as damaged or hostile", file=str(path),
-                        hint="copy the data into a new workbook and save it again",
-                    )
+                _refuse_extent(path, info.filename, rows, columns, budget)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error):
         raise InputError("damaged xlsx file: a sheet cannot be unpacked", file=str(path)) from None
 
 
+def _refuse_extent(path: Path, part: str, rows: int, columns: int, budget: int) -> None:
+    if rows > EXCEL_ROWS or columns > EXCEL_COLUMNS:
+        raise InputError(
+            f"a sheet ({part}) claims row {rows:,} or column {columns:,}, beyond Excel's "
+            f"{EXCEL_ROWS:,} rows and {EXCEL_COLUMNS:,} columns: refused as damaged or hostile",
+            file=str(path), hint="copy the data into a new workbook and save it again",
+        )
+    if rows * columns > budget:
+        raise InputError(
+            f"a sheet ({part}) has cells as far as row {rows:,}, column {columns:,}: "
+            f"{rows * columns:,} cells to lay out, more than allowed (setting import.max_xlsx_expanded); "
+            "refused as damaged or hostile", file=str(path),
+            hint="copy the data into a new workbook and save it again",
+        )
+
+
+class _SheetGuard:
+    """What the streaming reader (xlsx_stream.iter_rows) asks before calamine lays out a piece
+    of a big sheet, and of the rows it gives: the sheet's extent as _check_extent reckons it
+    (the furthest row and column so far), and, once `start` is called (below the header), cells
+    longer than the limit. Only a piece that could hold one has its rows measured: a text run
+    longer than the limit in its XML (a character is at least a byte), rich text (runs of one
+    cell), or a shared-string cell when the table holds a long string."""
+
+    def __init__(self, path: Path, part: str, limits: Limits):
+        self.path, self.part = path, part
+        self.max_cell = limits.max_cell_length
+        self.budget = limits.max_xlsx_expanded // _CELL_BYTES
+        self.checking = False
+        self.rows = self.columns = 0
+        self._long_shared = False
+
+    def start(self) -> None:
+        self.checking = True
+
+    def strings(self, strings: list[str]) -> None:
+        self._long_shared = max(map(len, strings), default=0) > self.max_cell
+
+    def piece(self, piece: bytes, extent: tuple[int, int] | None, last_row: int) -> bool:
+        """Refuse a piece too far out (`extent`: its furthest row and column, when it has cells
+        beyond column Z or row 999,999); True when its rows are to be measured."""
+        if extent is not None:
+            self.rows, self.columns = max(self.rows, extent[0], last_row), max(self.columns, extent[1])
+            _refuse_extent(self.path, self.part, self.rows, self.columns, self.budget)
+        elif self.columns > 26:  # wide cells seen before: the rows still count
+            self.rows = max(self.rows, last_row)
+            _refuse_extent(self.path, self.part, self.rows, self.columns, self.budget)
+        return (_long_run(piece, self.max_cell) or b"</r>" in piece
+                or (self._long_shared and b't="s"' in piece))
+
+    def done(self, last_row: int) -> None:
+        if self.columns > 26:
+            self.rows = max(self.rows, last_row)
+            _refuse_extent(self.path, self.part, self.rows, self.columns, self.budget)
+
+    def check(self, number: int, row: list) -> None:
+        from .xlsx_stream import CellTooLong
+
+        if self.checking and max(map(_length, row), default=0) > self.max_cell:
+            raise CellTooLong(number, row)
+
+
+def _long_run(data: bytes, limit: int) -> bool:
+    """Whether `data` has more than `limit` bytes in a row without a '<' (a cell's text can only
+    be that long in such a run). Such a run covers one of every limit + 1 positions, so only those
+    are looked at: a few hundred finds for megabytes, where a regular expression reads every byte."""
+    step = limit + 1
+    at = step - 1
+    while at < len(data):
+        if data[at] != 60:  # '<'
+            end = data.find(b"<", at)
+            end = len(data) if end < 0 else end
+            if end - (data.rfind(b"<", 0, at) + 1) > limit:
+                return True
+            at = max(at + step, end + 1)
+        else:
+            at += step
+    return False
+
+
+def _length(cell) -> int:
+    return len(cell) if cell.__class__ is str else 0
+
+
 def sheet_extent(archive: zipfile.ZipFile, info) -> tuple[int, int]:
-    """The last row and column a sheet's XML puts a cell in, as calamine will lay them out: from
-    the rows' and cells' references, and for cells without one (they follow the previous cell)
-    by walking the rows."""
-    rows = columns = 0
-    bare = False
-    for chunk in _xml_chunks(archive, info):
-        for letters, digits in _CELL_REF.findall(chunk):
-            rows = max(rows, int(digits))
-            columns = max(columns, _column_number(letters))
-        for digits in _ROW_REF.findall(chunk):
-            rows = max(rows, int(digits))
-        bare = bare or _BARE_CELL.search(chunk) is not None
-    if bare:  # unusual (hand-made or hostile XML): count the cells of each row
-        row = column = 0
-        for chunk in _xml_chunks(archive, info):
-            for token in _TOKEN.finditer(chunk):
-                if token.group(0).startswith(b"<row"):
-                    ref = _R_ATTR.search(token.group(1))
-                    row = int(ref.group(2)) if ref and ref.group(2) else row + 1
-                    column = 0
-                    rows = max(rows, row)
-                    continue
-                ref = _R_ATTR.search(token.group(2))
-                column = _column_number(ref.group(1)) if ref and ref.group(1) else column + 1
-                columns = max(columns, column)
-    return rows, columns
+    return extent(lambda: _xml_chunks(archive, info))
 
 
 def _xml_chunks(archive: zipfile.ZipFile, info, size: int = 1 << 22) -> Iterator[bytes]:
@@ -238,13 +280,6 @@ def _xml_chunks(archive: zipfile.ZipFile, info, size: int = 1 << 22) -> Iterator
             yield data[:cut] if cut else data
         if rest:
             yield rest
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
 
 
 _SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",)}
@@ -273,29 +308,41 @@ def _streamed_sheets(path: Path, limits: Limits) -> dict[str, str] | None:
             if biggest <= limits.xlsx_stream_from:
                 return None
             return sheet_parts(archive)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
         return None  # calamine says what is wrong with it
 
 
 def _open_streamed(path: Path, parts: dict[str, str], sheet: str | None, header_score, limits: Limits) -> Table:
-    from .xlsx_stream import iter_rows
+    from .xlsx_stream import CellTooLong, iter_rows
 
     names = list(parts)
     candidates = _candidates(path, names, sheet)
     last_error: InputError | None = None
     for name in candidates:
         archive = zipfile.ZipFile(path)
+        # the reader checks each piece's extent, and refuses over-long cells below the header
+        # itself, measuring only the pieces that could hold one (a check of every cell by
+        # `position` cost a tenth of the import)
+        guard = _SheetGuard(path, parts[name], limits)
 
-        def records(archive=archive, part=parts[name]) -> Iterator[tuple[int, list]]:
+        def records(archive=archive, part=parts[name], guard=guard) -> Iterator[tuple[int, list]]:
             try:
-                yield from iter_rows(archive, part)
+                yield from iter_rows(archive, part, guard)
+            except (CellTooLong, InputError):
+                raise
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, KeyError) as exc:
                 raise InputError(f"cannot read the sheet: {_short(exc)}", file=str(path)) from None
             finally:
                 archive.close()
 
+        def explain(exc: Exception, number: int, header: list[str] | None) -> InputError | None:
+            if isinstance(exc, CellTooLong) and header is not None:
+                return long_cell(path, header, exc.number, exc.record, limits.max_cell_length)
+            return None
+
         try:
-            table = position(path, "xlsx", None, name, records(), header_score, limits)
+            table = position(path, "xlsx", None, name, records(), header_score, limits, explain=explain,
+                             measure=False, on_header=guard.start)
         except InputError as exc:
             archive.close()
             if sheet is not None:
@@ -322,6 +369,8 @@ def _open_workbook(path: Path, fmt: str, sheet: str | None, header_score, limits
         parts = _streamed_sheets(path, limits)
         if parts:
             return _open_streamed(path, parts, sheet, header_score, limits)
+        with zipfile.ZipFile(path) as archive:  # read by _check_zip: a valid zip
+            _check_extent(path, archive.infolist(), limits, big=True)
     try:
         workbook = _calamine(path, fmt)
         names = list(workbook.sheet_names)

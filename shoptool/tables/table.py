@@ -87,10 +87,7 @@ def position(path, fmt, encoding, sheet, records, header_score, limits: Limits, 
         on_header()
 
     def too_long(number: int, record: list) -> InputError:
-        position = next(i for i, cell in enumerate(record) if _length(cell) > max_cell)
-        column = header[position] if position < len(header) and header[position] else f"#{position + 1}"
-        return InputError(f"cell of {_length(record[position])} characters, more than the {max_cell} allowed",
-                          file=str(path), row=number, column=column)
+        return long_cell(path, header, number, record, max_cell)
 
     def data_rows() -> Iterator[tuple[int, list]]:
         nonlocal number
@@ -117,6 +114,14 @@ def position(path, fmt, encoding, sheet, records, header_score, limits: Limits, 
             raise failed(exc) from None
 
     return Table(path, fmt, encoding, sheet, header, header_number, data_rows())
+
+
+def long_cell(path, header: list[str], number: int, record: list, max_cell: int) -> InputError:
+    """The error for the first cell of `record` longer than `max_cell` characters."""
+    position = next(i for i, cell in enumerate(record) if _length(cell) > max_cell)
+    column = header[position] if position < len(header) and header[position] else f"#{position + 1}"
+    return InputError(f"cell of {_length(record[position])} characters, more than the {max_cell} allowed",
+                      file=str(path), row=number, column=column)
 
 
 def _length(cell) -> int:
