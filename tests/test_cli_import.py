@@ -555,3 +555,27 @@ def test_a_shipment_cell_of_separators_only_is_a_rejected_row(cli, db, shop_fold
     assert result.exit_code == 3
     assert result.rows[0]["rejected"] == 1 and "missing order number" in result.stderr
     assert db().conn.execute("SELECT order_id FROM shipments").fetchall() == [("111",)]
+
+
+def test_a_date_cell_in_a_quantity_or_money_column_rejects_its_row_not_the_file(cli, db, shop_folder):
+    """A workbook whose 库存 or 价格 cell holds a date (Excel turned "3-5" into 5 March): that row is
+    refused with its row and column named, the others land (exit 3), never a crash (exit 70)."""
+    from datetime import datetime
+
+    from builders import PAGE_STOCK_HEADER
+
+    rows = [{"商品ID": "600000000001", "宝贝标题": "卫衣", "SKU ID": "5000001", "销售属性": "颜色:黑",
+             "商家编码": f"SKU-{n}", "价格": "99.00", "库存": "5"} for n in range(1, 4)]
+    rows[1]["库存"] = datetime(2026, 3, 5)
+    rows[2]["价格"] = datetime(2026, 3, 5)
+    path = write_xlsx(shop_folder / "page_stock.xlsx", PAGE_STOCK_HEADER, rows, as_text=False)
+    result = cli("import", path)
+    assert result.exit_code == 3, result
+    [row] = result.rows
+    assert (row["kind"], row["inserted"], row["rejected"]) == ("page-stock", 1, 2)
+    assert "row 3, column 库存" in result.stderr
+    with open(shop_folder / "page_stock.xlsx.rejects.csv", encoding="utf-8-sig", newline="") as fh:
+        rejects = list(csv.reader(fh))
+    assert [r[:2] for r in rejects[1:]] == [["3", "库存"], ["4", "价格"]]
+    assert all("2026-03-05" in r[2] for r in rejects[1:]), rejects
+    assert [r[0] for r in db().conn.execute("SELECT sku_code FROM page_stock")] == ["SKU-1"]

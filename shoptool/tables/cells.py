@@ -191,6 +191,8 @@ def integer(value) -> int | None:
         if value.is_integer():
             return _int64(int(value), value)
         raise CellError(f"not a whole number: {value!r}")
+    if value.__class__ is not str:  # a date or time cell of a workbook: refused with its row, never a crash
+        raise CellError(f"not a whole number: {value!s}")
     raw = value.strip()
     if not raw:
         return None
