@@ -357,6 +357,21 @@ def test_lookups_of_a_whole_chunk_read_their_index_after_a_big_send(shop, sql, e
     assert any(f"USING INDEX {index}" in step or f"USING COVERING INDEX {index}" in step for step in plan), plan
 
 
+def test_paid_orders_are_read_meanwhile_from_a_folder_with_any_name(tmp_path, monkeypatch):
+    """The second connection opens the database by URI: a shop folder named with a space, '#',
+    '?', '%' or Chinese must still be found (not cut at the '?' or '#')."""
+    folder = tmp_path / "客服 店铺 #1?a=b%20"
+    folder.mkdir()
+    shop = shop_at(folder / "shoptool.db")
+    try:
+        add_order(shop.db, "p1", status="paid", nick="tb_x")
+        monkeypatch.setattr(paid_orders, "MEANWHILE_FROM", 0)
+        found = paid_orders.paid_orders_of_meanwhile(shop.db, ["tb_x"], [], iso(NOW - timedelta(days=1)))()
+        assert [r["order_id"] for r in found] == ["p1"]
+    finally:
+        shop.close()
+
+
 def test_paid_index_answers_as_paid_since_does():
     from hypothesis import given as given_
     from hypothesis import strategies as st_

@@ -51,6 +51,7 @@ def paid_orders_of_meanwhile(db, nicks: Iterable[str], phones: Iterable[str], si
     place: a thread and a connection cost more than they save there."""
     import sqlite3
     import threading
+    from pathlib import Path
     from types import SimpleNamespace
 
     path = db.conn.execute("PRAGMA database_list").fetchone()[2]
@@ -62,7 +63,8 @@ def paid_orders_of_meanwhile(db, nicks: Iterable[str], phones: Iterable[str], si
 
     def read() -> None:
         try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+            # as a URI (read-only): a folder named "店铺 #1" or "a?b" must not end the file name
+            conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True, timeout=30)
             try:
                 box["rows"] = paid_orders_of(SimpleNamespace(conn=conn), nicks, phones, since_iso)
             finally:
