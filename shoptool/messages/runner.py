@@ -62,6 +62,7 @@ class Runner:
         self.lock_wait = self.settings.duration("sms.lock_wait").total_seconds()
         self.run_time = self.settings.duration("sms.run_time").total_seconds()
         self.started = time.monotonic()
+        self._preclaimed: dict[str, ob.Claim] | None = None  # texts claimed with the plan (_claim_with_plan)
 
     @property
     def db(self):
@@ -116,7 +117,7 @@ class Runner:
         # {key: (message_id, attempts the claim makes)} of the messages to send, as the plan leaves
         # them: a batch claim whose every row changed need not read them back.
         self._known = {k: (r["message_id"], r["attempts"] + 1) for k, r in recorded.items()}
-        self._preclaimed: dict[str, ob.Claim] | None = None
+        self._preclaimed = None
         flushing = bool(to_send) and getattr(self.provider, "hands_over_on_flush", False)
         if changes or flushing:
             if flushing:
