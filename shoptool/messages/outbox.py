@@ -5,6 +5,8 @@ The guarantee: at most one text per (purpose, order or parcel, step), ever. A me
 found by its dedupe key (unique), and moves through these states:
 
     (new) → queued | deferred | skipped           the run's decision, revised by later runs
+    (new) → sending                               a flush provider's send, claimed in the plan's own
+                                                   BEGIN IMMEDIATE while nobody wrote since planning
     queued | retry | deferred | skipped → sending   claim: one conditional UPDATE in BEGIN IMMEDIATE,
                                                    committed (synchronous=FULL) before the provider call
     sending → sent | failed | unknown              the provider's answer (or a crash: see below)
@@ -22,6 +24,10 @@ Why it holds:
 - An answer that leaves doubt (timeout, 5xx, garbled body, an exception from the SDK) is `unknown`
   too. Only answers that say the text did not go out make a message claimable again.
 - The file provider hands texts over on flush(): they stay `sending` until the sheet is written.
+  Its sends may be claimed in the plan's transaction (runner._claim_with_plan): the plan read what
+  a re-check would read, as long as PRAGMA data_version says no other connection committed since
+  the run began planning; otherwise the plan is saved `queued` and claimed as above. Texts so
+  claimed that the loop never hands over go back to `queued`.
 """
 
 from __future__ import annotations
