@@ -71,12 +71,13 @@ def iso(moment: datetime) -> str:
 
 
 def add_order(db, order_id: str, *, status="unpaid", created=NOW - timedelta(minutes=40), nick=None,
-              mobile="13800138000", tracking=None, courier=None, shipped_at=None) -> None:
+              mobile="13800138000", tracking=None, courier=None, shipped_at=None, paid=None) -> None:
     db.conn.execute(
         "INSERT INTO orders (order_id, buyer_nick, status, receiver_mobile, created_at, tracking_no, courier, "
-        "shipped_at, shipped_seen_at, first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "shipped_at, shipped_seen_at, first_seen_at, updated_at, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (order_id, nick if nick is not None else f"tb_{order_id}", status, mobile, iso(created), tracking, courier,
-         iso(shipped_at) if shipped_at else None, iso(created) if status == "shipped" else None, iso(NOW), iso(NOW)),
+         iso(shipped_at) if shipped_at else None, iso(created) if status == "shipped" else None, iso(NOW), iso(NOW),
+         iso(paid) if paid else None),
     )
 
 
@@ -321,6 +322,27 @@ def test_per_buyer_lookups_read_the_index_they_need_even_with_statistics(shop, s
     assert any(f"USING INDEX {index}" in step or "USING PRIMARY KEY" in step and index.startswith("sqlite_auto")
                or f"USING COVERING INDEX {index}" in step for step in plan), plan
     assert not any(_scans_a_table(step) for step in plan), plan
+
+
+def test_paid_by_nick_compares_the_paid_moment_in_the_index_and_counts_it_right(shop):
+    """The paid moment is read from orders_buyer (schema m008), not from each of the buyer's
+    orders in the table: the plan searches the index on nick and moment. The rows are those the
+    rule means: paid (or placed, without a paid time) since the moment, in a paid state."""
+    for n in range(300):
+        add_order(shop.db, f"p{n}", status="paid", nick=f"tb_{n % 7}")
+    shop.db.conn.execute("ANALYZE")
+    plan = _plan(shop.db, paid_orders.PAID_BY_NICK_SQL.format("?, ?"), ["a", "b", "2026-01-01"])
+    assert any("USING INDEX orders_buyer (buyer_nick=? AND <expr>>?)" in step for step in plan), plan
+    since = NOW - timedelta(hours=10)
+    add_order(shop.db, "late-paid", status="shipped", nick="tb_x", created=since - timedelta(days=3),
+              paid=since + timedelta(hours=1))
+    add_order(shop.db, "early-paid", status="signed", nick="tb_x", created=since - timedelta(days=3),
+              paid=since - timedelta(hours=1))
+    add_order(shop.db, "no-paid-time", status="paid", nick="tb_x", created=since + timedelta(hours=2))
+    add_order(shop.db, "unpaid", status="unpaid", nick="tb_x", created=since + timedelta(hours=3))
+    add_order(shop.db, "closed", status="closed", nick="tb_x", created=since + timedelta(hours=3))
+    found = paid_orders.paid_orders_of(shop.db, ["tb_x"], [], iso(since))
+    assert sorted(r["order_id"] for r in found) == ["late-paid", "no-paid-time"]
 
 
 def test_paid_orders_read_meanwhile_are_those_read_in_place_and_a_failure_is_raised(shop, monkeypatch):

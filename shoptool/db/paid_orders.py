@@ -11,12 +11,11 @@ from .outbox import _where_in
 _PAID_STATES_SQL = "('paid', 'partly_shipped', 'shipped', 'signed', 'completed')"
 _PAID_FIELDS = "order_id, buyer_nick, receiver_mobile, receiver_tel, status, paid_at, created_at"
 # Pinned to the buyer indexes: without statistics SQLite prefers orders_status, which reads every
-# paid order of the shop (~820k on a million-order shop) for each chunk of names. (An index of
-# buyers by paid moment answers this by nick without reading the buyers' other orders — 1.1 s →
-# 0.2 s for 74,000 due buyers on a million orders — but every import pays to keep it: +4–10% of
-# CSV import, which PRODUCT §14 holds to 2.5× sqlite3's .import. Not added; benchmarks/SCALE.md.)
+# paid order of the shop (~820k on a million-order shop) for each chunk of names. orders_buyer holds
+# the paid moment and the status after the nick (schema/identity.m008): the moment is compared as
+# the index spells it, so the lookup reads the index and only the orders that answer.
 PAID_BY_NICK_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_buyer WHERE buyer_nick IN ({{}}) "
-                    f"AND status IN {_PAID_STATES_SQL} AND COALESCE(paid_at, created_at) >= ?")
+                    f"AND COALESCE(paid_at, created_at) >= ? AND status IN {_PAID_STATES_SQL}")
 PAID_BY_PHONE_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_mobile_no_nick WHERE buyer_nick IS NULL "
                      f"AND receiver_mobile IN ({{}}) AND status IN {_PAID_STATES_SQL} "
                      "AND COALESCE(paid_at, created_at) >= ?")

@@ -24,6 +24,7 @@ MIGRATIONS = (
     customers.m035_customers,
     parcels.m025_parcels,
     aftersale.m020_refunds,
+    identity.m008_buyer_paid_index,
 )
 
 migrations = Migrations("shoptool")
