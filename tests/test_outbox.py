@@ -162,6 +162,30 @@ def test_a_crash_after_the_provider_answered_leaves_unknown_never_resent(shop):
     assert provider.calls == ["u:1:30m"]
 
 
+def test_a_runs_rows_keep_their_keys_whether_they_share_them_or_not(shop):
+    """A run's rows are stored as tuples when every row has the same keys, as dicts when they do
+    not (an orphan found by recovery has no extra keys; a reminder has paid_order_id): either way
+    each row reads with exactly its own keys, in the same order."""
+    from shoptool.rows import Rows
+
+    base = ["order_id", "order_ids", "purpose", "step", "action", "reason", "phone", "parts", "buyer",
+            "next_attempt_at", "message_id", "text"]
+    add_order(shop.db, "1")
+    with pytest.raises(Crash):
+        run(shop, "remind-unpaid", FakeProvider(["crash_after"]))
+    add_order(shop.db, "2", created=NOW + timedelta(minutes=5) - timedelta(minutes=40))
+    mixed = run(shop, "remind-unpaid", FakeProvider(), NOW + timedelta(minutes=5))
+    assert not isinstance(mixed.rows, Rows)
+    assert [(r["order_id"], r["action"], list(r)) for r in mixed.rows] == [
+        ("1", "unknown", [*base, "detail"]), ("2", "sent", [*base, "paid_order_id", "detail"])]
+    add_order(shop.db, "3", created=NOW + timedelta(minutes=10) - timedelta(minutes=40), mobile="13900139000")
+    same = run(shop, "remind-unpaid", FakeProvider(), NOW + timedelta(minutes=10))
+    assert isinstance(same.rows, Rows)
+    assert [(r["order_id"], r["action"], list(r)) for r in same.rows] == [
+        ("3", "sent", [*base, "paid_order_id", "detail"])]
+    assert same.rows == [dict(same.rows[0])]
+
+
 def test_two_runs_interleaved_step_by_step_send_each_message_once(shop_folder):
     """Both runs plan the same messages from the same state, then send one after the other: the
     second run's claims find the messages taken and send nothing."""
