@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlite_utils import Migrations
 
-from . import aftersale, base, cs_lists, customers, identity, kpi, parcels
+from . import aftersale, base, cs_lists, customers, identity, kpi, parcels, scale
 
 MIGRATIONS = (
     base.m001_initial,
@@ -24,7 +24,8 @@ MIGRATIONS = (
     customers.m035_customers,
     parcels.m025_parcels,
     aftersale.m020_refunds,
-    identity.m008_buyer_paid_index,
+    scale.m008_buyer_paid_index,
+    scale.m009_unpaid_due_covering,
 )
 
 migrations = Migrations("shoptool")

@@ -84,18 +84,3 @@ def m007_tracking_numbers(db):
 
     normalise_tracking_numbers(db)
 
-
-def m008_buyer_paid_index(db):
-    # remind-unpaid's "paid another order since" (db/paid_orders.py) asks, for every due buyer,
-    # for the orders paid (or placed) since a moment. On orders(buyer_nick) alone SQLite read each
-    # of the buyer's orders from the table to look at its status and times: ~285,000 rows for
-    # 74,000 due buyers on a million orders, 1.0–2.4 s of a cron run. With the moment and the
-    # status in the index it reads the index and only the orders that answer (0.24 s). It replaces
-    # orders_buyer (every reader of orders_buyer asks by nick, the index's first column), so an
-    # import keeps as many indexes as before; a big import rebuilds it at the end like the old one.
-    statements(db,
-        """
-        DROP INDEX IF EXISTS orders_buyer;
-        CREATE INDEX orders_buyer ON orders(buyer_nick, COALESCE(paid_at, created_at), status)
-        """
-    )
