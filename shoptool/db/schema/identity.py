@@ -83,4 +83,3 @@ def m007_tracking_numbers(db):
     from ..identity import normalise_tracking_numbers
 
     normalise_tracking_numbers(db)
-
