@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 
+from .heap import reuse_big_buffers
 from .xlsx_xml import (  # noqa: F401  (sheet_parts, FAR, extent: this module's public names too)
     _DIMENSION,
     _ROW_NUMBER,
@@ -72,6 +73,7 @@ def iter_rows(archive: zipfile.ZipFile, part: str, guard=None) -> Iterator[tuple
     is read by xlsx_xml's parser. A `guard` (readers._SheetGuard) sees the shared
     strings, each piece before it is read (it may refuse it; True: measure its rows) and the
     rows of the pieces it asked to measure (an over-long cell raises CellTooLong)."""
+    reuse_big_buffers()  # pieces of a few MB, hundreds of times: on the heap, not fresh pages
     name = next((n for n, p in sheet_parts(archive).items() if p == part), None)
     cells = _Cells(shared_strings(archive), date_styles(archive))
     parts = {}
