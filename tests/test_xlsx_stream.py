@@ -468,6 +468,31 @@ def test_shared_strings_are_looked_up_by_either_way_with_bad_indexes_blank(tmp_p
     assert streamed[3][1:] == good[3][1:] and streamed[5] == good[5] and streamed[2][0] == "3912000000000000001"
 
 
+def test_a_shared_string_cell_in_a_workbook_without_a_table_reads_blank(tmp_path):
+    """A workbook of inline strings has no shared-string table, so its pieces are not scanned for
+    shared cells; one that turns up anyway (an index into no table) reads as an empty cell, the
+    rest of its row and piece as before."""
+    from builders import write_xlsx
+
+    path = write_xlsx(tmp_path / "s.xlsx", QIANNIU_ORDER_HEADER, [qianniu_order(n) for n in range(1, 6)])
+    good = _cells_streamed(path, "Sheet1")
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    assert "xl/sharedStrings.xml" not in parts
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    start = sheet.index(b'<c r="A3"')
+    end = sheet.index(b"</c>", start) + 4
+    parts["xl/worksheets/sheet1.xml"] = sheet[:start] + b'<c r="A3" t="s"><v>0</v></c>' + sheet[end:]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+    streamed = _cells_streamed(path, "Sheet1")
+    assert good[3][0] == "3912000000000000002" and streamed[3][0] == ""
+    assert streamed[3][1:] == good[3][1:] and {n: r for n, r in streamed.items() if n != 3} == {
+        n: r for n, r in good.items() if n != 3}
+
+
 def test_rows_without_numbers_read_in_pieces_are_numbered_on(tmp_path, monkeypatch):
     """Rows and cells need no r="…" (each follows the one before); pieces are cut between such
     rows too, and their rows are numbered on from the rows before, as calamine numbers them."""

@@ -191,7 +191,10 @@ def _calamine_rows(parts: dict, part: str, name: str, head: bytes, piece: bytes,
     from python_calamine import CalamineWorkbook
 
     original = piece
-    shared = b't="s"' in piece
+    # A workbook without a shared-string table (inline strings: 千牛's exports, streaming writers)
+    # needs no scan of every piece for shared cells: calamine refuses any such cell (an index into
+    # no table) and the parser reads the piece, the cell blank, as a lookup here would have.
+    shared = bool(cells.strings) and b't="s"' in piece
     if shared:
         if _MARK_BYTES in piece:
             return _regex_rows(original, cells, first_column, previous)
