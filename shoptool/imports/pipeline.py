@@ -30,7 +30,7 @@ from .convert import Converter, RowRejected
 
 BATCH_ROWS = 5_000
 PARENT_SHARE = 0  # CSV: the writing process converts no batch of its own (see _forked)
-WORKBOOK_SHARE = 2  # reading a workbook costs more than reading CSV: this process converts half
+WORKBOOK_SHARE = 1  # reading a workbook costs more than writing it: this process converts every batch
 INBOX_BYTES = 32 * 1024**2
 PARALLEL_MIN_BYTES = 16 * 1024**2
 
@@ -92,18 +92,28 @@ def _forked(table, converter: Converter) -> Iterator[Batch]:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     # Where writing is the lighter half, this process also converts every share-th batch itself,
-    # sent raw, for a converter that keeps no state from row to row. For a workbook it is: the
-    # child's reading costs more than the writing, so this process converts half (a workbook's
-    # cells are str, float and bool; a batch with a date cell in it travels by pickle). For CSV it
-    # no longer is: a million legacy orders spend ~8 s in SQLite here and the child parses and
-    # converts them in less, so every batch converted here made the import longer (17.1 → 15.0 s
-    # with none; 5.7 → 4.8 s at 300k rows). PARENT_SHARE stays a knob for the tests.
+    # sent raw, for a converter that keeps no state from row to row. For a workbook it is: reading
+    # the sheet alone (calamine, a piece at a time) keeps the child busier than writing and
+    # converting keep this process, so this process converts every batch (share 1: a 200k-row
+    # 千牛 export waited ~1 s less than when it converted half; a workbook's cells are str, float
+    # and bool, and a batch with a date cell in it travels by pickle). For CSV it no longer is: a
+    # million legacy orders spend ~8 s in SQLite here and the child parses and converts them in
+    # less, so every batch converted here made the import longer (17.1 → 15.0 s with none;
+    # 5.7 → 4.8 s at 300k rows). PARENT_SHARE and WORKBOOK_SHARE stay knobs for the tests.
     share = (PARENT_SHARE if table.format == "csv" else WORKBOOK_SHARE) if converter.stateless else 0
     child = context.Process(target=_child, args=(table, converter, sender, share, receiver), daemon=True)
     child.start()
     sender.close()
     inbox = _Inbox(receiver)
     finished = False
+    # This process, too, runs the loop without the cyclic collector (as the child does): the
+    # batches it loads, converts and writes are millions of short-lived lists and tuples that
+    # reference counting frees, and each full collection walked every one alive (a workbook's
+    # import: ~750 collections, 0.84 s of a 200k-row 千牛 export's ~3 s here). A workbook only
+    # for now: CSV's parent was not measured. It runs again when the import's loop ends.
+    collecting = gc.isenabled() and table.format != "csv"
+    if collecting:
+        gc.disable()
     try:
         while True:
             data = inbox.get()
@@ -122,6 +132,8 @@ def _forked(table, converter: Converter) -> Iterator[Batch]:
                 finished = True
                 return
     finally:
+        if collecting:
+            gc.enable()
         if not finished and child.is_alive():
             child.terminate()  # which also ends the inbox's wait for the pipe
         inbox.stop()

@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 
+from .heap import reuse_big_buffers
 from .xlsx_xml import (  # noqa: F401  (sheet_parts, FAR, extent: this module's public names too)
     _DIMENSION,
     _ROW_NUMBER,
@@ -72,6 +73,7 @@ def iter_rows(archive: zipfile.ZipFile, part: str, guard=None) -> Iterator[tuple
     is read by xlsx_xml's parser. A `guard` (readers._SheetGuard) sees the shared
     strings, each piece before it is read (it may refuse it; True: measure its rows) and the
     rows of the pieces it asked to measure (an over-long cell raises CellTooLong)."""
+    reuse_big_buffers()  # pieces of a few MB, hundreds of times: on the heap, not fresh pages
     name = next((n for n, p in sheet_parts(archive).items() if p == part), None)
     cells = _Cells(shared_strings(archive), date_styles(archive))
     parts = {}
@@ -189,7 +191,10 @@ def _calamine_rows(parts: dict, part: str, name: str, head: bytes, piece: bytes,
     from python_calamine import CalamineWorkbook
 
     original = piece
-    shared = b't="s"' in piece
+    # A workbook without a shared-string table (inline strings: 千牛's exports, streaming writers)
+    # needs no scan of every piece for shared cells: calamine refuses any such cell (an index into
+    # no table) and the parser reads the piece, the cell blank, as a lookup here would have.
+    shared = bool(cells.strings) and b't="s"' in piece
     if shared:
         if _MARK_BYTES in piece:
             return _regex_rows(original, cells, first_column, previous)
