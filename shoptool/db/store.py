@@ -195,6 +195,17 @@ def is_bulk(db, table: str, file_size: int) -> bool:
     return file_size // 300 > row_count(db, table)
 
 
+FIRST_LOAD_BYTES = 8 * 1024**2
+
+
+def first_load(db, file_size: int) -> bool:
+    """A big file (from FIRST_LOAD_BYTES, as is_bulk counts) into a shop that has stored no import
+    yet: its first history import, worth loading alone (connect.loading_alone)."""
+    if file_size < FIRST_LOAD_BYTES:
+        return False
+    return db.conn.execute("SELECT 1 FROM imports WHERE status IN ('stored', 'partial') LIMIT 1").fetchone() is None
+
+
 def row_count(db, table: str) -> int:
     return db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 

@@ -7,6 +7,7 @@ that says so. A file that stores nothing leaves no trace in the database.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from .. import clock
 from ..db import store, write_transaction
+from ..db.connect import loading_alone
 from ..errors import InputError, UsageError
 from ..tables.readers import Limits, Table, file_digest, open_table
 from ..tables.writers import neutralise
@@ -232,8 +234,9 @@ def import_file(
         report.encoding, report.sheet = table.encoding, table.sheet
         report.not_stored_columns = [table.header[i] for i in mapping.discarded]
         rejects = _Rejects(path, table.header)
+        alone = loading_alone(db) if store.first_load(db, size) else contextlib.nullcontext(False)
         try:
-            with write_transaction(db):
+            with alone, write_transaction(db):
                 import_id = store.start_import(
                     db, file=path.name, path=str(path.resolve()), sha256=sha, size=size, kind=report.kind,
                     shape=report.shape, encoding=table.encoding, sheet=table.sheet, started_at=now_iso,
