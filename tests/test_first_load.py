@@ -116,3 +116,21 @@ def test_a_command_opening_the_shop_during_its_first_load_waits_and_is_told_it_i
     assert cli("import", orders_file(shop_folder, "orders.csv", 1)).exit_code == 0
     assert len(met) == 1 and "busy" in str(met[0])
     assert journal_mode(shop_folder / "shoptool.db") == "wal"
+
+
+def test_a_first_load_read_by_the_forked_reader_stores_every_row(cli, shop_folder, every_file_is_big,
+                                                                 modes_while_loading, monkeypatch):
+    """The reader child is forked inside the rollback-journal transaction (as big files are read):
+    it never touches the database, and what it sends lands whole."""
+    from shoptool.imports import pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 3)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    result = cli("import", orders_file(shop_folder, "orders.csv", 1, count=20), "--format", "json")
+    assert result.exit_code == 0 and result.rows[0]["inserted"] == 20
+    assert modes_while_loading == ["delete"]
+    with sqlite3.connect(shop_folder / "shoptool.db") as conn:
+        assert conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 20
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
