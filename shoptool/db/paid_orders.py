@@ -12,7 +12,7 @@ _PAID_STATES_SQL = "('paid', 'partly_shipped', 'shipped', 'signed', 'completed')
 _PAID_FIELDS = "order_id, buyer_nick, receiver_mobile, receiver_tel, status, paid_at, created_at"
 # Pinned to the buyer indexes: without statistics SQLite prefers orders_status, which reads every
 # paid order of the shop (~820k on a million-order shop) for each chunk of names. orders_buyer holds
-# the paid moment and the status after the nick (schema/identity.m008): the moment is compared as
+# the paid moment and the status after the nick (schema/scale.m008): the moment is compared as
 # the index spells it, so the lookup reads the index and only the orders that answer.
 PAID_BY_NICK_SQL = (f"SELECT {_PAID_FIELDS} FROM orders INDEXED BY orders_buyer WHERE buyer_nick IN ({{}}) "
                     f"AND COALESCE(paid_at, created_at) >= ? AND status IN {_PAID_STATES_SQL}")
