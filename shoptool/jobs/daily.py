@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
+from .. import collector
 from .. import columns as K
 from ..errors import InputError
 from ..result import Result, Section, json_rows, masked_rows
@@ -157,6 +158,7 @@ CHECKS: list[Callable[[Shop], Section]] = [
 ]
 
 
+@collector.paused()  # every check's rows live until the page is made
 def run(shop: Shop, *, top: int = 5, show_pii: bool = False, keep: Collection[str] | None = None,
         compact: bool = False) -> Result:
     """Counts and the first `top` rows of every check; changes nothing and sends nothing.

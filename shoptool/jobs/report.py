@@ -15,8 +15,8 @@ import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .. import collector, labels
 from .. import columns as K
-from .. import labels
 from ..errors import ConfigError, InputError, UsageError
 from ..report import items as I
 from ..report import numbers as N
@@ -72,6 +72,7 @@ class Context:
         return next((s for s in self.worklist.sections if s.check == check), None)
 
 
+@collector.paused()  # every check's rows live until the page is made
 def run(shop: Shop, *, period: str = "day") -> ReportResult:
     """The page's panels at `shop.now()`; reads only, changes and sends nothing."""
     from . import daily

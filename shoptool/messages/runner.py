@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .. import clock
+from .. import clock, collector
 from ..db import outbox as q
 from ..db.connect import page_cache, write_transaction
 from . import outbox as ob
@@ -85,7 +85,9 @@ class Runner:
     def run(self) -> Report:
         # A run reads each order page once (the due orders, their buyers' orders): a small page
         # cache costs it nothing and keeps 50 MB of a million-order shop's pages out of memory.
-        with page_cache(self.db, RUN_CACHE_KIB):
+        # Its drafts and rows live until it ends: the cyclic collector would only walk them
+        # (collector.py).
+        with page_cache(self.db, RUN_CACHE_KIB), collector.paused():
             return self._run()
 
     def _run(self) -> Report:
