@@ -1,3 +1,3 @@
-from shoptool.cli import app
+from shoptool.cli import main
 
-app(prog_name="shoptool")
+main()

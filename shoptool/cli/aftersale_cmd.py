@@ -11,7 +11,6 @@ from typer.core import TyperGroup
 
 from ..errors import UsageError
 from ..jobs import aftersale
-from .app import group
 from .options import (
     ConfigOpt,
     DbOpt,
@@ -26,6 +25,7 @@ from .options import (
     open_shop,
     options,
 )
+from .root import group
 
 
 class _RefundGroup(TyperGroup):

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from ..jobs import campaign
-from .app import group
 from .options import (
     ConfigOpt,
     DbOpt,
@@ -22,6 +21,7 @@ from .options import (
     open_shop,
     options,
 )
+from .root import group
 
 NameArg = Annotated[str, typer.Argument(help="The campaign's name.", show_default=False)]
 

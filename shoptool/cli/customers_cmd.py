@@ -8,7 +8,6 @@ import typer
 
 from ..errors import UsageError
 from ..jobs import customers, segments
-from .app import group
 from .options import (
     ConfigOpt,
     DbOpt,
@@ -23,6 +22,7 @@ from .options import (
     open_shop,
     options,
 )
+from .root import group
 
 BuyerArg = Annotated[str, typer.Argument(help="The buyer nick (买家会员名), or the buyer's phone in any spelling.",
                                          show_default=False)]

@@ -8,7 +8,6 @@ import typer
 
 from ..errors import UsageError
 from ..jobs import logistics_check, ship_deadline
-from .app import group
 from .options import (
     ConfigOpt,
     DbOpt,
@@ -22,6 +21,7 @@ from .options import (
     open_shop,
     options,
 )
+from .root import group
 
 FailOnOpt = Annotated[Optional[list[str]], typer.Option(
     "--fail-on", help="Exit 1 when a row has one of these findings; comma-separated or repeated.",

@@ -9,7 +9,6 @@ import typer
 
 from ..errors import UsageError
 from ..jobs import reviews
-from .app import group
 from .options import (
     ConfigOpt,
     DbOpt,
@@ -23,6 +22,7 @@ from .options import (
     open_shop,
     options,
 )
+from .root import group
 
 reviews_app = group("reviews", help="Medium and negative reviews still to handle, and their audited workflow.",
                     invoke_without_command=True, no_args_is_help=False)

@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from ..jobs import sending
-from .app import group
 from .options import (
     ConfigOpt,
     DbOpt,
@@ -23,6 +22,7 @@ from .options import (
     open_shop,
     options,
 )
+from .root import group
 
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Show what would be sent, deferred or skipped; send and write nothing.")

@@ -1,7 +1,7 @@
 """The root `shoptool` command, and the one place errors become exit codes (PRODUCT §12).
 
-Commands are registered on it by cli/commands.py, the table of contents; no command module
-imports this one.
+Commands are registered on it by cli/commands.py, the table of contents; command modules import
+only `group` from here.
 """
 
 from __future__ import annotations
@@ -97,15 +97,19 @@ def group(name: str, help: str | None = None, **settings) -> typer.Typer:
                        context_settings={"help_option_names": ["-h", "--help"]}, **settings)
 
 
-app = typer.Typer(
-    cls=ShoptoolGroup,
-    name="shoptool",
-    help="Daily customer-service jobs for a Taobao/Tmall-style shop, over the platform's own exports.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,  # tracebacks with locals would print buyers' data
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+def new_app() -> typer.Typer:
+    """The root `shoptool` app with no commands yet (commands.py registers them)."""
+    root = typer.Typer(
+        cls=ShoptoolGroup,
+        name="shoptool",
+        help="Daily customer-service jobs for a Taobao/Tmall-style shop, over the platform's own exports.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,  # tracebacks with locals would print buyers' data
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    root.callback()(root_options)
+    return root
 
 
 def _version(value: bool) -> None:
@@ -114,8 +118,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
-def main(
+def root_options(
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
                                                     help="Show the version and exit.")] = None,
 ) -> None:
