@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from .. import clock, collector
 from ..db import outbox as q
-from ..db.connect import page_cache, write_transaction
+from ..db.connect import Checkpointer, page_cache, write_transaction
 from . import outbox as ob
 from . import rules as R
 from .provider_setup import build_provider
@@ -87,7 +87,7 @@ class Runner:
         # cache costs it nothing and keeps 50 MB of a million-order shop's pages out of memory.
         # Its drafts and rows live until it ends: the cyclic collector would only walk them
         # (collector.py).
-        with page_cache(self.db, RUN_CACHE_KIB), collector.paused():
+        with page_cache(self.db, RUN_CACHE_KIB), collector.paused(), Checkpointer(self.db) as self._checkpoints:
             return self._run()
 
     def _run(self) -> Report:
@@ -133,6 +133,7 @@ class Runner:
                     q.save_plan(self.db, (self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes))
                     self._known.update({k: (mid, attempts + 1) for k, (mid, attempts) in
                                         q.message_ids_after(self.db, last).items() if k not in self._known})
+            self._checkpoints.after_commit()
         # the send loop says what became of every text it was given (to_send)
         outcomes = {d.key: ob.outcome_of(dec, d) for d, dec, _ in planned if dec.action != ob.SEND}
         delivery = None
