@@ -24,7 +24,6 @@ from .recovery import _ACTIVE, _start_time, recover
 from .run_rows import run_rows
 
 DAY = timedelta(hours=24)
-_SEND = ob.Decision(ob.SEND)
 RUN_CACHE_KIB = 16_384
 
 
@@ -213,8 +212,10 @@ class Runner:
         q.save_plan(self.db, (self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes
                               if d.key not in sending or d.key in recorded))
         fresh = [d for d in to_send if d.key not in recorded]
-        inserted = q.insert_claimed(self.db, (self.record_of(d, _SEND, rendered[d.key], now) for d in fresh),
-                                    claimed_by=self.token, provider=self.provider.name, at=at)
+        inserted = q.insert_claimed(self.db, self._claimed_texts(fresh), purpose=self.job.purpose,
+                                    sms_class=self.template.sms_class, template_code=self.template.code,
+                                    planned_at=self.iso(now), claimed_by=self.token, provider=self.provider.name,
+                                    at=at)
         again = [d for d in to_send if d.key in recorded]
         taken = q.claim_many(self.db, [self._claim_row(d) for d in again], claimed_by=self.token,
                              provider=self.provider.name, at=at, known=self._known) if again else {}
@@ -224,6 +225,20 @@ class Runner:
         else:  # cannot happen under the write lock with nothing written since; read what is held
             taken = q.held_by(self.db, self.token)
         return {c.draft.key: c for c in self._claims_of(to_send, taken)}
+
+    def _claimed_texts(self, drafts: list[ob.Draft]):
+        """What record_of() says of each draft about to be claimed, as q.insert_claimed takes it.
+        A run's texts share a handful of Rendered objects (render()), so each one's variables are
+        encoded once."""
+        rendered = self._rendered
+        encoded: dict[int, str] = {}
+        for d in drafts:
+            text = rendered[d.key]
+            params = encoded.get(id(text))
+            if params is None:
+                params = encoded[id(text)] = q.params_json(text.params)
+            yield (d.key, d.order_id, q.ids_json(d.order_ids), d.step, d.buyer, d.phone or d.shown_phone, params,
+                   text.text, text.parts)
 
     def _give_back_unsent(self, delivery) -> None:
         """Texts claimed with the plan that the send loop never handed to the provider (the run's
