@@ -260,7 +260,6 @@ def params_json(params) -> str:
 
 
 _ORDER_IDS, _PARAMS = _PLAN_COLUMNS.index("order_ids"), _PLAN_COLUMNS.index("params")
-_STATUS, _REASON, _NEXT = (_PLAN_COLUMNS.index(c) for c in ("status", "reason", "next_attempt_at"))
 # What differs from one claimed text to the next (Runner._claimed_texts makes these tuples) …
 CLAIMED_TEXT_COLUMNS = ("dedupe_key", "order_id", "order_ids", "step", "buyer", "phone", "params", "text", "parts")
 # … and what a run's claimed texts share
