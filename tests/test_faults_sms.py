@@ -354,6 +354,10 @@ def test_texts_claimed_with_the_plan_but_never_handed_over_go_back_to_queued(sho
             staged.append(message.out_id)
             return super().send(message)
 
+        def stage_many(self, messages):
+            staged.extend(m.out_id for m in messages)
+            return super().stage_many(messages)
+
     staged: list = []
     real = time.monotonic
     monkeypatch.setattr("time.monotonic", lambda: real() + (1e9 if staged else 0.0))

@@ -271,16 +271,23 @@ _CLAIMED_SQL = (f"INSERT INTO messages ({', '.join(CLAIMED_TEXT_COLUMNS + _CLAIM
 
 
 def insert_claimed(db, texts: Iterable[tuple], *, purpose: str, sms_class: str, template_code: str, planned_at: str,
-                   claimed_by: str, provider: str, at: str) -> int:
+                   claimed_by: str, provider: str, at: str) -> tuple[int, range | None]:
     """New messages recorded already claimed (`sending`, attempts 1), inside the caller's BEGIN
     IMMEDIATE: a plan and its claim in one write, for a provider that hands texts over only on
     flush(). `texts`: tuples in CLAIMED_TEXT_COLUMNS order, order_ids and params already as stored
     (ids_json, params_json) — 80,000 of them, so no dict is made per text. A key already recorded
-    is left alone (not claimed); returns the rows inserted."""
+    is left alone (not claimed). Returns (rows inserted, their message ids in the order of
+    `texts`, or None if they cannot be told): SQLite gives each new row the largest id so far plus
+    one, so when the largest id grew by exactly the rows inserted, those rows hold the ids in
+    between, in order — and 80,000 ids need not be read back."""
     tail = (purpose, sms_class, template_code, planned_at, planned_at, claimed_by, provider, at)
+    first = last_message_id(db)
     before = db.conn.total_changes
     db.conn.executemany(_CLAIMED_SQL, (text + tail for text in texts))
-    return db.conn.total_changes - before
+    inserted = db.conn.total_changes - before
+    if last_message_id(db) == first + inserted:
+        return inserted, range(first + 1, first + inserted + 1)
+    return inserted, None
 
 
 def held_by(db, claimed_by: str) -> dict[str, tuple[int, int]]:
@@ -344,6 +351,24 @@ def settle_many(db, settlements: Sequence[tuple], *, claimed_by: str, at: str) -
                        detail = ?4, next_attempt_at = ?5,{sent_at} updated_at = ?8
                    WHERE message_id = ?7 AND claimed_by = ?9 AND status IN ('sending', 'unknown')""",
                 [(*s, at, claimed_by) for s in rows])
+
+
+# A sheet's rows: the n-th out-id's message becomes `sent` as f"{sheet}#{n}" (providers/file.row_ref)
+# in one statement; 80,000 UPDATEs by message_id each made their own round trip from Python.
+_HANDED_OVER_SQL = """WITH handed(row, message_id) AS MATERIALIZED (SELECT key + 1, value FROM json_each(?1))
+    UPDATE messages SET status = 'sent', reason = NULL, provider_id = ?2 || '#' || handed.row,
+           detail = 'row ' || handed.row || ' of ' || ?2 || ' (written on flush)', next_attempt_at = NULL,
+           updated_at = ?3
+    FROM handed WHERE messages.message_id = handed.message_id AND claimed_by = ?4
+      AND status IN ('sending', 'unknown')"""
+
+
+def settle_handed_over(db, sheet: str, message_ids: Sequence[int], *, claimed_by: str, at: str) -> int:
+    """settle_many() of a sheet the file provider wrote: its rows' messages (`message_ids` in row
+    order) are `sent`, keeping sent_at, as settle_many would record each. Returns the rows settled."""
+    before = db.conn.total_changes  # a statement that starts WITH has no rowcount in sqlite3
+    db.conn.execute(_HANDED_OVER_SQL, (json.dumps(list(message_ids)), sheet, at, claimed_by))
+    return db.conn.total_changes - before
 
 
 def last_message_id(db) -> int:

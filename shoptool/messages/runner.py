@@ -132,7 +132,8 @@ class Runner:
                     q.save_plan(self.db, (self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes))
                     self._known.update({k: (mid, attempts + 1) for k, (mid, attempts) in
                                         q.message_ids_after(self.db, last).items() if k not in self._known})
-            self._checkpoints.after_commit()
+            if not flushing:
+                self._checkpoints.after_commit()
         # the send loop says what became of every text it was given (to_send)
         outcomes = {d.key: ob.outcome_of(dec, d) for d, dec, _ in planned if dec.action != ob.SEND}
         delivery = None
@@ -140,7 +141,7 @@ class Runner:
             _ACTIVE.add(self.token)
             try:
                 delivery = ob.deliver(to_send, claim=self.claim, claim_many=self.claim_many, record=self.record,
-                                      provider=self.provider,
+                                      record_handed_over=self.record_handed_over, provider=self.provider,
                                       now=self.clock, policy=self.rules.retry,
                                       call_deadline=_call_deadline(self.provider),
                                       stop_at=self.started + self.run_time)
@@ -173,7 +174,7 @@ class Runner:
         from .templates import render
 
         memo = self.__dict__.setdefault("_texts", {})
-        same = tuple(draft.values.get(p) for p in self.template.params)
+        same = tuple(map(draft.values.get, self.template.params))
         found = memo.get(same)
         if found is None:
             found = memo[same] = render(self.template, draft.values, sign_name=self.sign_name)
@@ -212,14 +213,16 @@ class Runner:
         q.save_plan(self.db, (self.record_of(d, dec, rendered.get(d.key), now) for d, dec in changes
                               if d.key not in sending or d.key in recorded))
         fresh = [d for d in to_send if d.key not in recorded]
-        inserted = q.insert_claimed(self.db, self._claimed_texts(fresh), purpose=self.job.purpose,
-                                    sms_class=self.template.sms_class, template_code=self.template.code,
-                                    planned_at=self.iso(now), claimed_by=self.token, provider=self.provider.name,
-                                    at=at)
+        inserted, ids = q.insert_claimed(self.db, self._claimed_texts(fresh), purpose=self.job.purpose,
+                                         sms_class=self.template.sms_class, template_code=self.template.code,
+                                         planned_at=self.iso(now), claimed_by=self.token,
+                                         provider=self.provider.name, at=at)
         again = [d for d in to_send if d.key in recorded]
         taken = q.claim_many(self.db, [self._claim_row(d) for d in again], claimed_by=self.token,
                              provider=self.provider.name, at=at, known=self._known) if again else {}
-        if inserted == len(fresh):
+        if inserted == len(fresh) and ids is not None:
+            taken.update({d.key: (message_id, 1) for d, message_id in zip(fresh, ids)})
+        elif inserted == len(fresh):
             taken.update({k: ids for k, ids in q.message_ids_after(self.db, last, sending_only=True).items()
                           if k in sending and k not in taken})
         else:  # cannot happen under the write lock with nothing written since; read what is held
@@ -345,6 +348,14 @@ class Runner:
                 (settled.status, settled.reason, settled.provider_id, settled.detail,
                  self.iso(settled.next_attempt_at), settled.keep_sent_at, claimed.message_id)
                 for claimed, settled in pairs], claimed_by=self.token, at=at)
+
+    def record_handed_over(self, sheets: list[tuple[str, list[int]]]) -> None:
+        """record() of the sheets a flush wrote: (sheet, message ids in row order), each row `sent`."""
+        at = self.iso(self.clock())
+        with write_transaction(self.db, wait=max(self.lock_wait, 60.0)):
+            for sheet, message_ids in sheets:
+                q.settle_handed_over(self.db, sheet, message_ids, claimed_by=self.token, at=at)
+        self._checkpoints.after_commit()
 
     # --- what the run says -----------------------------------------------------------------------
     def report(self, planned, outcomes, rendered, recovered, delivery, to_send, now) -> Report:

@@ -43,7 +43,8 @@ class FileProvider(BaseProvider):
         self.fmt = fmt
         self._now = now or (lambda: datetime.now().astimezone())
         # template code -> (sheet name, params order, staged rows, out-ids)
-        self._staged: dict[str, tuple[str, tuple[str, ...], list[dict], list[str]]] = {}
+        self._staged: dict[str, tuple[str, tuple[str, ...], list[tuple], list[str]]] = {}
+        self._written: list[tuple[str, list[str]]] = []  # (sheet, out-ids) of the last flush
 
     def __repr__(self) -> str:
         return f"<FileProvider {self.out_dir} {self.fmt}>"
@@ -63,15 +64,42 @@ class FileProvider(BaseProvider):
             )
         rows.append((message.phone, *map(str, message.params.values())))  # in the sheet's column order
         out_ids.append(message.out_id)
-        return SendResult(SENT, provider_id=f"{sheet}#{len(rows)}", code="staged",
-                          detail=f"row {len(rows)} of {sheet} (written on flush)")
+        provider_id, detail = row_ref(sheet, len(rows))
+        return SendResult(SENT, provider_id=provider_id, code="staged", detail=detail)
+
+    def stage_many(self, messages) -> dict[int, SendResult]:
+        """send() for a batch, for an outbox that records the handover per sheet (handed_over()):
+        {position: refusal} of the messages not staged; every other one is. A run's 80,000 texts
+        make no SendResult each."""
+        refused: dict[int, SendResult] = {}
+        for n, message in enumerate(messages):
+            refusal = check_phone(message)
+            if refusal is None:
+                code = message.template_code
+                staged = self._staged.get(code)
+                if staged is None:
+                    staged = self._staged[code] = (self._sheet_name(code), tuple(message.params), [], [])
+                params = message.params
+                if tuple(params) == staged[1]:
+                    staged[2].append((message.phone, *map(str, params.values())))
+                    staged[3].append(message.out_id)
+                    continue
+                refusal = self.send(message)  # the variables differ from the sheet's: send() says how
+            refused[n] = refusal
+        return refused
+
+    def handed_over(self) -> list[tuple[str, list[str]]]:
+        """(sheet, out-ids in row order) of each sheet the last flush() wrote: row n of a sheet is
+        provider id f"{sheet}#{n}", as send() says."""
+        return list(self._written)
 
     def flush(self) -> list[Path]:
         """Write every staged sheet; return their paths. Sheets already written stay untouched."""
         from ...columns import Column
-        from ...tables.writers import write_table
+        from ...tables.writers import write_rows
 
         written: list[Path] = []
+        self._written = []
         if not self._staged:
             return written
         self._ensure_dir()
@@ -79,14 +107,13 @@ class FileProvider(BaseProvider):
             final = self.out_dir / sheet
             temp = self.out_dir / f".{sheet}.partial.{self.fmt}"
             columns = [Column("phone", PHONE_HEADER, "phone", kind="id")] + [Column(p, p, p) for p in order]
-            names = ("phone", *order)
-            write_table(temp, columns, (dict(zip(names, row)) for row in rows), fmt=self.fmt, headers="zh",
-                        excel=False)  # read by the console
+            write_rows(temp, columns, rows, fmt=self.fmt, headers="zh", excel=False)  # read by the console
             os.chmod(temp, 0o600)
             self._record(sheet, code, out_ids)
             os.replace(temp, final)
             _fsync_dir(self.out_dir)
             written.append(final)
+            self._written.append((sheet, out_ids))
             del self._staged[code]
         return written
 
@@ -139,6 +166,12 @@ class FileProvider(BaseProvider):
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def row_ref(sheet: str, row: int) -> tuple[str, str]:
+    """(provider id, detail) of a sheet's row, as the outbox records it (db/outbox.settle_handed_over
+    writes the same in SQL)."""
+    return f"{sheet}#{row}", f"row {row} of {sheet} (written on flush)"
 
 
 def _fsync_dir(path: Path) -> None:
