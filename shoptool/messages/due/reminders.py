@@ -157,8 +157,12 @@ def due_steps(orders: Iterable[Mapping], schedule: Sequence[Step], *, close_afte
                     if step_name in names:
                         found.append(Due(order, None, step_name, key, placed, closes, reason))
             continue
-        n = next((n for n, (since, _) in enumerate(latest_first) if placed <= since), None)
-        if n is None:
+        n = 0  # the latest step whose moment has passed
+        for since, _ in latest_first:
+            if placed <= since:
+                break
+            n += 1
+        else:
             continue
         step = latest_first[n][1]
         item = Due(order, step, step.name, f"u:{_token(order_id)}:{tokens[step.name]}", placed, closes)
@@ -211,11 +215,11 @@ class PaidIndex:
             entries.sort(key=lambda e: (e[0], e[1]))
         self._by_buyer = by_buyer
 
-    def first_since(self, order: Mapping) -> Mapping | None:
-        """What paid_since(order, paid_orders) returns."""
+    def first_since(self, order: Mapping, buyer: str | None = None) -> Mapping | None:
+        """What paid_since(order, paid_orders) returns; `buyer`: buyer_of(order), if known."""
         from bisect import bisect_left
 
-        buyer = buyer_of(order)
+        buyer = buyer or buyer_of(order)
         if not buyer:
             return None
         entries = self._by_buyer.get(buyer, ())
@@ -266,7 +270,7 @@ def drafts(due: Iterable[Due], *, paid_orders, now: datetime, cutoff: time, shop
                              buyer_nick=draft.buyer_nick, skip=SUPERSEDED, extra=_NOT_PAID))
     paid_index = PaidIndex(paid_orders() if callable(paid_orders) else paid_orders)
     for draft, order in to_check:
-        paid = paid_index.first_since(order)
+        paid = paid_index.first_since(order, draft.buyer)
         if paid is not None:
             draft.skip = PAID_OTHER_ORDER
             draft.extra = {"paid_order_id": paid["order_id"]}
