@@ -151,6 +151,8 @@ class Runner:
                 finally:
                     _ACTIVE.discard(self.token)
                     self.provider.close()
+            if flushing:  # now, not beside the handover's fsyncs (the copy's writes slowed them by 0.5 s)
+                self._checkpoints.after_commit()
             outcomes.update(delivery.outcomes)
         return self.report(planned, outcomes, rendered, recovered, delivery, to_send, now)
 
@@ -355,7 +357,6 @@ class Runner:
         with write_transaction(self.db, wait=max(self.lock_wait, 60.0)):
             for sheet, message_ids in sheets:
                 q.settle_handed_over(self.db, sheet, message_ids, claimed_by=self.token, at=at)
-        self._checkpoints.after_commit()
 
     # --- what the run says -----------------------------------------------------------------------
     def report(self, planned, outcomes, rendered, recovered, delivery, to_send, now) -> Report:
