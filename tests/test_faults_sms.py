@@ -339,13 +339,13 @@ def test_texts_claimed_with_the_plan_but_never_handed_over_go_back_to_queued(sho
     queued again (reason run_time_up) and the next run sends them — not left `sending` → unknown."""
     from test_outbox import NOW, add_order, messages, run, shop_at
 
-    from shoptool.messages import outbox as ob
+    from shoptool.messages import delivery
     from shoptool.messages.providers.file import FileProvider
 
     shop = shop_at(shop_folder / "shoptool.db")
     for n in range(1, 6):
         add_order(shop.db, str(n), mobile=f"1380013800{n}")
-    monkeypatch.setattr(ob, "CLAIM_BATCH", 2)
+    monkeypatch.setattr(delivery, "CLAIM_BATCH", 2)
 
     class Slow(FileProvider):
         """Each text staged takes the run's whole time: the loop's first batch is in time, no other."""

@@ -16,7 +16,8 @@ DOMAIN = (
     "shoptool.reviews", "shoptool.orders", "shoptool.cs_lists", "shoptool.phones", "shoptool.privacy", "shoptool.purge",
     "shoptool.kpi",
     "shoptool.customers",
-    "shoptool.messages.due", "shoptool.messages.rules", "shoptool.messages.outbox", "shoptool.messages.templates",
+    "shoptool.messages.due", "shoptool.messages.rules", "shoptool.messages.outbox", "shoptool.messages.delivery",
+    "shoptool.messages.templates",
     "shoptool.logistics",
     "shoptool.aftersale",
 )

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from .. import clock, collector
 from ..db import outbox as q
 from ..db.connect import Checkpointer, page_cache, write_transaction
+from . import delivery as dl
 from . import outbox as ob
 from . import rules as R
 from .provider_setup import build_provider
@@ -140,7 +141,7 @@ class Runner:
         if to_send:
             _ACTIVE.add(self.token)
             try:
-                delivery = ob.deliver(to_send, claim=self.claim, claim_many=self.claim_many, record=self.record,
+                delivery = dl.deliver(to_send, claim=self.claim, claim_many=self.claim_many, record=self.record,
                                       record_handed_over=self.record_handed_over, provider=self.provider,
                                       now=self.clock, policy=self.rules.retry,
                                       call_deadline=_call_deadline(self.provider),
@@ -200,7 +201,7 @@ class Runner:
         try:
             return self._claim(draft)
         except LockedError as exc:
-            raise ob.Busy(exc.message) from None
+            raise dl.Busy(exc.message) from None
 
     def _claim_with_plan(self, changes, to_send: list[ob.Draft], recorded: dict, now: datetime) -> dict:
         """For a provider that hands texts over only on flush(), while nobody else has written since
@@ -280,7 +281,7 @@ class Runner:
                 return [self._claim_fresh(d, fresh.get(d.key), existing.get(fresh[d.key].key) if fresh.get(d.key)
                                           else None, ctx, moment) for d in drafts]
         except LockedError as exc:
-            raise ob.Busy(exc.message) from None
+            raise dl.Busy(exc.message) from None
 
     def _claim_row(self, d: ob.Draft) -> dict:
         text = self._rendered[d.key]
