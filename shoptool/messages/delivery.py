@@ -61,9 +61,10 @@ def deliver(
     stay queued for the next run. A claim that cannot get the database (Busy) ends the loop the
     same way; an answer once had is always recorded (`record` waits as long as it must).
 
-    A provider that stages a batch at once (stage_many) and says what each sheet it wrote holds
-    (handed_over), given `record_handed_over`, has each sheet's rows recorded `sent` in one
-    statement: the file provider's 80,000 texts make no answer and no settlement each."""
+    A provider that stages a batch at once (stage_many), says what each sheet it wrote holds
+    (handed_over) and how a row is named (row_ref), given `record_handed_over`, has each sheet's
+    rows recorded `sent` in one statement: the file provider's 80,000 texts make no answer and no
+    settlement each."""
     policy = policy or R.RetryPolicy()
     if max_attempts is not None:
         policy = R.RetryPolicy(policy.schedule, policy.max_wait, max_attempts)
@@ -115,7 +116,7 @@ def deliver(
                                    detail="writing the upload sheet failed")) for c, _ in staged])
             raise
         if staging:
-            _record_sheets(staged, provider.handed_over(), record_handed_over, record, outcomes)
+            _record_sheets(staged, provider.handed_over(), provider.row_ref, record_handed_over, record, outcomes)
         else:
             moment = now()
             settled_all = [(c, _handed_over(r) if r.outcome == SENT else
@@ -162,13 +163,11 @@ def _stage(claimed: list[tuple[Draft, Claim | Outcome]], provider, outcomes: dic
     return stopped
 
 
-def _record_sheets(staged: list, sheets: list[tuple[str, list[str]]], record_handed_over, record,
+def _record_sheets(staged: list, sheets: list[tuple[str, list[str]]], row_ref, record_handed_over, record,
                    outcomes: dict) -> None:
     """Each written sheet's rows recorded `sent` (record_handed_over) with the outcome and detail
-    settle() would give them; row n is provider id f"{sheet}#{n}" (providers/file.row_ref). A
+    settle() would give them; `row_ref(sheet, n)` is row n's (provider id, detail). A
     staged text in no sheet is `unknown` (flush() said nothing of it), as a failed flush leaves it."""
-    from .providers.file import row_ref
-
     held = {c.message.out_id: c for c, _ in staged}
     recorded = []
     for sheet, out_ids in sheets:

@@ -88,6 +88,11 @@ class FileProvider(BaseProvider):
             refused[n] = refusal
         return refused
 
+    @staticmethod
+    def row_ref(sheet: str, row: int) -> tuple[str, str]:
+        """(provider id, detail) of a sheet's row: module row_ref(), for the send loop."""
+        return row_ref(sheet, row)
+
     def handed_over(self) -> list[tuple[str, list[str]]]:
         """(sheet, out-ids in row order) of each sheet the last flush() wrote: row n of a sheet is
         provider id f"{sheet}#{n}", as send() says."""
